@@ -1,0 +1,286 @@
+"""Configuration read from the environment.
+
+One base class reads every setting from a mapping (normally ``os.environ``); the development,
+testing and production variants only change defaults and what is required. Nothing here fails at
+import time: a variant checks what it needs in :meth:`BaseConfig.validate`, which the app factory
+calls, so a missing secret stops the app with a message that names it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message names it."""
+
+
+def env_bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    """Parse a boolean strictly: a known word or an error, never a silent guess."""
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    word = raw.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(
+        f"{name} must be one of {sorted(TRUE_WORDS | FALSE_WORDS)}, got {raw!r}",
+    )
+
+
+def env_int(environ: Mapping[str, str], name: str, default: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def normalise_database_url(url: str) -> str:
+    """Point plain ``postgres://`` URLs at psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _split_keys(raw: str | None) -> list[str]:
+    return [key.strip() for key in (raw or "").split(",") if key.strip()]
+
+
+class BaseConfig:
+    """Settings shared by every environment, read from ``environ``."""
+
+    name = "base"
+    DEBUG = False
+    TESTING = False
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = dict(os.environ if environ is None else environ)
+        self.environ = env
+        self.SECRET_KEY: str | None = env.get("SECRET_KEY") or self.default_secret("SECRET_KEY")
+        database_url = env.get("DATABASE_URL") or self.default_database_url()
+        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url) if database_url else None
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+        self.REDIS_URL: str | None = env.get("REDIS_URL") or None
+
+        self.ENCRYPTION_KEYS: list[str] = _split_keys(env.get("ENCRYPTION_KEYS")) or (
+            self.default_fernet_keys()
+        )
+        self.BLIND_INDEX_KEY: str | None = env.get("BLIND_INDEX_KEY") or self.default_secret(
+            "BLIND_INDEX_KEY"
+        )
+
+        self.REQUIRE_2FA = env_bool(env, "REQUIRE_2FA", self.default_require_2fa())
+        self.SESSION_COOKIE_NAME = "harbor_session"
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = env_bool(env, "SESSION_COOKIE_SECURE", self.secure_cookies())
+        self.SESSION_IDLE_MINUTES = env_int(env, "SESSION_IDLE_MINUTES", 30)
+        self.SESSION_ABSOLUTE_HOURS = env_int(env, "SESSION_ABSOLUTE_HOURS", 12)
+        # The cookie lifetime is the idle timeout; the absolute limit is checked on the server.
+        self.PERMANENT_SESSION_LIFETIME = timedelta(minutes=self.SESSION_IDLE_MINUTES)
+        self.SESSION_REFRESH_EACH_REQUEST = True
+        self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+        self.WTF_CSRF_TIME_LIMIT = 3600 * 4
+
+        self.LOGIN_MAX_FAILURES = env_int(env, "LOGIN_MAX_FAILURES", 5)
+        self.LOGIN_LOCKOUT_MINUTES = env_int(env, "LOGIN_LOCKOUT_MINUTES", 15)
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        self.RATELIMIT_ENABLED = env_bool(env, "RATELIMIT_ENABLED", True)
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or (
+            "memory://"
+        )
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_KEY_PREFIX = "harbor-limits"
+        self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024)
+
+        self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
+        self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")
+        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
+        self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
+        self.FORCE_HTTPS = env_bool(env, "FORCE_HTTPS", False)
+
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "127.0.0.1")
+        self.MAIL_PORT = env_int(env, "MAIL_PORT", 1025)
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "team@harbor-intake.invalid")
+
+        self.LANGUAGES = ("en", "es", "de", "fr", "it")
+        self.BABEL_DEFAULT_LOCALE = "en"
+        self.BABEL_DEFAULT_TIMEZONE = "UTC"
+        self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "intake" / "translations")
+        self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
+
+        broker_url = self.REDIS_URL or env.get("CELERY_BROKER_URL") or self.embedded_broker_url()
+        self.CELERY: dict[str, Any] = {
+            "broker_url": broker_url,
+            "task_ignore_result": True,
+            "result_backend": None,
+            "task_serializer": "json",
+            "accept_content": ["json"],
+            "result_serializer": "json",
+            "task_acks_late": True,
+            "task_reject_on_worker_lost": True,
+            "task_time_limit": env_int(env, "CELERY_TASK_TIME_LIMIT", 120),
+            "task_soft_time_limit": env_int(env, "CELERY_TASK_SOFT_TIME_LIMIT", 90),
+            "worker_prefetch_multiplier": 1,
+            "broker_connection_retry_on_startup": True,
+            "broker_transport_options": {"visibility_timeout": 3600},
+            "timezone": "UTC",
+            "enable_utc": True,
+            "task_always_eager": False,
+        }
+
+    # Defaults a variant may override -------------------------------------------------------
+    def default_secret(self, name: str) -> str | None:
+        return None
+
+    def default_fernet_keys(self) -> list[str]:
+        return []
+
+    def default_database_url(self) -> str | None:
+        return None
+
+    def default_require_2fa(self) -> bool:
+        return True
+
+    def secure_cookies(self) -> bool:
+        return True
+
+    def embedded_broker_url(self) -> str:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqla+sqlite:///{INSTANCE_DIR / 'broker.sqlite'}"
+
+    # ---------------------------------------------------------------------------------------
+    def validate(self) -> None:
+        """Refuse to start when a required setting is missing or malformed."""
+        missing = [name for name in self.REQUIRED if not self.value_of(name)]
+        if missing:
+            raise ConfigError(
+                f"{self.name} configuration needs these environment variables: "
+                + ", ".join(missing)
+            )
+        for key in self.ENCRYPTION_KEYS:
+            try:
+                Fernet(key.encode())
+            except ValueError as exc:
+                raise ConfigError(
+                    "ENCRYPTION_KEYS must be comma-separated Fernet keys "
+                    "(make one with `flask keys generate`)"
+                ) from exc
+
+    def value_of(self, name: str) -> Any:
+        if name == "DATABASE_URL":
+            return self.SQLALCHEMY_DATABASE_URI
+        return getattr(self, name, None)
+
+    def as_mapping(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in dir(self) if key.isupper()}
+
+
+class DevelopmentConfig(BaseConfig):
+    """The embedded default: SQLite and the SQLite-backed Celery broker under ``instance/``.
+
+    Secrets are generated once and kept in ``instance/dev-secrets.json`` so sessions and
+    encrypted rows survive restarts; there is never a hard-coded development secret.
+    """
+
+    name = "development"
+    DEBUG = False
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+
+    def _dev_secrets(self) -> dict[str, Any]:
+        path = INSTANCE_DIR / "dev-secrets.json"
+        if path.exists():
+            stored: dict[str, Any] = json.loads(path.read_text())
+            return stored
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        generated = {
+            "SECRET_KEY": secrets.token_urlsafe(48),
+            "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
+            "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+        }
+        path.write_text(json.dumps(generated, indent=2))
+        path.chmod(0o600)
+        return generated
+
+    def default_secret(self, name: str) -> str | None:
+        value: str = self._dev_secrets()[name]
+        return value
+
+    def default_fernet_keys(self) -> list[str]:
+        keys: list[str] = self._dev_secrets()["ENCRYPTION_KEYS"]
+        return keys
+
+    def default_database_url(self) -> str:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'intake.sqlite'}"
+
+    def default_require_2fa(self) -> bool:
+        return False
+
+    def secure_cookies(self) -> bool:
+        return False
+
+
+class TestingConfig(BaseConfig):
+    """Used by the test suite; the fixtures supply the database URL and fresh random keys."""
+
+    name = "testing"
+    TESTING = True
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+
+    def default_secret(self, name: str) -> str:
+        return secrets.token_urlsafe(32)
+
+    def default_fernet_keys(self) -> list[str]:
+        return [Fernet.generate_key().decode()]
+
+    def default_require_2fa(self) -> bool:
+        return False
+
+    def secure_cookies(self) -> bool:
+        return False
+
+
+class ProductionConfig(BaseConfig):
+    """Production: every secret and service URL must come from the environment."""
+
+    name = "production"
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def load_config(name: str | None = None, environ: Mapping[str, str] | None = None) -> BaseConfig:
+    """Build the configuration named by ``name`` or the ``HARBOR_ENV`` variable."""
+    env = os.environ if environ is None else environ
+    chosen = name or env.get("HARBOR_ENV", "development")
+    try:
+        config_class = CONFIGS[chosen]
+    except KeyError as exc:
+        raise ConfigError(f"HARBOR_ENV must be one of {sorted(CONFIGS)}, got {chosen!r}") from exc
+    return config_class(env)

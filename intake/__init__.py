@@ -1,0 +1,172 @@
+"""Harbor Intake: admissions intake and CRM back-office for treatment clinics.
+
+:func:`create_app` reads as the list of steps that build the application.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import BaseConfig, load_config
+from intake.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+
+__all__ = ["create_app"]
+
+
+def create_app(
+    config_name: str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Flask:
+    """Build the Flask application for ``config_name`` (or ``HARBOR_ENV``)."""
+    config = load_config(config_name)
+    app = Flask(__name__, template_folder="../templates", static_folder="static")
+    configure(app, config, overrides)
+    configure_logging(app)
+    register_extensions(app)
+    register_sessions(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    celery_init_app(app)
+    return app
+
+
+def configure(app: Flask, config: BaseConfig, overrides: Mapping[str, Any] | None) -> None:
+    app.config.from_mapping(config.as_mapping())
+    app.config["ENV_NAME"] = config.name
+    if overrides:
+        for key, value in overrides.items():
+            if key == "CELERY" and isinstance(value, Mapping):
+                app.config["CELERY"] = {**app.config["CELERY"], **value}
+            else:
+                app.config[key] = value
+    for name in config.REQUIRED:
+        if name == "DATABASE_URL":
+            setattr(config, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+        elif name in app.config:
+            setattr(config, name, app.config[name])
+    config.validate()
+
+
+def configure_logging(app: Flask) -> None:
+    # Log lines carry codes and ids only; request bodies and form data are never logged.
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    import intake.models  # noqa: F401  (every table must be known before migrations run)
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(_migrations_dir()), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+
+    from intake.core.i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    talisman.init_app(
+        app,
+        force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
+        content_security_policy={
+            "default-src": "'self'",
+            "img-src": ["'self'", "data:"],
+            "style-src": "'self'",
+            "script-src": "'self'",
+            "object-src": "'none'",
+            "base-uri": "'none'",
+            "form-action": "'self'",
+            "frame-ancestors": "'none'",
+        },
+        referrer_policy="no-referrer",
+        frame_options="DENY",
+    )
+
+
+def _migrations_dir() -> Any:
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent / "migrations"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Make SQLite honour foreign keys and real transactions (SAVEPOINT included).
+
+    pysqlite's own transaction handling defers BEGIN, which breaks savepoints; the SQLAlchemy
+    documentation's recipe takes it over.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def register_sessions(app: Flask) -> None:
+    from intake.auth.sessions import (
+        AuditedSessionInterface,
+        enforce_session_limits,
+        require_enrolment_when_configured,
+    )
+
+    app.session_interface = AuditedSessionInterface()
+    app.before_request(enforce_session_limits)
+    app.before_request(require_enrolment_when_configured)
+
+
+def register_blueprints(app: Flask) -> None:
+    from intake.audit.views import bp as audit_bp
+    from intake.auth.admin_views import bp as admin_bp
+    from intake.auth.views import bp as auth_bp
+    from intake.core.views import bp as core_bp
+    from intake.public.views import bp as public_bp
+
+    for blueprint in (public_bp, core_bp, auth_bp, admin_bp, audit_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_error_handlers(app: Flask) -> None:
+    from intake.core.errors import register_error_handlers as register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from intake.core.templating import register as register_helpers
+
+    register_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from intake.auth.commands import create_user_command
+    from intake.core.commands import seed_demo_command
+
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+def celery_init_app(app: Flask) -> Any:
+    from intake.core.celery import celery_init_app as init
+
+    return init(app)

@@ -1,0 +1,92 @@
+"""Writing and reading the audit trail.
+
+:func:`record` adds an event to the current session so it commits, or rolls back, with the
+action it describes. It never commits by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask import has_request_context, request
+from flask_login import current_user
+from sqlalchemy import Select, func, select
+
+from intake.audit.models import AuditEvent
+from intake.audit.tags import AuditTag
+from intake.extensions import db
+
+_ALLOWED_DETAIL_TYPES = (str, int, float, bool, type(None))
+
+
+def record(
+    tag: AuditTag,
+    *,
+    target_type: str | None = None,
+    target_id: object | None = None,
+    actor_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to the session (the caller's transaction commits it).
+
+    ``actor_id`` defaults to the logged-in user. ``detail`` takes flat codes and ids only.
+    """
+    clean_detail = {
+        str(key): value
+        for key, value in (detail or {}).items()
+        if isinstance(value, _ALLOWED_DETAIL_TYPES)
+    }
+    if actor_id is None and has_request_context() and current_user.is_authenticated:
+        actor_id = current_user.id
+    event = AuditEvent(
+        tag=tag.value,
+        actor_id=actor_id,
+        target_type=target_type,
+        target_id=None if target_id is None else str(target_id),
+        detail=clean_detail,
+    )
+    if has_request_context():
+        event.ip_address = (request.remote_addr or "")[:45] or None
+        event.user_agent = (request.user_agent.string or "")[:200] or None
+    db.session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    tag: str | None = None
+    actor_id: int | None = None
+    target_type: str | None = None
+    target_id: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def apply(self, query: Select[tuple[AuditEvent]]) -> Select[tuple[AuditEvent]]:
+        if self.tag:
+            query = query.where(AuditEvent.tag == self.tag)
+        if self.actor_id is not None:
+            query = query.where(AuditEvent.actor_id == self.actor_id)
+        if self.target_type:
+            query = query.where(AuditEvent.target_type == self.target_type)
+        if self.target_id:
+            query = query.where(AuditEvent.target_id == self.target_id)
+        if self.since is not None:
+            query = query.where(AuditEvent.occurred_at >= self.since)
+        if self.until is not None:
+            query = query.where(AuditEvent.occurred_at < self.until)
+        return query
+
+
+def search(filters: AuditFilter, *, page: int, per_page: int = 50) -> tuple[Sequence[AuditEvent], int]:
+    """Return one page of events, newest first, and the total number that match."""
+    base = filters.apply(select(AuditEvent))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = db.session.scalars(
+        base.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset(max(page - 1, 0) * per_page)
+    ).all()
+    return rows, total

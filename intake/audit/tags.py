@@ -1,0 +1,37 @@
+"""The closed list of things the audit trail records, named ``scope:resource:action``."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class AuditTag(StrEnum):
+    LOGIN_SUCCEEDED = "auth:login:succeeded"
+    LOGIN_FAILED = "auth:login:failed"
+    LOGIN_LOCKED = "auth:login:locked"
+    LOGIN_RATE_LIMITED = "auth:login:rate_limited"
+    LOGOUT = "auth:session:logout"
+    SESSION_EXPIRED = "auth:session:expired"
+    SESSION_REJECTED = "auth:session:rejected"
+    CSRF_REJECTED = "auth:request:csrf_rejected"
+    UNSAFE_REDIRECT_BLOCKED = "auth:request:unsafe_redirect"
+    TWO_FACTOR_ENROLLED = "auth:2fa:enrolled"
+    TWO_FACTOR_FAILED = "auth:2fa:failed"
+    PASSWORD_CHANGED = "auth:password:changed"
+    PASSWORD_CHANGE_FAILED = "auth:password:change_failed"
+    INVITE_ACCEPTED = "auth:invite:accepted"
+    ACCESS_DENIED = "auth:permission:denied"
+    USER_INVITED = "admin:user:invited"
+    USER_CREATED = "admin:user:created"
+    USER_DEACTIVATED = "admin:user:deactivated"
+    USER_REACTIVATED = "admin:user:reactivated"
+    USER_ROLES_CHANGED = "admin:user:roles_changed"
+    USER_VIEWED = "admin:user:viewed"
+    AUDIT_LOG_VIEWED = "admin:audit:viewed"
+    PERSON_VIEWED = "crm:person:viewed"
+    PERSON_CHANGED = "crm:person:changed"
+    RECORD_EXPORTED = "crm:record:exported"
+
+    @property
+    def scope(self) -> str:
+        return self.value.split(":", 1)[0]

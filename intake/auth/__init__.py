@@ -1,0 +1,1 @@
+"""Staff accounts, roles, permissions, login, two-factor and sessions."""

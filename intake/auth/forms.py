@@ -1,0 +1,97 @@
+"""Forms for sign-in, two-factor, passwords and user administration."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from intake.auth.permissions import Role
+from intake.security.passwords import MIN_PASSWORD_LENGTH
+
+ROLE_LABELS = {
+    Role.ADMIN: _l("Administrator"),
+    Role.ADMISSIONS: _l("Admissions"),
+    Role.CLINICIAN: _l("Clinician"),
+}
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class TwoFactorForm(FlaskForm):
+    code = StringField(
+        _l("6-digit code from your authenticator app"),
+        validators=[DataRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter 6 digits."))],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+
+
+def _new_password_fields() -> tuple[PasswordField, PasswordField]:
+    return (
+        PasswordField(
+            _l("New password"),
+            validators=[
+                DataRequired(),
+                Length(
+                    min=MIN_PASSWORD_LENGTH,
+                    max=1024,
+                    message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+                ),
+            ],
+            render_kw={"autocomplete": "new-password"},
+        ),
+        PasswordField(
+            _l("Repeat the new password"),
+            validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+            render_kw={"autocomplete": "new-password"},
+        ),
+    )
+
+
+class SetPasswordForm(FlaskForm):
+    new_password, confirm_password = _new_password_fields()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
+    new_password, confirm_password = _new_password_fields()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role.value, str(ROLE_LABELS[role])) for role in Role]
+
+
+class InviteUserForm(FlaskForm):
+    email = EmailField(_l("Work email"), validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=role_choices,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+
+
+class RolesForm(FlaskForm):
+    roles = MultiCheckboxField(
+        _l("Roles"),
+        choices=role_choices,
+        validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only the CSRF token, for buttons that change state."""

@@ -1,0 +1,142 @@
+"""Who may do what.
+
+Permissions are ``scope:resource:action`` names; roles map to sets of them. Views declare what
+they need with :func:`require_permission`; records are checked with :func:`require_access`.
+Both mark the view so a test can prove that no staff endpoint is left unguarded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from functools import wraps
+from typing import Any, ClassVar, Protocol, TypeVar, cast
+
+from flask import abort
+from flask_login import current_user
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ADMISSIONS = "admissions"
+    CLINICIAN = "clinician"
+
+
+class Permission(StrEnum):
+    STAFF_HOME_VIEW = "staff:home:view"
+    ACCOUNT_SELF_MANAGE = "staff:account:manage"
+    USERS_MANAGE = "admin:users:manage"
+    AUDIT_VIEW = "admin:audit:view"
+    API_KEYS_MANAGE = "admin:api_keys:manage"
+    ONCALL_MANAGE = "admin:oncall:manage"
+    DELIVERIES_VIEW_FAILED = "admin:deliveries:view"
+    PERSON_VIEW = "crm:person:view"
+    PERSON_EDIT = "crm:person:edit"
+    RECORDS_EXPORT = "crm:records:export"
+    QUEUE_VIEW = "triage:queue:view"
+    INQUIRY_CLAIM = "triage:inquiry:claim"
+    PRIORITY_RAISE = "triage:priority:raise"
+    PRIORITY_LOWER = "triage:priority:lower"
+    CLINICAL_READ = "clinical:record:read"
+    CLINICAL_WRITE = "clinical:record:write"
+
+
+_EVERY_STAFF_MEMBER = frozenset({Permission.STAFF_HOME_VIEW, Permission.ACCOUNT_SELF_MANAGE})
+_FRONT_DESK = frozenset(
+    {
+        Permission.PERSON_VIEW,
+        Permission.PERSON_EDIT,
+        Permission.QUEUE_VIEW,
+        Permission.INQUIRY_CLAIM,
+        Permission.PRIORITY_RAISE,
+    }
+)
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.ADMIN: _EVERY_STAFF_MEMBER
+    | _FRONT_DESK
+    | {
+        Permission.USERS_MANAGE,
+        Permission.AUDIT_VIEW,
+        Permission.API_KEYS_MANAGE,
+        Permission.ONCALL_MANAGE,
+        Permission.DELIVERIES_VIEW_FAILED,
+        Permission.RECORDS_EXPORT,
+    },
+    Role.ADMISSIONS: _EVERY_STAFF_MEMBER | _FRONT_DESK,
+    Role.CLINICIAN: _EVERY_STAFF_MEMBER
+    | _FRONT_DESK
+    | {Permission.PRIORITY_LOWER, Permission.CLINICAL_READ, Permission.CLINICAL_WRITE},
+}
+
+
+def permissions_for(roles: Iterable[Role | str]) -> frozenset[Permission]:
+    """The union of the permissions of ``roles``; unknown role names grant nothing."""
+    granted: set[Permission] = set()
+    for role in roles:
+        try:
+            granted |= ROLE_PERMISSIONS[Role(role)]
+        except ValueError:
+            continue
+    return frozenset(granted)
+
+
+class Guarded(Protocol):
+    """A record that says which permission reading it needs."""
+
+    access_permission: ClassVar[Permission]
+
+
+def _deny(permission: Permission | str) -> None:
+    from intake.audit.services import record
+    from intake.audit.tags import AuditTag
+    from intake.extensions import db
+
+    record(AuditTag.ACCESS_DENIED, detail={"permission": str(permission)})
+    db.session.commit()
+    abort(403)
+
+
+def require_permission(*permissions: Permission) -> Callable[[F], F]:
+    """Decorate a view: the user must be logged in and hold every one of ``permissions``.
+
+    Anonymous users are sent to the login page; a logged-in user without the permission gets 403
+    and an audit row.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from intake.extensions import login_manager
+
+                return login_manager.unauthorized()
+            for permission in permissions:
+                if not current_user.can(permission):
+                    _deny(permission)
+            return view(*args, **kwargs)
+
+        wrapper.required_permissions = frozenset(permissions)  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator
+
+
+def require_login(view: F) -> F:
+    """Decorate a view that any signed-in staff member may use (sign-out, own account)."""
+    return require_permission()(view)
+
+
+def require_access(record_: Guarded) -> None:
+    """Object-level check: abort with 403 unless the user may read this record."""
+    permission = record_.access_permission
+    if not current_user.is_authenticated or not current_user.can(permission):
+        _deny(permission)
+
+
+def public(view: F) -> F:
+    """Mark a view as deliberately open to anyone (checked by the route-guard test)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view

@@ -1,0 +1,211 @@
+"""Sign-in, two-factor, sign-out, own password, and accepting an invitation."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.auth import services
+from intake.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TwoFactorForm
+from intake.auth.models import User
+from intake.auth.permissions import public, require_login
+from intake.auth.sessions import start_session
+from intake.extensions import db, limiter
+from intake.security.redirects import is_safe_next
+
+bp = Blueprint("auth", __name__, url_prefix="/staff")
+
+PENDING_KEY = "pending_second_factor"
+PENDING_SECONDS = 300
+
+
+def _login_limit() -> str:
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
+
+
+def _next_target() -> str:
+    """Where to go after sign-in: a local ``next`` or the staff home, never another site."""
+    target = request.args.get("next")
+    if target and is_safe_next(target):
+        return target
+    if target:
+        record(AuditTag.UNSAFE_REDIRECT_BLOCKED, detail={"endpoint": request.endpoint or ""})
+    return url_for("core.staff_home")
+
+
+def _finish_sign_in(user: User, *, second_factor: bool) -> Response:
+    target = _next_target()
+    services.complete_sign_in(user, second_factor=second_factor)
+    db.session.commit()
+    start_session()
+    login_user(user)
+    flash(_("Signed in."), "success")
+    return redirect(target)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
+    if current_user.is_authenticated:
+        return redirect(url_for("core.staff_home"))
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    result = services.check_password_sign_in(form.email.data or "", form.password.data or "")
+    if result.outcome is services.SignInOutcome.OK and result.user is not None:
+        return _finish_sign_in(result.user, second_factor=False)
+    if result.outcome is services.SignInOutcome.NEEDS_SECOND_FACTOR and result.user is not None:
+        db.session.commit()
+        session[PENDING_KEY] = {
+            "user_id": result.user.id,
+            "version": result.user.session_version,
+            "at": services.utcnow().timestamp(),
+        }
+        return redirect(url_for("auth.second_factor", next=request.args.get("next")))
+    db.session.commit()
+    if result.outcome is services.SignInOutcome.LOCKED:
+        message = _(
+            "Too many failed attempts: this account is locked for a while. "
+            "Try again later or ask an administrator."
+        )
+        status = 403
+    elif result.outcome is services.SignInOutcome.DEACTIVATED:
+        message = _("This account has been deactivated. Ask an administrator if you need access.")
+        status = 403
+    else:
+        message = _("That email and password do not match an active account.")
+        status = 401
+    return render_template("auth/login.html", form=form, error=message), status
+
+
+def _pending_user() -> User | None:
+    pending = session.get(PENDING_KEY)
+    if not isinstance(pending, dict):
+        return None
+    if services.utcnow().timestamp() - float(pending.get("at", 0)) > PENDING_SECONDS:
+        session.pop(PENDING_KEY, None)
+        return None
+    user = db.session.get(User, pending.get("user_id"))
+    if user is None or not user.active or user.session_version != pending.get("version"):
+        return None
+    return user
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def second_factor() -> str | Response | tuple[str, int]:
+    user = _pending_user()
+    if user is None:
+        flash(_("Please sign in again."), "info")
+        return redirect(url_for("auth.login"))
+    form = TwoFactorForm()
+    if form.validate_on_submit():
+        if services.is_locked(user):
+            db.session.commit()
+            session.pop(PENDING_KEY, None)
+            flash(_("Too many failed attempts: this account is locked for a while."), "error")
+            return redirect(url_for("auth.login"))
+        if services.verify_second_factor(user, form.code.data or ""):
+            session.pop(PENDING_KEY, None)
+            return _finish_sign_in(user, second_factor=True)
+        db.session.commit()
+        return render_template(
+            "auth/second_factor.html", form=form, error=_("That code is not valid. Try the next one.")
+        ), 401
+    return render_template("auth/second_factor.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/logout", methods=["POST"])
+@require_login
+def logout() -> Response:
+    record(AuditTag.LOGOUT, target_type="user", target_id=current_user.id)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/two-factor", methods=["GET", "POST"])
+@require_login
+def enrol_two_factor() -> str | Response | tuple[str, int]:
+    user: User = current_user._get_current_object()
+    form = TwoFactorForm()
+    secret = session.get("enrol_secret")
+    if request.method == "GET" or not secret:
+        secret = services.new_totp_secret()
+        session["enrol_secret"] = secret
+    if form.validate_on_submit() and request.method == "POST":
+        if services.enable_two_factor(user, secret, form.code.data or ""):
+            db.session.commit()
+            session.pop("enrol_secret", None)
+            flash(_("Two-factor sign-in is on."), "success")
+            return redirect(url_for("core.staff_home"))
+        db.session.commit()
+        form.code.errors = [*form.code.errors, _("That code is not valid. Try the next one.")]
+    uri = services.provisioning_uri(user, secret)
+    status = 400 if form.errors else 200
+    return render_template(
+        "auth/enrol_two_factor.html",
+        form=form,
+        secret=secret,
+        qr_code=services.qr_code_svg_data_uri(uri),
+        already_enabled=user.two_factor_enabled,
+    ), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@require_login
+def change_password() -> str | Response | tuple[str, int]:
+    user: User = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if services.change_password(
+            user, form.current_password.data or "", form.new_password.data or ""
+        ):
+            db.session.commit()
+            # This session goes on under the new version; every other session is now refused.
+            start_session()
+            login_user(user)
+            flash(_("Password changed. Other sessions have been signed out."), "success")
+            return redirect(url_for("core.staff_home"))
+        db.session.commit()
+        form.current_password.errors = [_("The current password is not right.")]
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def accept_invite(token: str) -> str | Response | tuple[str, int]:
+    user = services.user_for_invite(token)
+    if user is None:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.accept_invite(user, form.new_password.data or "")
+        db.session.commit()
+        if current_user.is_authenticated:
+            logout_user()
+        session.clear()
+        flash(_("Your password is set. Please sign in."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/accept_invite.html", form=form, user=user), (
+        400 if form.errors else 200
+    )

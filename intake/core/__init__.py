@@ -1,0 +1,1 @@
+"""Shared plumbing: column types, time, request context helpers, health checks."""

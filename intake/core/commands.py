@@ -1,0 +1,56 @@
+"""``flask seed-demo``: demo staff accounts (and, as the domains grow, demo inquiries)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import click
+from flask.cli import with_appcontext
+
+from intake.auth import services
+from intake.auth.permissions import Role
+from intake.core.types import utcnow
+from intake.extensions import db
+from intake.messaging.oncall import add_shift, shift_at
+from intake.security.passwords import MIN_PASSWORD_LENGTH
+
+DEMO_USERS: tuple[tuple[str, str, set[Role]], ...] = (
+    ("admin@example.org", "Alex Admin", {Role.ADMIN}),
+    ("admissions@example.org", "Sam Admissions", {Role.ADMISSIONS}),
+    ("clinician@example.org", "Dr Robin Clinician", {Role.CLINICIAN}),
+)
+
+
+def seed_demo(password: str) -> list[str]:
+    """Create the demo accounts that do not exist yet; return the emails created.
+
+    The demo clinician is put on call for the next 30 days, with the admin as fallback, unless
+    someone is on call already.
+    """
+    created = []
+    for email, name, roles in DEMO_USERS:
+        if services.email_taken(email):
+            continue
+        services.create_user(email=email, display_name=name, roles=roles, password=password)
+        created.append(email)
+    db.session.flush()
+    if shift_at() is None:
+        clinician = services.find_user_by_email("clinician@example.org")
+        admin = services.find_user_by_email("admin@example.org")
+        if clinician is not None:
+            add_shift(clinician, utcnow(), timedelta(days=30), fallback=admin)
+    db.session.commit()
+    return created
+
+
+@click.command("seed-demo")
+@click.option("--password", required=True, help="Password for every demo account.")
+@with_appcontext
+def seed_demo_command(password: str) -> None:
+    """Load demo staff accounts (idempotent)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password")
+    created = seed_demo(password)
+    for email, _name, roles in DEMO_USERS:
+        state = "created" if email in created else "already there"
+        click.echo(f"{email:28} {','.join(sorted(roles)):12} {state}")

@@ -1,0 +1,151 @@
+"""Emergency numbers and crisis helplines by country, from the clinic's public page.
+
+Source: ``shared/seeds/`` (the clinic's "Talk to someone now" section) plus each country's
+emergency number. This module is plain data with no Flask or database import, so the error pages
+can show it even when nothing else works. Reviewed by a person when the seed page changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Helpline:
+    name: str
+    number: str
+    hours: str
+    note: str = ""
+
+    @property
+    def tel(self) -> str:
+        """The number as a ``tel:`` target (digits and a leading +)."""
+        return "".join(char for char in self.number if char.isdigit() or char == "+")
+
+
+@dataclass(frozen=True)
+class CountryHelp:
+    code: str
+    name: str
+    emergency_number: str
+    helplines: tuple[Helpline, ...]
+    emergency_note: str = ""
+
+
+H24 = "24/7"
+
+COUNTRIES: dict[str, CountryHelp] = {
+    "ES": CountryHelp(
+        "ES",
+        "Spain",
+        "112",
+        (
+            Helpline("Suicide & emotional crisis line", "024", H24, "free, multilingual"),
+            Helpline("Samaritans in Spain", "900 525 100", H24),
+        ),
+    ),
+    "CH": CountryHelp(
+        "CH",
+        "Switzerland",
+        "144",
+        (
+            Helpline("Die Dargebotene Hand / La Main Tendue", "143", H24),
+            Helpline("Pro Juventute (young people)", "147", H24),
+        ),
+        emergency_note="144 ambulance; 112 also works",
+    ),
+    "GB": CountryHelp(
+        "GB",
+        "United Kingdom",
+        "999",
+        (
+            Helpline("Samaritans", "116 123", H24, "free"),
+            Helpline("NHS urgent mental health support", "111", H24),
+        ),
+    ),
+    "US": CountryHelp(
+        "US",
+        "United States",
+        "911",
+        (Helpline("988 Suicide & Crisis Lifeline", "988", H24, "call, text or chat"),),
+    ),
+    "CA": CountryHelp(
+        "CA",
+        "Canada",
+        "911",
+        (
+            Helpline("9-8-8 Suicide Crisis Helpline", "988", H24, "call or text"),
+            Helpline("Talk Suicide Canada", "1-833-456-4566", H24),
+        ),
+    ),
+    "FR": CountryHelp(
+        "FR",
+        "France",
+        "112",
+        (Helpline("National suicide prevention line", "3114", H24, "free"),),
+        emergency_note="15 SAMU medical emergencies",
+    ),
+    "DE": CountryHelp(
+        "DE",
+        "Germany",
+        "112",
+        (
+            Helpline("TelefonSeelsorge", "116 123", H24),
+            Helpline("TelefonSeelsorge", "0800 111 0 111", H24),
+            Helpline("TelefonSeelsorge", "0800 111 0 222", H24),
+        ),
+    ),
+    "IT": CountryHelp(
+        "IT",
+        "Italy",
+        "112",
+        (
+            Helpline("Telefono Amico Italia", "800 860 022", ""),
+            Helpline("Telefono Amico Italia", "02 2327 2327", ""),
+        ),
+    ),
+}
+
+INTERNATIONAL = CountryHelp(
+    "INT",
+    "Other countries",
+    "112",
+    tuple(
+        Helpline(f"{country.name}: {line.name}", line.number, line.hours)
+        for country in COUNTRIES.values()
+        for line in country.helplines[:1]
+    ),
+    emergency_note="112 works in every EU country and on most mobile phones",
+)
+
+# The country to assume from the page language when the person has not said.
+LANGUAGE_DEFAULT_COUNTRY = {"en": "GB", "es": "ES", "de": "DE", "fr": "FR", "it": "IT"}
+
+
+@dataclass(frozen=True)
+class ClinicContact:
+    phone: str
+    email: str
+    hours: str
+    timezone: str
+    opens_at: str
+    closes_at: str
+
+
+CLINIC_CONTACT = ClinicContact(
+    phone="+41445005111",
+    email="help@thebalance.clinic",
+    hours="Mon-Sun 07:00-22:00 CET",
+    timezone="Europe/Zurich",
+    opens_at="07:00",
+    closes_at="22:00",
+)
+
+def help_for(country: str | None, language: str | None = None) -> CountryHelp:
+    """Help for an ISO country code; else the page language's country; else the international list."""
+    code = (country or "").strip().upper()
+    if code in COUNTRIES:
+        return COUNTRIES[code]
+    if not code and language in LANGUAGE_DEFAULT_COUNTRY:
+        return COUNTRIES[LANGUAGE_DEFAULT_COUNTRY[language or ""]]
+    return INTERNATIONAL

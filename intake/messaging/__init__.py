@@ -1,0 +1,1 @@
+"""Messaging: the on-call rota, alerts, the outbox and deliveries."""

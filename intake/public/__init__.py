@@ -1,0 +1,1 @@
+"""Public pages: the confidential inquiry, privacy notice and crisis help, with no login."""

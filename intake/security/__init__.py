@@ -1,0 +1,1 @@
+"""Encryption at rest, blind indexes, password hashing and safe redirects."""

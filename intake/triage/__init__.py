@@ -1,0 +1,1 @@
+"""Triage: explainable risk rules and the staff triage queue."""
