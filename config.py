@@ -19,7 +19,6 @@ from typing import Any
 from cryptography.fernet import Fernet
 
 BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
@@ -77,10 +76,15 @@ class BaseConfig:
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = dict(os.environ if environ is None else environ)
         self.environ = env
+        self.instance_dir = Path(env.get("INSTANCE_PATH") or BASE_DIR / "instance")
         self.SECRET_KEY: str | None = env.get("SECRET_KEY") or self.default_secret("SECRET_KEY")
         database_url = env.get("DATABASE_URL") or self.default_database_url()
         self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url) if database_url else None
-        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+        # hide_parameters keeps SQL parameters (personal data) out of error messages and logs.
+        self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
+            "pool_pre_ping": True,
+            "hide_parameters": True,
+        }
         self.REDIS_URL: str | None = env.get("REDIS_URL") or None
 
         self.ENCRYPTION_KEYS: list[str] = _split_keys(env.get("ENCRYPTION_KEYS")) or (
@@ -144,7 +148,11 @@ class BaseConfig:
             "task_soft_time_limit": env_int(env, "CELERY_TASK_SOFT_TIME_LIMIT", 90),
             "worker_prefetch_multiplier": 1,
             "broker_connection_retry_on_startup": True,
-            "broker_transport_options": {"visibility_timeout": 3600},
+            # Redis redelivers an unacknowledged task after this long; the SQLAlchemy
+            # transport hands these options to create_engine, which refuses unknown keys.
+            "broker_transport_options": (
+                {"visibility_timeout": 3600} if broker_url.startswith("redis") else {}
+            ),
             "timezone": "UTC",
             "enable_utc": True,
             "task_always_eager": False,
@@ -167,8 +175,8 @@ class BaseConfig:
         return True
 
     def embedded_broker_url(self) -> str:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        return f"sqla+sqlite:///{INSTANCE_DIR / 'broker.sqlite'}"
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqla+sqlite:///{self.instance_dir / 'broker.sqlite'}"
 
     # ---------------------------------------------------------------------------------------
     def validate(self) -> None:
@@ -209,11 +217,11 @@ class DevelopmentConfig(BaseConfig):
     REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
 
     def _dev_secrets(self) -> dict[str, Any]:
-        path = INSTANCE_DIR / "dev-secrets.json"
+        path = self.instance_dir / "dev-secrets.json"
         if path.exists():
             stored: dict[str, Any] = json.loads(path.read_text())
             return stored
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
         generated = {
             "SECRET_KEY": secrets.token_urlsafe(48),
             "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
@@ -232,8 +240,8 @@ class DevelopmentConfig(BaseConfig):
         return keys
 
     def default_database_url(self) -> str:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{INSTANCE_DIR / 'intake.sqlite'}"
+        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.instance_dir / 'intake.sqlite'}"
 
     def default_require_2fa(self) -> bool:
         return False

@@ -44,6 +44,8 @@ def configure(app: Flask, config: BaseConfig, overrides: Mapping[str, Any] | Non
         for key, value in overrides.items():
             if key == "CELERY" and isinstance(value, Mapping):
                 app.config["CELERY"] = {**app.config["CELERY"], **value}
+                if not str(app.config["CELERY"]["broker_url"]).startswith("redis"):
+                    app.config["CELERY"]["broker_transport_options"] = {}
             else:
                 app.config[key] = value
     for name in config.REQUIRED:

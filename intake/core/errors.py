@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
-from intake.extensions import db
+from intake.extensions import db, login_manager
 from intake.helplines import COUNTRIES, help_for
 
 log = logging.getLogger(__name__)
@@ -112,6 +112,10 @@ def handle_server_error(error: InternalServerError) -> tuple[str | Response, int
         db.session.rollback()
     except Exception:  # the database may be the thing that failed
         log.warning("rollback failed while handling an error")
+    if "_login_user" not in g:
+        # Flask-Login's template context loads the user from the database; the error page
+        # must not depend on the database, so it renders as for an anonymous visitor.
+        g._login_user = login_manager.anonymous_user()
     return render_error(500)
 
 
