@@ -71,7 +71,13 @@ class BaseConfig:
     name = "base"
     DEBUG = False
     TESTING = False
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+    REQUIRED: tuple[str, ...] = (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+    )
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = dict(os.environ if environ is None else environ)
@@ -79,7 +85,9 @@ class BaseConfig:
         self.instance_dir = Path(env.get("INSTANCE_PATH") or BASE_DIR / "instance")
         self.SECRET_KEY: str | None = env.get("SECRET_KEY") or self.default_secret("SECRET_KEY")
         database_url = env.get("DATABASE_URL") or self.default_database_url()
-        self.SQLALCHEMY_DATABASE_URI = normalise_database_url(database_url) if database_url else None
+        self.SQLALCHEMY_DATABASE_URI = (
+            normalise_database_url(database_url) if database_url else None
+        )
         # hide_parameters keeps SQL parameters (personal data) out of error messages and logs.
         self.SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {
             "pool_pre_ping": True,
@@ -111,8 +119,8 @@ class BaseConfig:
         self.LOGIN_LOCKOUT_MINUTES = env_int(env, "LOGIN_LOCKOUT_MINUTES", 15)
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.RATELIMIT_ENABLED = env_bool(env, "RATELIMIT_ENABLED", True)
-        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or (
-            "memory://"
+        self.RATELIMIT_STORAGE_URI = (
+            env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or ("memory://")
         )
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = "harbor-limits"

@@ -19,9 +19,7 @@ from intake.extensions import babel, csrf, db, limiter, login_manager, migrate, 
 __all__ = ["create_app"]
 
 
-def create_app(
-    config_name: str | None = None, overrides: Mapping[str, Any] | None = None
-) -> Flask:
+def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask application for ``config_name`` (or ``HARBOR_ENV``)."""
     config = load_config(config_name)
     app = Flask(__name__, template_folder="../templates", static_folder="static")
@@ -50,7 +48,7 @@ def configure(app: Flask, config: BaseConfig, overrides: Mapping[str, Any] | Non
                 app.config[key] = value
     for name in config.REQUIRED:
         if name == "DATABASE_URL":
-            setattr(config, "SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+            config.SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
         elif name in app.config:
             setattr(config, name, app.config[name])
     config.validate()

@@ -141,8 +141,9 @@ CLINIC_CONTACT = ClinicContact(
     closes_at="22:00",
 )
 
+
 def help_for(country: str | None, language: str | None = None) -> CountryHelp:
-    """Help for an ISO country code; else the page language's country; else the international list."""
+    """Help for a country code, else for the page language's country, else international."""
     code = (country or "").strip().upper()
     if code in COUNTRIES:
         return COUNTRIES[code]

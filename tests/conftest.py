@@ -21,20 +21,20 @@ import pytest
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="harbor-test-instance-"))
 
-import flask_migrate  # noqa: E402
-from flask import Flask  # noqa: E402
-from flask.testing import FlaskClient  # noqa: E402
-from sqlalchemy import create_engine, text  # noqa: E402
-from flask_sqlalchemy.session import _app_ctx_id  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.orm import scoped_session, sessionmaker  # noqa: E402
-from werkzeug.test import TestResponse  # noqa: E402
+import flask_migrate
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.test import TestResponse
 
-from intake import create_app  # noqa: E402
-from intake.auth.models import User  # noqa: E402
-from intake.auth.permissions import Role  # noqa: E402
-from intake.extensions import db, limiter  # noqa: E402
-from intake.security.passwords import hash_password  # noqa: E402
+from intake import create_app
+from intake.auth.models import User
+from intake.auth.permissions import Role
+from intake.extensions import db, limiter
+from intake.security.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)

@@ -161,7 +161,9 @@ def test_admin_cannot_lock_themselves_out(
     AuthActions(client).login(ADMIN)
     me = staff[Role.ADMIN]
     token = csrf_from(client.get(f"/staff/admin/users/{me}"))
-    client.post(f"/staff/admin/users/{me}/roles", data={"csrf_token": token, "roles": ["clinician"]})
+    client.post(
+        f"/staff/admin/users/{me}/roles", data={"csrf_token": token, "roles": ["clinician"]}
+    )
     client.post(f"/staff/admin/users/{me}/deactivate", data={"csrf_token": token})
     with app.app_context():
         user = db.session.get(User, me)

@@ -60,4 +60,6 @@ def test_seed_demo_is_idempotent_and_puts_the_clinician_on_call(app: Flask) -> N
         assert shift is not None
         assert shift.user.email == "clinician@example.org"
     client = app.test_client()
-    assert AuthActions(client).login("clinician@example.org", "demo password 123").status_code == 302
+    assert (
+        AuthActions(client).login("clinician@example.org", "demo password 123").status_code == 302
+    )

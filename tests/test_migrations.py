@@ -10,7 +10,7 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from intake.audit.models import AuditEvent, AuditTrailIsAppendOnly
+from intake.audit.models import AuditEvent, AuditTrailIsAppendOnlyError
 from intake.extensions import db
 
 
@@ -41,11 +41,11 @@ def test_audit_rows_cannot_be_changed_through_the_orm(app: Flask) -> None:
         db.session.add(event)
         db.session.commit()
         event.tag = "something else"
-        with pytest.raises(AuditTrailIsAppendOnly):
+        with pytest.raises(AuditTrailIsAppendOnlyError):
             db.session.commit()
         db.session.rollback()
         db.session.delete(db.session.get(AuditEvent, event.id))
-        with pytest.raises(AuditTrailIsAppendOnly):
+        with pytest.raises(AuditTrailIsAppendOnlyError):
             db.session.commit()
         db.session.rollback()
 

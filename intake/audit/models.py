@@ -10,10 +10,10 @@ from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.core.types import UTCDateTime, utcnow
-from intake.extensions import db
+from intake.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_target", "target_type", "target_id"),
@@ -35,15 +35,15 @@ class AuditEvent(db.Model):
         return f"<AuditEvent {self.id} {self.tag}>"
 
 
-class AuditTrailIsAppendOnly(RuntimeError):
+class AuditTrailIsAppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete an audit row."""
 
 
 @event.listens_for(AuditEvent, "before_update")
 def _refuse_update(*_: object) -> None:
-    raise AuditTrailIsAppendOnly("audit events cannot be changed")
+    raise AuditTrailIsAppendOnlyError("audit events cannot be changed")
 
 
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_delete(*_: object) -> None:
-    raise AuditTrailIsAppendOnly("audit events cannot be deleted")
+    raise AuditTrailIsAppendOnlyError("audit events cannot be deleted")

@@ -64,7 +64,7 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def apply(self, query: Select[tuple[AuditEvent]]) -> Select[tuple[AuditEvent]]:
+    def apply(self, query: Select[AuditEvent]) -> Select[AuditEvent]:
         if self.tag:
             query = query.where(AuditEvent.tag == self.tag)
         if self.actor_id is not None:
@@ -80,7 +80,9 @@ class AuditFilter:
         return query
 
 
-def search(filters: AuditFilter, *, page: int, per_page: int = 50) -> tuple[Sequence[AuditEvent], int]:
+def search(
+    filters: AuditFilter, *, page: int, per_page: int = 50
+) -> tuple[Sequence[AuditEvent], int]:
     """Return one page of events, newest first, and the total number that match."""
     base = filters.apply(select(AuditEvent))
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
@@ -89,4 +91,4 @@ def search(filters: AuditFilter, *, page: int, per_page: int = 50) -> tuple[Sequ
         .limit(per_page)
         .offset(max(page - 1, 0) * per_page)
     ).all()
-    return rows, total
+    return list(rows), total

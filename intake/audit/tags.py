@@ -17,8 +17,8 @@ class AuditTag(StrEnum):
     UNSAFE_REDIRECT_BLOCKED = "auth:request:unsafe_redirect"
     TWO_FACTOR_ENROLLED = "auth:2fa:enrolled"
     TWO_FACTOR_FAILED = "auth:2fa:failed"
-    PASSWORD_CHANGED = "auth:password:changed"
-    PASSWORD_CHANGE_FAILED = "auth:password:change_failed"
+    PASSWORD_CHANGED = "auth:password:changed"  # noqa: S105  (a tag, not a secret)
+    PASSWORD_CHANGE_FAILED = "auth:password:change_failed"  # noqa: S105
     INVITE_ACCEPTED = "auth:invite:accepted"
     ACCESS_DENIED = "auth:permission:denied"
     USER_INVITED = "admin:user:invited"

@@ -49,9 +49,7 @@ def invite() -> str | tuple[str, int]:
                 roles={Role(value) for value in form.roles.data or []},
             )
             db.session.commit()
-            return render_template(
-                "admin/invited.html", user=user, invite_link=_invite_link(token)
-            )
+            return render_template("admin/invited.html", user=user, invite_link=_invite_link(token))
     return render_template("admin/invite.html", form=form), 400 if form.errors else 200
 
 

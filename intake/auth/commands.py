@@ -24,10 +24,14 @@ from intake.security.passwords import MIN_PASSWORD_LENGTH
 )
 @click.password_option(help="Asked for when not given.")
 @with_appcontext
-def create_user_command(email: str, display_name: str, roles: tuple[str, ...], password: str) -> None:
+def create_user_command(
+    email: str, display_name: str, roles: tuple[str, ...], password: str
+) -> None:
     """Create a staff account with the given roles."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password")
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
     if services.email_taken(email):
         raise click.ClickException("there is already an account with this email")
     user = services.create_user(

@@ -31,7 +31,10 @@ class LoginForm(FlaskForm):
 class TwoFactorForm(FlaskForm):
     code = StringField(
         _l("6-digit code from your authenticator app"),
-        validators=[DataRequired(), Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter 6 digits."))],
+        validators=[
+            DataRequired(),
+            Regexp(r"^\s*\d{3}\s?\d{3}\s*$", message=_l("Enter 6 digits.")),
+        ],
         render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
     )
 
@@ -52,7 +55,10 @@ def _new_password_fields() -> tuple[PasswordField, PasswordField]:
         ),
         PasswordField(
             _l("Repeat the new password"),
-            validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+            validators=[
+                DataRequired(),
+                EqualTo("new_password", message=_l("The passwords differ.")),
+            ],
             render_kw={"autocomplete": "new-password"},
         ),
     )

@@ -10,10 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.permissions import Permission, Role, permissions_for
 from intake.core.types import UTCDateTime, utcnow
-from intake.extensions import db
+from intake.extensions import Model
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A staff member. Staff email addresses are work addresses, not patient data."""
 
     __tablename__ = "users"
@@ -70,7 +70,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id}>"
 
 
-class UserRole(db.Model):
+class UserRole(Model):
     __tablename__ = "user_roles"
 
     user_id: Mapped[int] = mapped_column(

@@ -78,8 +78,6 @@ def load_user(session_user_id: str) -> Any:
     return user
 
 
-
-
 def _message_for(reason: str) -> str:
     messages = {
         "deactivated": _(

@@ -126,7 +126,9 @@ def second_factor() -> str | Response | tuple[str, int]:
             return _finish_sign_in(user, second_factor=True)
         db.session.commit()
         return render_template(
-            "auth/second_factor.html", form=form, error=_("That code is not valid. Try the next one.")
+            "auth/second_factor.html",
+            form=form,
+            error=_("That code is not valid. Try the next one."),
         ), 401
     return render_template("auth/second_factor.html", form=form), 400 if form.errors else 200
 

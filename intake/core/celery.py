@@ -15,7 +15,7 @@ from flask import Flask
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app bound to ``app`` and store it in ``app.extensions["celery"]``."""
 
-    class FlaskTask(Task):  # type: ignore[misc]
+    class FlaskTask(Task):
         def __call__(self, *args: Any, **kwargs: Any) -> Any:
             with app.app_context():
                 return self.run(*args, **kwargs)

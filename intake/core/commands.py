@@ -49,7 +49,9 @@ def seed_demo(password: str) -> list[str]:
 def seed_demo_command(password: str) -> None:
     """Load demo staff accounts (idempotent)."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password")
+        raise click.BadParameter(
+            f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
+        )
     created = seed_demo(password)
     for email, _name, roles in DEMO_USERS:
         state = "created" if email in created else "already there"

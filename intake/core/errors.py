@@ -26,7 +26,10 @@ log = logging.getLogger(__name__)
 
 def _titles() -> dict[int, tuple[str, str]]:
     return {
-        400: (_("We could not read that request"), _("Please go back, check the form and try again.")),
+        400: (
+            _("We could not read that request"),
+            _("Please go back, check the form and try again."),
+        ),
         403: (_("You do not have access to this page"), _("Ask an administrator if you need it.")),
         404: (_("Page not found"), _("The address may be mistyped, or the page has moved.")),
         405: (_("That action is not allowed here"), _("Please go back and try again.")),

@@ -13,6 +13,6 @@ def select_locale() -> str:
     chosen = g.get("page_language")
     if chosen in languages:
         return str(chosen)
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )

@@ -8,10 +8,10 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.core.types import UTCDateTime, utcnow
-from intake.extensions import db
+from intake.extensions import Model
 
 
-class WorkerHeartbeat(db.Model):
+class WorkerHeartbeat(Model):
     """The last time the scheduler's heartbeat task ran on a worker (shown by /healthz)."""
 
     __tablename__ = "worker_heartbeats"

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.models import User
 from intake.core.types import UTCDateTime, utcnow
-from intake.extensions import db
+from intake.extensions import Model
 
 
-class OnCallShift(db.Model):
+class OnCallShift(Model):
     """Who is on call between two instants (stored in UTC), with a fallback person."""
 
     __tablename__ = "on_call_shifts"
