@@ -10,7 +10,7 @@ TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
 export FLASK_APP := wsgi
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test translations run db seed test lint format typecheck \
+.PHONY: help install install-test translations translations-update run db seed test lint format typecheck \
 	test-sqlite test-postgres bench clean
 
 help: ## List the targets and what they do
@@ -33,6 +33,11 @@ install-test: $(VENV)/.installed-test ## Install the application and the test to
 translations: $(VENV)/.installed ## Compile the EN/ES/DE/FR/IT message catalogues
 	@if ls intake/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
 		$(BIN)/pybabel compile -q -d intake/translations; fi
+
+translations-update: $(VENV)/.installed ## Re-extract messages and merge them into every catalogue
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+		-o intake/translations/messages.pot .
+	$(BIN)/pybabel update -i intake/translations/messages.pot -d intake/translations --no-fuzzy-matching
 
 db: install translations ## Apply migrations to the configured database
 	$(BIN)/flask db upgrade

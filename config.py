@@ -201,7 +201,7 @@ class BaseConfig:
             except ValueError as exc:
                 raise ConfigError(
                     "ENCRYPTION_KEYS must be comma-separated Fernet keys "
-                    "(make one with `flask keys generate`)"
+                    "(the README shows how to make one)"
                 ) from exc
 
     def value_of(self, name: str) -> Any:

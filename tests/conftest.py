@@ -12,9 +12,11 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -28,6 +30,7 @@ from flask_sqlalchemy.session import _app_ctx_id
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
+from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from intake import create_app
@@ -58,17 +61,24 @@ def _drop_postgres_database(server_url: str, name: str) -> None:
     admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextmanager
+def temporary_database(tmp_path_factory: pytest.TempPathFactory, label: str) -> Iterator[str]:
+    """A new empty database for this run: PostgreSQL when TEST_DATABASE_URL is set, else SQLite."""
     server_url = os.environ.get("TEST_DATABASE_URL")
     if not server_url:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'intake-test.sqlite'}"
+        yield f"sqlite:///{tmp_path_factory.mktemp(label) / 'intake-test.sqlite'}"
         return
     url, name = _create_postgres_database(server_url)
     try:
         yield url
     finally:
         _drop_postgres_database(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with temporary_database(tmp_path_factory, "db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -126,6 +136,38 @@ def _isolated(request: pytest.FixtureRequest) -> Iterator[None]:
             db.session = original_session
             outer.rollback()
             connection.close()
+
+
+@dataclass
+class LiveServer:
+    """The application served over HTTP on 127.0.0.1, with its own committed database."""
+
+    url: str
+    app: Flask
+
+
+@pytest.fixture(scope="session")
+def live_server(
+    redis_url: str | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    with temporary_database(tmp_path_factory, "live-db") as url:
+        tmp_dir = str(tmp_path_factory.mktemp("live-instance"))
+        overrides = base_overrides(url, redis_url, tmp_dir)
+        # Browser tests sign in many times from one address.
+        overrides["RATELIMIT_ENABLED"] = False
+        application = create_app("testing", overrides)
+        with application.app_context():
+            flask_migrate.upgrade()
+        server = make_server("127.0.0.1", 0, application, threaded=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield LiveServer(f"http://127.0.0.1:{server.server_port}", application)
+        finally:
+            server.shutdown()
+            thread.join(timeout=10)
+            with application.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture
