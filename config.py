@@ -125,6 +125,10 @@ class BaseConfig:
         self.RATELIMIT_HEADERS_ENABLED = True
         self.RATELIMIT_KEY_PREFIX = "harbor-limits"
         self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024)
+        self.PUBLIC_FORM_RATE_LIMIT = env.get("PUBLIC_FORM_RATE_LIMIT", "5 per minute; 30 per hour")
+        self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "60 per minute")
+        # Bots fill the form within a second or two; people take longer.
+        self.FORM_MIN_FILL_SECONDS = env_int(env, "FORM_MIN_FILL_SECONDS", 3)
 
         self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
         self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")

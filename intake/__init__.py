@@ -140,9 +140,11 @@ def register_blueprints(app: Flask) -> None:
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
     from intake.core.views import bp as core_bp
+    from intake.public.admin_views import bp as api_keys_bp
+    from intake.public.api import bp as api_bp
     from intake.public.views import bp as public_bp
 
-    for blueprint in (public_bp, core_bp, auth_bp, admin_bp, audit_bp):
+    for blueprint in (public_bp, api_bp, core_bp, auth_bp, admin_bp, audit_bp, api_keys_bp):
         app.register_blueprint(blueprint)
 
 
@@ -161,9 +163,18 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from intake.auth.commands import create_user_command
     from intake.core.commands import seed_demo_command
+    from intake.public.commands import api_keys_group
+    from intake.security.commands import keys_group
+    from intake.triage.commands import triage_group
 
-    app.cli.add_command(create_user_command)
-    app.cli.add_command(seed_demo_command)
+    for command in (
+        create_user_command,
+        seed_demo_command,
+        api_keys_group,
+        keys_group,
+        triage_group,
+    ):
+        app.cli.add_command(command)
 
 
 def celery_init_app(app: Flask) -> Any:

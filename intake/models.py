@@ -3,6 +3,22 @@
 from intake.audit.models import AuditEvent
 from intake.auth.models import User, UserRole
 from intake.core.models import WorkerHeartbeat
+from intake.crm.models import Person
 from intake.messaging.models import OnCallShift
+from intake.messaging.outbox import OutboxMessage
+from intake.public.models import ApiKey, Inquiry
+from intake.triage.models import TriageFlag, TriageResult
 
-__all__ = ["AuditEvent", "OnCallShift", "User", "UserRole", "WorkerHeartbeat"]
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Inquiry",
+    "OnCallShift",
+    "OutboxMessage",
+    "Person",
+    "TriageFlag",
+    "TriageResult",
+    "User",
+    "UserRole",
+    "WorkerHeartbeat",
+]

@@ -72,12 +72,13 @@ def test_development_generates_secrets_once_and_keeps_them(tmp_path: Path) -> No
     assert first.SECRET_KEY and first.SECRET_KEY == second.SECRET_KEY
     assert first.ENCRYPTION_KEYS == second.ENCRYPTION_KEYS
     assert (tmp_path / "dev-secrets.json").stat().st_mode & 0o077 == 0
-    assert first.SQLALCHEMY_DATABASE_URI == f"sqlite:///{tmp_path / 'intake.sqlite'}"
+    assert f"sqlite:///{tmp_path / 'intake.sqlite'}" == first.SQLALCHEMY_DATABASE_URI
     assert first.CELERY["broker_url"].startswith("sqla+sqlite:///")
     assert first.REQUIRE_2FA is False
 
 
 def test_testing_keys_are_random_per_run() -> None:
-    assert load_config("testing", environ={}).SECRET_KEY != load_config(
-        "testing", environ={}
-    ).SECRET_KEY
+    assert (
+        load_config("testing", environ={}).SECRET_KEY
+        != load_config("testing", environ={}).SECRET_KEY
+    )

@@ -15,6 +15,11 @@ PUBLIC_ENDPOINTS = {
     "public.index",
     "public.crisis_help",
     "public.quick_exit",
+    "public.thanks",
+    "public.privacy",
+    "api.openapi",
+    # Open to the clinic's websites, guarded by an API key (tests/test_api.py).
+    "api.create_inquiry",
     "core.healthz",
     "auth.login",
     "auth.second_factor",

@@ -11,6 +11,7 @@ import logging
 from html import escape
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -63,7 +64,7 @@ def render_error(status: int, detail: str | None = None) -> tuple[str | Response
             status=status,
             title=title,
             explanation=detail or explanation,
-            country_help=help_for(country, None),
+            country_help=help_for(country, str(get_locale() or "en")),
             all_countries=COUNTRIES.values(),
         ), status
     except Exception:

@@ -1,35 +1,168 @@
-"""Public pages that need no login."""
+"""Public pages that need no login: the inquiry form, what happens next, privacy, help."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import get_locale
+from werkzeug.wrappers import Response
 
 from intake.auth.permissions import public
+from intake.core.types import utcnow
+from intake.extensions import limiter
 from intake.helplines import CLINIC_CONTACT, COUNTRIES, help_for
+from intake.public import options
+from intake.public.consent import CONSENT_VERSION, consent_text
+from intake.public.form_tokens import issue_form_token, read_form_token
+from intake.public.forms import InquiryPageForm, payload_from_form
+from intake.public.guidance import build_guidance
+from intake.public.services import accept_inquiry, find_by_reference, submission_key_for
+from intake.public.validation import LANGUAGES, validate_inquiry
+from intake.triage.services import current_result
 
 bp = Blueprint("public", __name__)
 
+# Only the five page languages are a language prefix; any other first segment is a 404.
+LANG = "/<any({}):lang>".format(", ".join(LANGUAGES))
+SESSION_REFERENCE = "inquiry_reference"
+SILENT = "-"
 
-@bp.get("/")
-@public
-def index() -> str:
-    language = str(get_locale() or "en")
+
+@bp.url_value_preprocessor
+def _pick_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    lang = (values or {}).get("lang")
+    if lang is not None and lang not in LANGUAGES:
+        abort(404)
+    if lang:
+        g.page_language = lang
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # Pages a person in crisis used must not be kept in a shared computer's cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _language() -> str:
+    return str(get_locale() or "en")
+
+
+def _public_form_limit() -> str:
+    return str(current_app.config["PUBLIC_FORM_RATE_LIMIT"])
+
+
+def _render_form(
+    values: dict[str, Any], errors: dict[str, Any], status: int = 200, notice: str | None = None
+) -> tuple[str, int]:
+    form = InquiryPageForm(formdata=None)
+    form.form_token.data = issue_form_token()
+    language = _language()
     return render_template(
-        "public/index.html",
-        country_help=help_for(request.args.get("country"), language),
-        all_countries=COUNTRIES.values(),
+        "public/form.html",
+        form=form,
+        values=values,
+        errors=errors,
+        notice=notice,
+        options=options,
+        consent=consent_text(),
+        consent_version=CONSENT_VERSION,
+        country_help=help_for(values.get("country") or request.args.get("country"), language),
         clinic=CLINIC_CONTACT,
+    ), status
+
+
+def _silently_accept(language: str) -> Response:
+    """Answer a bot as if it succeeded, storing nothing."""
+    session[SESSION_REFERENCE] = SILENT
+    return redirect(url_for("public.thanks", lang=language))
+
+
+@bp.route("/", defaults={"lang": None}, methods=["GET", "POST"])
+@bp.route(LANG + "/", methods=["GET", "POST"])
+@public
+@limiter.limit(_public_form_limit, methods=["POST"])
+def index(lang: str | None) -> tuple[str, int] | Response:
+    if request.method == "GET":
+        return _render_form({}, {})
+    language = lang or _language()
+    posted = request.form
+    values = {key: posted.getlist(key) if key == "substances" else posted[key] for key in posted}
+    page_form = InquiryPageForm()
+    if page_form.website.data:
+        return _silently_accept(language)
+    token = read_form_token(page_form.form_token.data)
+    if token is None:
+        from flask_babel import gettext as _
+
+        return _render_form(
+            values, {}, 400, _("This page was open for a long time. Please check and send again.")
+        )
+    if token.age_seconds < current_app.config["FORM_MIN_FILL_SECONDS"]:
+        return _silently_accept(language)
+    data, errors = validate_inquiry(payload_from_form(posted, language))
+    if data is None:
+        return _render_form(values, errors, 400)
+    accepted = accept_inquiry(
+        data, source="web-form", submission_key=submission_key_for(token.nonce)
+    )
+    session[SESSION_REFERENCE] = accepted.inquiry.reference
+    return redirect(url_for("public.thanks", lang=language))
+
+
+@bp.get("/thanks", defaults={"lang": None})
+@bp.get(LANG + "/thanks")
+@public
+def thanks(lang: str | None) -> str | Response:
+    reference = session.get(SESSION_REFERENCE)
+    if not reference:
+        return redirect(url_for("public.index", lang=lang))
+    language = lang or _language()
+    inquiry = None if reference == SILENT else find_by_reference(reference)
+    result = current_result(inquiry.id) if inquiry else None
+    country = inquiry.country if inquiry else None
+    guidance = build_guidance(
+        result.priority if result else "P2",
+        country,
+        language,
+        utcnow(),
+        current_app.config["CLINIC_TIMEZONE"],
+        frozenset(flag.code for flag in result.flags) if result else frozenset(),
+    )
+    return render_template(
+        "public/thanks.html",
+        guidance=guidance,
+        reference=inquiry.reference if inquiry else None,
+        wants_email=bool(inquiry and inquiry.answers.get("email")),
+        all_countries=COUNTRIES.values(),
     )
 
 
-@bp.get("/help")
+@bp.get("/privacy", defaults={"lang": None})
+@bp.get(LANG + "/privacy")
 @public
-def crisis_help() -> str:
-    language = str(get_locale() or "en")
+def privacy(lang: str | None) -> str:
+    return render_template("public/privacy.html", clinic=CLINIC_CONTACT, version=CONSENT_VERSION)
+
+
+@bp.get("/help", defaults={"lang": None})
+@bp.get(LANG + "/help")
+@public
+def crisis_help(lang: str | None) -> str:
     return render_template(
         "public/help.html",
-        country_help=help_for(request.args.get("country"), language),
+        country_help=help_for(request.args.get("country"), _language()),
         all_countries=COUNTRIES.values(),
         clinic=CLINIC_CONTACT,
     )

@@ -9,14 +9,14 @@ from tests.browser.conftest import save_screenshot, serious_accessibility_violat
 from tests.conftest import PASSWORD, LiveServer, make_user
 
 
-def test_public_page_shows_help_and_passes_accessibility(
+def test_inquiry_page_shows_help_first_and_passes_accessibility(
     live_server: LiveServer, phone_page: Any
 ) -> None:
-    phone_page.goto(f"{live_server.url}/?lang=en&country=GB")
-    emergency = phone_page.locator("section.emergency")
-    assert emergency.is_visible()
-    assert "999" in emergency.inner_text()
-    assert "Samaritans" in emergency.inner_text()
+    phone_page.goto(f"{live_server.url}/en/?country=GB")
+    strip = phone_page.locator(".danger-strip")
+    assert strip.is_visible()
+    assert "999" in strip.inner_text()
+    assert "Samaritans" in strip.inner_text()
     assert phone_page.locator("#quick-exit").is_visible()
     save_screenshot(phone_page, "public-home-phone")
     assert serious_accessibility_violations(phone_page) == []

@@ -1,0 +1,1 @@
+"""Admissions CRM: people, contacts, episodes, tasks."""

@@ -1,0 +1,42 @@
+"""The outbox: work to publish after a business transaction commits.
+
+A row is added in the same transaction as the change that causes it, so it exists exactly when
+that change does. The workers issue adds the relay that publishes rows to Celery.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from intake.core.types import UTCDateTime, utcnow
+from intake.extensions import Model, db
+
+
+class OutboxKind(StrEnum):
+    STAFF_ALERT = "staff_alert"
+    ACKNOWLEDGEMENT = "acknowledgement"
+
+
+class OutboxMessage(Model):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (Index("ix_outbox_messages_pending", "published_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    available_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    attempts: Mapped[int] = mapped_column(default=0)
+
+
+def add_to_outbox(kind: OutboxKind, target_type: str, target_id: int) -> OutboxMessage:
+    """Add an outbox row to the current transaction (ids only, never personal data)."""
+    message = OutboxMessage(kind=kind.value, target_type=target_type, target_id=target_id)
+    db.session.add(message)
+    return message

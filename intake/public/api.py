@@ -1,0 +1,100 @@
+"""The inquiry API for the clinic's other websites (``shared/API.md``)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Response
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.auth.permissions import public
+from intake.core.types import utcnow
+from intake.extensions import csrf, db, limiter
+from intake.public.api_keys import authenticate
+from intake.public.guidance import build_guidance
+from intake.public.openapi import OPENAPI_DOCUMENT
+from intake.public.services import accept_inquiry
+from intake.public.validation import LANGUAGES, validate_inquiry
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _api_limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+def _key_or_address() -> str:
+    header = request.headers.get("Authorization", "")
+    return header.rsplit("_", 1)[0][-40:] if header else (request.remote_addr or "unknown")
+
+
+def _errors(status: int, errors: dict[str, list[Any]]) -> tuple[Response, int]:
+    return jsonify(
+        errors={name: [str(m) for m in messages] for name, messages in errors.items()}
+    ), status
+
+
+def _parse_body() -> tuple[Any, tuple[Response, int] | None]:
+    if not request.is_json:
+        return None, _errors(
+            400, {"_body": [_("Send the inquiry as JSON with Content-Type: application/json.")]}
+        )
+    try:
+        return request.get_json(), None
+    except BadRequest:
+        return None, _errors(400, {"_body": [_("The body is not valid JSON.")]})
+
+
+@bp.post("/inquiries")
+@public
+@limiter.limit(_api_limit, key_func=_key_or_address)
+def create_inquiry() -> tuple[Response, int]:
+    """Accept an inquiry from a website; answer with what to show the person next."""
+    key = authenticate(request.headers.get("Authorization"))
+    if key is None:
+        record(AuditTag.API_KEY_REJECTED, detail={"endpoint": "api.create_inquiry"})
+        db.session.commit()
+        response = jsonify(error=_("A valid API key is required."))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="harbor-intake"'
+        return response, 401
+    payload, problem = _parse_body()
+    if problem is not None:
+        return problem
+    if isinstance(payload, dict) and payload.get("language") in LANGUAGES:
+        g.page_language = payload["language"]
+    data, errors = validate_inquiry(payload)
+    if data is None:
+        return _errors(422 if isinstance(payload, dict) else 400, errors)
+    idempotency = request.headers.get("Idempotency-Key", "").strip()[:200]
+    submission_key = (
+        hashlib.sha256(f"api:{key.id}:{idempotency}".encode()).hexdigest() if idempotency else None
+    )
+    accepted = accept_inquiry(data, source=key.source, api_key=key, submission_key=submission_key)
+    guidance = build_guidance(
+        accepted.result.priority,
+        data.country,
+        data.language,
+        utcnow(),
+        current_app.config["CLINIC_TIMEZONE"],
+        frozenset(flag.code for flag in accepted.result.flags),
+    )
+    body = {"reference": accepted.inquiry.reference, "guidance": guidance.as_json()}
+    return jsonify(body), 200 if accepted.duplicate else 201
+
+
+@bp.get("/openapi.json")
+@public
+def openapi() -> Response:
+    return jsonify(OPENAPI_DOCUMENT)

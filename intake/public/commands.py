@@ -1,0 +1,40 @@
+"""``flask api-keys``: issue, list and revoke website API keys."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from intake.extensions import db
+from intake.public.api_keys import create_api_key, find_by_prefix, list_api_keys, revoke_api_key
+
+api_keys_group = AppGroup("api-keys", help="Manage the API keys of the clinic's websites.")
+
+
+@api_keys_group.command("create")
+@click.option("--source", required=True, help="The website or system the key is for.")
+def create_command(source: str) -> None:
+    """Create a key and print it once."""
+    key, plaintext = create_api_key(source)
+    db.session.commit()
+    click.echo(f"source: {key.source}\nkey: {plaintext}\n(shown once; store it in the website)")
+
+
+@api_keys_group.command("list")
+def list_command() -> None:
+    """List keys (their prefixes, never the secrets)."""
+    for key in list_api_keys():
+        state = "active" if key.active else "revoked"
+        click.echo(f"{key.prefix}  {state:8}  {key.source}")
+
+
+@api_keys_group.command("revoke")
+@click.argument("prefix")
+def revoke_command(prefix: str) -> None:
+    """Revoke the key whose prefix (the part after hik_) is PREFIX."""
+    key = find_by_prefix(prefix)
+    if key is None:
+        raise click.ClickException("no key has that prefix")
+    revoke_api_key(key)
+    db.session.commit()
+    click.echo(f"revoked {key.prefix} ({key.source})")

@@ -1,0 +1,50 @@
+"""The inquiry page's form: CSRF, the honeypot and the one-time token.
+
+The answers themselves are read by :func:`payload_from_form` into the API shape and checked by
+the one shared validation, so the form and the API cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, StringField
+
+from intake.public.validation import RISK_ITEMS, SCREEN_ITEMS
+
+
+class InquiryPageForm(FlaskForm):
+    # Named like a field a bot would fill; hidden from people with CSS and aria-hidden.
+    website = StringField()
+    form_token = HiddenField()
+
+
+TEXT_FIELDS = ("message", "name", "email", "phone", "best_time")
+CHOICE_FIELDS = ("country", "preferred_channel", "for_whom")
+
+
+def payload_from_form(form: MultiDict[str, str], language: str) -> dict[str, Any]:
+    """Turn the posted form into the inquiry shape of ``shared/API.md``."""
+    payload: dict[str, Any] = {"language": language}
+    for name in TEXT_FIELDS + CHOICE_FIELDS:
+        value = form.get(name, "")
+        if value.strip():
+            payload[name] = value
+    payload["safe_to_leave_message"] = form.get("safe_to_leave_message") == "y"
+    substances = form.getlist("substances")
+    if substances:
+        payload["substances"] = substances
+    screen = {
+        key: form[f"screen_{key}"]
+        for key in (*SCREEN_ITEMS, "tried_when", "thoughts_now")
+        if form.get(f"screen_{key}")
+    }
+    if screen:
+        payload["screen"] = screen
+    risk = {key: True for key in RISK_ITEMS if form.get(f"risk_{key}") == "y"}
+    if risk:
+        payload["risk"] = risk
+    payload["consent"] = form.get("consent") == "y"
+    return payload

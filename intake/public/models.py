@@ -1,0 +1,66 @@
+"""Inquiries as received, and the keys of the websites that send them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intake.auth.permissions import Permission
+from intake.core.types import UTCDateTime, utcnow
+from intake.crm.models import Person
+from intake.extensions import Model
+from intake.security.fields import EncryptedJSON, EncryptedText
+
+
+class Inquiry(Model):
+    """One message as received. Never edited: triage and follow-up live in their own rows."""
+
+    __tablename__ = "inquiries"
+    access_permission: ClassVar[Permission] = Permission.PERSON_VIEW
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    source: Mapped[str] = mapped_column(String(80))
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_keys.id"))
+    language: Mapped[str] = mapped_column(String(5))
+    country: Mapped[str | None] = mapped_column(String(2))
+    for_whom: Mapped[str] = mapped_column(String(20))
+    preferred_channel: Mapped[str | None] = mapped_column(String(10))
+    safe_to_leave_message: Mapped[bool] = mapped_column(default=False)
+    message: Mapped[str] = mapped_column(EncryptedText())
+    best_time: Mapped[str | None] = mapped_column(EncryptedText())
+    # Every answer exactly as given (the API.md shape), for clinicians and for re-scoring.
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
+    consent_version: Mapped[str] = mapped_column(String(20))
+    consent_text: Mapped[str] = mapped_column(String(2000))
+    # A one-time form token or an API idempotency key: the same submission is stored once.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+
+    person: Mapped[Person] = relationship(back_populates="inquiries")
+
+    def __repr__(self) -> str:
+        return f"<Inquiry {self.id}>"
+
+
+class ApiKey(Model):
+    """A website's key for the inquiry API. Only a hash of the secret part is stored."""
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

@@ -1,0 +1,150 @@
+"""The OpenAPI 3 description of the inquiry API, built from the same constants as validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intake.public.validation import (
+    BEST_TIME_MAX,
+    CHANNELS,
+    FOR_WHOM,
+    LANGUAGES,
+    MESSAGE_MAX,
+    NAME_MAX,
+    RISK_ITEMS,
+    SCREEN_ANSWERS,
+    SCREEN_ITEMS,
+    SUBSTANCES,
+    TRIED_WHEN,
+)
+
+_ERRORS = {
+    "type": "object",
+    "properties": {
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Messages by field name; `_body` for the request as a whole.",
+        }
+    },
+}
+
+_INQUIRY = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["message", "consent"],
+    "description": "Give `email` or `phone` (or both).",
+    "properties": {
+        "message": {"type": "string", "minLength": 1, "maxLength": MESSAGE_MAX},
+        "name": {"type": "string", "maxLength": NAME_MAX},
+        "email": {"type": "string", "format": "email"},
+        "phone": {"type": "string", "description": "Parsed with `country` as the region hint."},
+        "preferred_channel": {"type": "string", "enum": list(CHANNELS)},
+        "safe_to_leave_message": {"type": "boolean", "default": False},
+        "best_time": {"type": "string", "maxLength": BEST_TIME_MAX},
+        "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        "language": {"type": "string", "enum": list(LANGUAGES), "default": "en"},
+        "for_whom": {"type": "string", "enum": list(FOR_WHOM), "default": "self"},
+        "substances": {"type": "array", "items": {"type": "string", "enum": list(SUBSTANCES)}},
+        "screen": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                **{item: {"type": "string", "enum": list(SCREEN_ANSWERS)} for item in SCREEN_ITEMS},
+                "tried_when": {"type": "string", "enum": list(TRIED_WHEN)},
+                "thoughts_now": {"type": "string", "enum": list(SCREEN_ANSWERS)},
+            },
+        },
+        "risk": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {item: {"type": "boolean"} for item in RISK_ITEMS},
+        },
+        "consent": {"type": "boolean", "enum": [True]},
+    },
+}
+
+_GUIDANCE = {
+    "type": "object",
+    "required": ["level", "emergency_number", "helplines", "message"],
+    "properties": {
+        "level": {"type": "string", "enum": ["emergency", "urgent", "routine"]},
+        "emergency_number": {"type": "string"},
+        "helplines": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string"},
+                    "number": {"type": "string"},
+                    "hours": {"type": "string"},
+                },
+            },
+        },
+        "message": {"type": "string", "description": "In the inquiry's language."},
+    },
+}
+
+
+def _error_response(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": _ERRORS}}}
+
+
+OPENAPI_DOCUMENT: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Harbor Intake inquiry API",
+        "version": "1",
+        "description": "For the clinic's websites: send an inquiry, receive what to show next.",
+    },
+    "servers": [{"url": "/api/v1"}],
+    "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "schemas": {"Inquiry": _INQUIRY, "Guidance": _GUIDANCE, "Errors": _ERRORS},
+    },
+    "security": [{"bearer": []}],
+    "paths": {
+        "/inquiries": {
+            "post": {
+                "summary": "Send one inquiry",
+                "parameters": [
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "required": False,
+                        "schema": {"type": "string", "maxLength": 200},
+                        "description": "The same key stores the inquiry once (200 on repeats).",
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Inquiry"}}
+                    },
+                },
+                "responses": {
+                    "201": {
+                        "description": "Stored. Show the person the guidance.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "reference": {"type": "string"},
+                                        "guidance": {"$ref": "#/components/schemas/Guidance"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "200": {"description": "Already stored under this Idempotency-Key."},
+                    "400": _error_response("The body is not JSON or not an object."),
+                    "401": {"description": "No valid API key."},
+                    "413": {"description": "The body is larger than the limit."},
+                    "422": _error_response("A field is missing or wrong; each error names it."),
+                    "429": {"description": "Too many requests; try again later."},
+                },
+            }
+        }
+    },
+}

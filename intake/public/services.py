@@ -1,0 +1,135 @@
+"""Accepting an inquiry: one transaction stores the person, the inquiry as given, its triage
+result, the outbox rows for the staff alert and the acknowledgement, and the audit row.
+
+If anything fails, nothing is stored; if it commits, everything it must cause is in the database
+and the relay delivers it whatever Redis or a worker is doing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.core.types import utcnow
+from intake.crm.services import match_or_create_person
+from intake.extensions import db
+from intake.messaging.outbox import OutboxKind, add_to_outbox
+from intake.public.consent import CONSENT_VERSION, consent_text_in
+from intake.public.models import ApiKey, Inquiry
+from intake.public.validation import InquiryInput
+from intake.triage.models import TriageResult
+from intake.triage.rules import score
+from intake.triage.services import current_result, record_outcome
+
+# No 0/O, 1/I/L: a reference may be read out over the phone.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ALERT_PRIORITIES = {"P0", "P1"}
+
+
+@dataclass(frozen=True)
+class Accepted:
+    inquiry: Inquiry
+    result: TriageResult
+    duplicate: bool
+
+
+def new_reference() -> str:
+    """A random reference like ``K7QX-M2PD-9H``: about 55 bits, and it says nothing."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+def submission_key_for(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _existing(submission_key: str | None) -> Accepted | None:
+    if submission_key is None:
+        return None
+    inquiry = db.session.scalar(select(Inquiry).where(Inquiry.submission_key == submission_key))
+    if inquiry is None:
+        return None
+    result = current_result(inquiry.id)
+    if result is None:  # every inquiry is stored with its result, in one transaction
+        raise RuntimeError("inquiry stored without a triage result")
+    return Accepted(inquiry, result, duplicate=True)
+
+
+def accept_inquiry(
+    data: InquiryInput,
+    *,
+    source: str,
+    api_key: ApiKey | None = None,
+    submission_key: str | None = None,
+) -> Accepted:
+    """Store a validated inquiry with everything it causes, in one transaction, and commit.
+
+    The same ``submission_key`` (a one-time form token or an API idempotency key) stores one
+    inquiry however often it is sent; later sends get the first one back.
+    """
+    existing = _existing(submission_key)
+    if existing is not None:
+        return existing
+    answers = data.as_answers()
+    person, created = match_or_create_person(
+        name=data.name,
+        email=data.email,
+        phone=data.phone,
+        language=data.language,
+        country=data.country,
+    )
+    inquiry = Inquiry(
+        reference=new_reference(),
+        person=person,
+        received_at=utcnow(),
+        source=source[:80],
+        api_key_id=api_key.id if api_key else None,
+        language=data.language,
+        country=data.country,
+        for_whom=data.for_whom,
+        preferred_channel=data.preferred_channel,
+        safe_to_leave_message=data.safe_to_leave_message,
+        message=data.message,
+        best_time=data.best_time,
+        answers=answers,
+        consent_version=CONSENT_VERSION,
+        consent_text=consent_text_in(data.language),
+        submission_key=submission_key,
+    )
+    db.session.add(inquiry)
+    db.session.flush()
+    result = record_outcome(inquiry, score(answers))
+    if result.priority in ALERT_PRIORITIES:
+        add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)
+    if data.email:
+        add_to_outbox(OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id)
+    record(
+        AuditTag.INQUIRY_RECEIVED,
+        target_type="inquiry",
+        target_id=inquiry.id,
+        detail={"source": source[:40], "new_person": created, "priority": result.priority},
+    )
+    if api_key is not None:
+        api_key.last_used_at = utcnow()
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two copies of one submission raced; the other one won and is the answer.
+        db.session.rollback()
+        existing = _existing(submission_key)
+        if existing is None:
+            raise
+        return existing
+    return Accepted(inquiry, result, duplicate=False)
+
+
+def find_by_reference(reference: str) -> Inquiry | None:
+    if not reference or len(reference) > 20:
+        return None
+    return db.session.scalar(select(Inquiry).where(Inquiry.reference == reference))

@@ -1,0 +1,47 @@
+"""Triage results. A new result for every scoring or manual change; the latest is current."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intake.core.types import UTCDateTime, utcnow
+from intake.extensions import Model
+from intake.security.fields import EncryptedText
+
+
+class TriageResult(Model):
+    __tablename__ = "triage_results"
+    __table_args__ = (Index("ix_triage_results_inquiry_scored", "inquiry_id", "scored_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"))
+    priority: Mapped[str] = mapped_column(String(2), index=True)
+    ruleset: Mapped[str] = mapped_column(String(40))
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Null for the automatic rules; the staff member for a manual raise or lowering.
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    change_reason: Mapped[str | None] = mapped_column(EncryptedText())
+
+    flags: Mapped[list[TriageFlag]] = relationship(
+        back_populates="result", cascade="all, delete-orphan", order_by="TriageFlag.id"
+    )
+
+
+class TriageFlag(Model):
+    """One reason for a priority: a stable code, a reason for staff, and the evidence."""
+
+    __tablename__ = "triage_flags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    result_id: Mapped[int] = mapped_column(ForeignKey("triage_results.id"), index=True)
+    code: Mapped[str] = mapped_column(String(60), index=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(String(500))
+    # Evidence quotes the person's own words, so it is encrypted like them.
+    evidence: Mapped[str | None] = mapped_column(EncryptedText())
+    third_party: Mapped[bool] = mapped_column(default=False)
+
+    result: Mapped[TriageResult] = relationship(back_populates="flags")
