@@ -9,6 +9,8 @@ from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.messaging.oncall import shift_at
+from intake.public.models import Inquiry
+from intake.triage.models import TriageResult
 from tests.conftest import AuthActions
 
 
@@ -52,10 +54,16 @@ def test_seed_demo_is_idempotent_and_puts_the_clinician_on_call(app: Flask) -> N
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo", "--password", "demo password 123"])
     assert first.exit_code == 0, first.output
+    assert "demo inquiries added: 12" in first.output
     second = runner.invoke(args=["seed-demo", "--password", "demo password 123"])
     assert "already there" in second.output
+    assert "demo inquiries added: 0" in second.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 3
+        priorities = set(db.session.scalars(select(TriageResult.priority)).all())
+        assert priorities == {"P0", "P1", "P2", "P3"}
+        languages = set(db.session.scalars(select(Inquiry.language)).all())
+        assert languages == {"en", "es", "de", "fr", "it"}
         shift = shift_at()
         assert shift is not None
         assert shift.user.email == "clinician@example.org"

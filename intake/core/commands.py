@@ -1,4 +1,4 @@
-"""``flask seed-demo``: demo staff accounts (and, as the domains grow, demo inquiries)."""
+"""``flask seed-demo``: demo staff accounts, the on-call rota and demo inquiries."""
 
 from __future__ import annotations
 
@@ -56,3 +56,6 @@ def seed_demo_command(password: str) -> None:
     for email, _name, roles in DEMO_USERS:
         state = "created" if email in created else "already there"
         click.echo(f"{email:28} {','.join(sorted(roles)):12} {state}")
+    from intake.public.demo import seed_demo_inquiries
+
+    click.echo(f"demo inquiries added: {seed_demo_inquiries()}")

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request
+from babel import Locale
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
-from intake.helplines import COUNTRIES, help_for
+from intake.helplines import COUNTRIES, CountryHelp, help_for
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -29,5 +31,14 @@ def _context() -> dict[str, Any]:
     }
 
 
+def country_name(country_help: CountryHelp) -> str:
+    """The country's name in the page language (Babel's CLDR data)."""
+    if country_help.code not in COUNTRIES:
+        return str(_("Other countries"))
+    language = str(get_locale() or "en")
+    return str(Locale.parse(language).territories.get(country_help.code, country_help.name))
+
+
 def register(app: Flask) -> None:
     app.context_processor(_context)
+    app.add_template_filter(country_name, "country_name")

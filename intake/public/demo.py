@@ -1,0 +1,132 @@
+"""Realistic demo inquiries in the five languages, across every priority, for `flask seed-demo`.
+
+Contact details use reserved example domains and fictional number ranges.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from intake.extensions import db
+from intake.public.models import Inquiry
+from intake.public.services import accept_inquiry
+from intake.public.validation import validate_inquiry
+
+DEMO_SOURCE = "demo"
+
+DEMO_INQUIRIES: tuple[dict[str, Any], ...] = (
+    {
+        "message": "My brother mixed his valium with heroin and I can't wake him",
+        "phone": "+1 646 555 0101",
+        "country": "US",
+        "language": "en",
+        "for_whom": "someone_else",
+    },
+    {
+        "message": "I'm done with ativan. Throwing them all away tomorrow and stopping.",
+        "email": "demo.alex@example.net",
+        "country": "CA",
+        "language": "en",
+        "preferred_channel": "email",
+    },
+    {
+        "message": "I would like to talk to someone about inpatient detox from benzodiazepines.",
+        "email": "demo.sam@example.net",
+        "name": "Sam",
+        "country": "GB",
+        "language": "en",
+        "screen": {
+            "wish_dead": "no",
+            "better_off_dead": "no",
+            "thoughts_killing_self": "no",
+            "ever_tried": "no",
+        },
+    },
+    {
+        "message": "Do you have a brochure about the luxury programme and prices?",
+        "email": "demo.hr@example.com",
+        "country": "US",
+        "language": "en",
+        "for_whom": "professional",
+    },
+    {
+        "message": "Pienso en suicidarme casi todos los días, no puedo dejar el Orfidal",
+        "phone": "+34 611 222 444",
+        "country": "ES",
+        "language": "es",
+        "safe_to_leave_message": False,
+        "best_time": "por la noche",
+    },
+    {
+        "message": "Quisiera información sobre precios y programas",
+        "email": "demo.lucia@example.org",
+        "country": "ES",
+        "language": "es",
+    },
+    {
+        "message": "Mein Vater hatte heute einen Krampfanfall nach dem Absetzen von Lorazepam",
+        "phone": "+49 160 1234567",
+        "country": "DE",
+        "language": "de",
+        "for_whom": "someone_else",
+    },
+    {
+        "message": "Ich brauche Hilfe beim Ausschleichen von Diazepam.",
+        "email": "demo.jonas@example.org",
+        "country": "CH",
+        "language": "de",
+        "substances": ["diazepam"],
+    },
+    {
+        "message": "Je bois tous les soirs et je prends du Lexomil pour dormir",
+        "email": "demo.camille@example.org",
+        "country": "FR",
+        "language": "fr",
+        "substances": ["other_benzodiazepine", "alcohol"],
+    },
+    {
+        "message": "Bonjour, j'aimerais des informations sur la désintoxication.",
+        "phone": "+33 6 98 76 54 32",
+        "country": "FR",
+        "language": "fr",
+    },
+    {
+        "message": "Non riesco a smettere con il Tavor, ho bisogno di aiuto",
+        "email": "demo.giulia@example.org",
+        "country": "IT",
+        "language": "it",
+        "risk": {"daily_benzo_use": True},
+    },
+    {
+        "message": "help",
+        "email": "demo.quiet@example.net",
+        "country": "GB",
+        "language": "en",
+        "screen": {
+            "wish_dead": "yes",
+            "better_off_dead": "yes",
+            "thoughts_killing_self": "yes",
+            "ever_tried": "no",
+            "thoughts_now": "yes",
+        },
+    },
+)
+
+
+def seed_demo_inquiries() -> int:
+    """Add the demo inquiries once; return how many were added."""
+    existing = db.session.scalar(
+        select(func.count()).select_from(Inquiry).where(Inquiry.source == DEMO_SOURCE)
+    )
+    if existing:
+        return 0
+    added = 0
+    for index, raw in enumerate(DEMO_INQUIRIES):
+        data, errors = validate_inquiry({**raw, "consent": True})
+        if data is None:
+            raise ValueError(f"demo inquiry {index} is invalid: {sorted(errors)}")
+        accept_inquiry(data, source=DEMO_SOURCE, submission_key=f"demo-{index}")
+        added += 1
+    return added

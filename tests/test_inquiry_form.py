@@ -1,0 +1,247 @@
+"""The public inquiry form as a person uses it: in their language, with clear errors, and a
+next page that fits what they told us."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from intake.crm.models import Person
+from intake.extensions import db
+from intake.messaging.outbox import OutboxMessage
+from intake.public.consent import CONSENT_VERSION
+from intake.public.models import Inquiry
+from intake.triage.models import TriageResult
+from tests.conftest import audit_tags, csrf_from, submit_inquiry_form
+
+
+def _count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_form_page_in_each_language_is_not_cached(client: FlaskClient) -> None:
+    expected = {
+        "en": "You can reach us in confidence",
+        "es": 'lang="es"',
+        "de": 'lang="de"',
+        "fr": 'lang="fr"',
+        "it": 'lang="it"',
+    }
+    for lang, marker in expected.items():
+        response = client.get(f"/{lang}/")
+        assert response.status_code == 200
+        assert marker in response.get_data(as_text=True)
+        assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_language_comes_from_the_browser_when_the_url_has_none(client: FlaskClient) -> None:
+    response = client.get("/", headers={"Accept-Language": "it-IT,it;q=0.9,en;q=0.5"})
+    assert '<html lang="it">' in response.get_data(as_text=True)
+
+
+def test_unknown_language_prefix_is_404(client: FlaskClient) -> None:
+    assert client.get("/xx/").status_code == 404
+
+
+def test_i_need_help_and_a_phone_number_is_enough(app: Flask, client: FlaskClient) -> None:
+    response = submit_inquiry_form(client, "en", message="I need help", phone="+44 7700 900999")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en/thanks"
+    page = client.get("/en/thanks")
+    body = page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"
+    assert "We have your message" in body
+    assert "Your reference" in body
+    with app.app_context():
+        inquiry = db.session.scalars(select(Inquiry)).one()
+        assert inquiry.reference in body
+        assert inquiry.message == "I need help"
+        assert inquiry.person.phone == "+447700900999"
+        assert inquiry.consent_version == CONSENT_VERSION
+        assert "admissions team" in inquiry.consent_text
+        assert inquiry.source == "web-form"
+        result = db.session.scalars(select(TriageResult)).one()
+        assert result.priority == "P2"
+        kinds = db.session.scalars(select(OutboxMessage.kind)).all()
+        assert kinds == []  # no email, no alert for a routine inquiry
+    assert "public:inquiry:received" in audit_tags(app)
+
+
+def test_danger_puts_the_emergency_number_before_anything_else(
+    app: Flask, client: FlaskClient
+) -> None:
+    submit_inquiry_form(
+        client,
+        "es",
+        message="Mi madre se ha tomado todas las pastillas de Orfidal y no responde",
+        phone="+34 611 222 333",
+        country="ES",
+        for_whom="someone_else",
+    )
+    body = client.get("/es/thanks").get_data(as_text=True)
+    main = body[body.index("<main") :]
+    first_heading = main[main.index("<h1") : main.index("</h1>")]
+    assert "112" in first_heading
+    # The emergency number and the crisis line come before any other content.
+    assert main.index('href="tel:112"') < main.index('href="tel:024"') < main.index("<h2")
+    with app.app_context():
+        assert db.session.scalars(select(TriageResult.priority)).one() == "P0"
+        kinds = sorted(db.session.scalars(select(OutboxMessage.kind)).all())
+        assert kinds == ["staff_alert"]
+
+
+def test_urgent_benzo_inquiry_warns_against_stopping_suddenly(
+    app: Flask, client: FlaskClient
+) -> None:
+    submit_inquiry_form(
+        client,
+        "en",
+        message="I'm done with ativan. Throwing them all away tomorrow and stopping.",
+        email="someone@example.net",
+        country="CA",
+    )
+    body = client.get("/en/thanks").get_data(as_text=True)
+    assert "do not stop benzodiazepines suddenly" in body
+    assert "988" in body
+    with app.app_context():
+        assert db.session.scalars(select(TriageResult.priority)).one() == "P1"
+        kinds = sorted(db.session.scalars(select(OutboxMessage.kind)).all())
+        assert kinds == ["acknowledgement", "staff_alert"]
+
+
+def test_errors_are_named_and_what_was_typed_is_kept(app: Flask, client: FlaskClient) -> None:
+    response = submit_inquiry_form(
+        client,
+        "en",
+        message="<script>alert('x')</script> please help",
+        email="not-an-email",
+        phone="12",
+        consent="",
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "This does not look like an email address" in body
+    assert "We could not read this phone number" in body
+    assert "Please tick the consent box" in body
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; please help" in body
+    assert "<script>alert('x')</script>" not in body
+    assert 'value="not-an-email"' in body
+    assert _count(app, Inquiry) == 0
+
+
+def test_no_way_to_reach_them_is_explained(app: Flask, client: FlaskClient) -> None:
+    response = submit_inquiry_form(client, "en", message="help")
+    assert response.status_code == 400
+    assert "Give an email address or a phone number" in response.get_data(as_text=True)
+    assert _count(app, Inquiry) == 0
+
+
+def test_errors_are_in_the_page_language(client: FlaskClient) -> None:
+    response = submit_inquiry_form(client, "es", message="", email="x@example.net")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert 'class="error-summary"' in body
+    assert "Please write a few words" not in body
+
+
+def test_double_submission_stores_one_inquiry(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/en/")
+    from tests.conftest import FORM_TOKEN
+
+    token = FORM_TOKEN.search(page.get_data(as_text=True))
+    assert token
+    data = {
+        "csrf_token": csrf_from(page),
+        "form_token": token.group(1),
+        "message": "Please call me",
+        "phone": "+1 212 555 0177",
+        "consent": "y",
+    }
+    first = client.post("/en/", data=data)
+    second = client.post("/en/", data=data)
+    assert first.status_code == second.status_code == 302
+    assert _count(app, Inquiry) == 1
+
+
+def test_honeypot_and_instant_submissions_look_accepted_but_store_nothing(
+    app: Flask, client: FlaskClient
+) -> None:
+    bot = submit_inquiry_form(client, "en", message="buy now", email="bot@example.net", website="x")
+    assert bot.status_code == 302
+    page = client.get("/en/thanks").get_data(as_text=True)
+    assert "We have your message" in page
+    assert "Your reference" not in page
+    app.config["FORM_MIN_FILL_SECONDS"] = 3
+    try:
+        fast = submit_inquiry_form(client, "en", message="buy now", email="bot@example.net")
+    finally:
+        app.config["FORM_MIN_FILL_SECONDS"] = 0
+    assert fast.status_code == 302
+    assert _count(app, Inquiry) == 0
+
+
+def test_forged_form_token_asks_to_send_again_keeping_the_text(
+    app: Flask, client: FlaskClient
+) -> None:
+    page = client.get("/en/")
+    response = client.post(
+        "/en/",
+        data={
+            "csrf_token": csrf_from(page),
+            "form_token": "forged",
+            "message": "my words",
+            "email": "a@example.net",
+            "consent": "y",
+        },
+    )
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Please check and send again" in body
+    assert "my words" in body
+    assert _count(app, Inquiry) == 0
+
+
+def test_public_form_is_rate_limited_with_helplines_on_the_429_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    statuses = [
+        submit_inquiry_form(client, "en", message="help", email=f"p{n}@example.net").status_code
+        for n in range(6)
+    ]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
+    limited = submit_inquiry_form(client, "en", message="help", email="p9@example.net")
+    assert "Samaritans" in limited.get_data(as_text=True)
+
+
+def test_thanks_without_a_submission_goes_back_to_the_form(client: FlaskClient) -> None:
+    response = client.get("/de/thanks")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/de/"
+
+
+def test_same_email_twice_is_one_person_with_two_inquiries(app: Flask) -> None:
+    for message in ("first message", "second message"):
+        submit_inquiry_form(app.test_client(), "en", message=message, email="Same@Example.net")
+    assert _count(app, Person) == 1
+    assert _count(app, Inquiry) == 2
+
+
+def test_nothing_personal_in_the_redirect_or_the_reference(app: Flask, client: FlaskClient) -> None:
+    response = submit_inquiry_form(
+        client, "en", message="I need help", email="private.person@example.net", name="Maria"
+    )
+    location = response.headers["Location"]
+    assert "private" not in location and "Maria" not in location
+    with app.app_context():
+        reference = db.session.scalars(select(Inquiry.reference)).one()
+    assert len(reference) == 12
+    assert "MARIA" not in reference
+
+
+def test_privacy_notice_says_what_why_how_long_and_erasure(client: FlaskClient) -> None:
+    body = client.get("/en/privacy").get_data(as_text=True)
+    for words in ("What we keep", "Why", "For how long", "delete", "Consent version"):
+        assert words in body
