@@ -130,6 +130,13 @@ class BaseConfig:
         # Bots fill the form within a second or two; people take longer.
         self.FORM_MIN_FILL_SECONDS = env_int(env, "FORM_MIN_FILL_SECONDS", 3)
 
+        # Contact targets by priority (TRIAGE.md defaults): 15 minutes, 4 hours, 24 hours, 3 days.
+        self.CONTACT_TARGET_MINUTES = {
+            "P0": env_int(env, "CONTACT_TARGET_P0_MINUTES", 15),
+            "P1": env_int(env, "CONTACT_TARGET_P1_MINUTES", 240),
+            "P2": env_int(env, "CONTACT_TARGET_P2_MINUTES", 24 * 60),
+            "P3": env_int(env, "CONTACT_TARGET_P3_MINUTES", 3 * 24 * 60),
+        }
         self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
         self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")
         self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")

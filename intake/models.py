@@ -7,15 +7,17 @@ from intake.crm.models import Person
 from intake.messaging.models import OnCallShift
 from intake.messaging.outbox import OutboxMessage
 from intake.public.models import ApiKey, Inquiry
-from intake.triage.models import TriageFlag, TriageResult
+from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
+    "ContactAttempt",
     "Inquiry",
     "OnCallShift",
     "OutboxMessage",
     "Person",
+    "TriageCase",
     "TriageFlag",
     "TriageResult",
     "User",

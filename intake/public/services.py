@@ -25,7 +25,7 @@ from intake.public.models import ApiKey, Inquiry
 from intake.public.validation import InquiryInput
 from intake.triage.models import TriageResult
 from intake.triage.rules import score
-from intake.triage.services import current_result, record_outcome
+from intake.triage.services import current_result, open_case, record_outcome
 
 # No 0/O, 1/I/L: a reference may be read out over the phone.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -105,6 +105,7 @@ def accept_inquiry(
     db.session.add(inquiry)
     db.session.flush()
     result = record_outcome(inquiry, score(answers))
+    open_case(inquiry, result.priority)
     if result.priority in ALERT_PRIORITIES:
         add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)
     if data.email:

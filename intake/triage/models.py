@@ -45,3 +45,44 @@ class TriageFlag(Model):
     third_party: Mapped[bool] = mapped_column(default=False)
 
     result: Mapped[TriageResult] = relationship(back_populates="flags")
+
+
+class TriageCase(Model):
+    """The queue state of one inquiry: who has it, when it is due, when the clock stopped.
+
+    The inquiry itself is never edited; everything staff do to it lands here, in contact
+    attempts, in new triage results, and in the audit trail. Changes are compare-and-set on
+    ``version`` so two people claiming at once cannot both win.
+    """
+
+    __tablename__ = "triage_cases"
+    __table_args__ = (Index("ix_triage_cases_queue", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default="new")
+    priority: Mapped[str] = mapped_column(String(2))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reached_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class ContactAttempt(Model):
+    """One try at reaching the person; the first that reaches them stops the contact clock."""
+
+    __tablename__ = "contact_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[str] = mapped_column(String(12))
+    outcome: Mapped[str] = mapped_column(String(16))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    note: Mapped[str | None] = mapped_column(EncryptedText())
