@@ -143,8 +143,18 @@ def register_blueprints(app: Flask) -> None:
     from intake.public.admin_views import bp as api_keys_bp
     from intake.public.api import bp as api_bp
     from intake.public.views import bp as public_bp
+    from intake.triage.views import bp as triage_bp
 
-    for blueprint in (public_bp, api_bp, core_bp, auth_bp, admin_bp, audit_bp, api_keys_bp):
+    for blueprint in (
+        public_bp,
+        api_bp,
+        core_bp,
+        auth_bp,
+        admin_bp,
+        audit_bp,
+        api_keys_bp,
+        triage_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

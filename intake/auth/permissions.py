@@ -89,7 +89,8 @@ class Guarded(Protocol):
     access_permission: ClassVar[Permission]
 
 
-def _deny(permission: Permission | str) -> None:
+def deny(permission: Permission | str) -> None:
+    """Refuse with 403 and an audit row (for checks that depend on the request)."""
     from intake.audit.services import record
     from intake.audit.tags import AuditTag
     from intake.extensions import db
@@ -115,7 +116,7 @@ def require_permission(*permissions: Permission) -> Callable[[F], F]:
                 return login_manager.unauthorized()
             for permission in permissions:
                 if not current_user.can(permission):
-                    _deny(permission)
+                    deny(permission)
             return view(*args, **kwargs)
 
         wrapper.required_permissions = frozenset(permissions)  # type: ignore[attr-defined]
@@ -133,7 +134,7 @@ def require_access(record_: Guarded) -> None:
     """Object-level check: abort with 403 unless the user may read this record."""
     permission = record_.access_permission
     if not current_user.is_authenticated or not current_user.can(permission):
-        _deny(permission)
+        deny(permission)
 
 
 def public(view: F) -> F:

@@ -1,15 +1,20 @@
-"""Storing triage results. Scoring itself is the pure rules package; this keeps the history."""
+"""Triage results and the staff queue: history of results, claims, contact attempts and
+priority changes. Scoring itself is the pure rules package."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
 
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.core.types import utcnow
 from intake.extensions import db
 from intake.public.models import Inquiry
-from intake.triage.models import TriageCase, TriageFlag, TriageResult
+from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 from intake.triage.rules import TriageOutcome
 
 
@@ -61,3 +66,161 @@ def open_case(inquiry: Inquiry, priority: str) -> TriageCase:
     )
     db.session.add(case)
     return case
+
+
+# The queue -------------------------------------------------------------------------------
+
+PRIORITY_ORDER = ("P0", "P1", "P2", "P3")
+OPEN_STATUSES = ("new", "claimed")
+CONTACT_CHANNELS = ("phone", "email", "sms", "whatsapp")
+CONTACT_OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number", "declined")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    priority: str | None = None
+    status: str | None = None  # "open" (default), "new", "claimed", "contacted", "closed", "all"
+    country: str | None = None
+    language: str | None = None
+    assignee_id: int | None = None
+    breached_only: bool = False
+
+
+def queue(
+    filters: QueueFilter, now: datetime, limit: int = 200
+) -> list[tuple[TriageCase, Inquiry]]:
+    """Cases in the queue: most urgent priority first, then the longest waiting."""
+    query = select(TriageCase, Inquiry).join(Inquiry, Inquiry.id == TriageCase.inquiry_id)
+    status = filters.status or "open"
+    if status == "open":
+        query = query.where(TriageCase.status.in_(OPEN_STATUSES))
+    elif status != "all":
+        query = query.where(TriageCase.status == status)
+    if filters.priority in PRIORITY_ORDER:
+        query = query.where(TriageCase.priority == filters.priority)
+    if filters.country:
+        query = query.where(Inquiry.country == filters.country)
+    if filters.language:
+        query = query.where(Inquiry.language == filters.language)
+    if filters.assignee_id is not None:
+        query = query.where(TriageCase.assignee_id == filters.assignee_id)
+    if filters.breached_only:
+        query = query.where(TriageCase.reached_at.is_(None), TriageCase.due_at < now)
+    query = query.order_by(TriageCase.priority, TriageCase.received_at, TriageCase.id).limit(limit)
+    return [(case, inquiry) for case, inquiry in db.session.execute(query).all()]
+
+
+def case_for(inquiry_id: int) -> TriageCase | None:
+    return db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == inquiry_id))
+
+
+class ClaimConflictError(RuntimeError):
+    """Someone else claimed the case first."""
+
+
+def claim(case: TriageCase, user_id: int) -> None:
+    """Take a case. Claiming one already claimed by someone else raises :class:`ClaimConflictError`.
+
+    The row's version column makes the update compare-and-set: of two simultaneous claims one
+    commits and the other fails on flush.
+    """
+    if case.assignee_id is not None and case.assignee_id != user_id:
+        raise ClaimConflictError("already claimed")
+    if case.assignee_id == user_id:
+        return
+    case.assignee_id = user_id
+    case.claimed_at = utcnow()
+    if case.status == "new":
+        case.status = "claimed"
+    record(AuditTag.CASE_CLAIMED, target_type="inquiry", target_id=case.inquiry_id)
+    db.session.flush()
+
+
+def log_contact_attempt(
+    case: TriageCase, user_id: int, channel: str, outcome: str, note: str | None
+) -> ContactAttempt:
+    """Record one attempt; the first that reaches the person stops the clock."""
+    attempt = ContactAttempt(
+        inquiry_id=case.inquiry_id,
+        user_id=user_id,
+        channel=channel,
+        outcome=outcome,
+        attempted_at=utcnow(),
+        note=note or None,
+    )
+    db.session.add(attempt)
+    if case.assignee_id is None:
+        case.assignee_id = user_id
+        case.claimed_at = attempt.attempted_at
+    if outcome == "reached" and case.reached_at is None:
+        case.reached_at = attempt.attempted_at
+        case.status = "contacted"
+    elif case.status == "new":
+        case.status = "claimed"
+    record(
+        AuditTag.CONTACT_ATTEMPT_LOGGED,
+        target_type="inquiry",
+        target_id=case.inquiry_id,
+        detail={"channel": channel, "outcome": outcome},
+    )
+    return attempt
+
+
+def is_lowering(current: str, new: str) -> bool:
+    return PRIORITY_ORDER.index(new) > PRIORITY_ORDER.index(current)
+
+
+def change_priority(case: TriageCase, new_priority: str, user_id: int, reason: str | None) -> None:
+    """Record a manual priority as a new triage result; the old results stay.
+
+    The caller checks who may lower (clinicians, with a reason); this function keeps history
+    and moves the contact clock to the new target.
+    """
+    previous = current_result(case.inquiry_id)
+    lowering = is_lowering(case.priority, new_priority)
+    result = TriageResult(
+        inquiry_id=case.inquiry_id,
+        priority=new_priority,
+        ruleset=previous.ruleset if previous else "manual",
+        changed_by_id=user_id,
+        change_reason=reason or None,
+        flags=[
+            TriageFlag(
+                code=flag.code,
+                priority=flag.priority,
+                reason=flag.reason,
+                evidence=flag.evidence,
+                third_party=flag.third_party,
+            )
+            for flag in (previous.flags if previous else [])
+        ],
+    )
+    db.session.add(result)
+    record(
+        AuditTag.PRIORITY_LOWERED if lowering else AuditTag.PRIORITY_RAISED,
+        target_type="inquiry",
+        target_id=case.inquiry_id,
+        detail={"from": case.priority, "to": new_priority},
+    )
+    case.priority = new_priority
+    case.due_at = contact_due_at(case.received_at, new_priority)
+
+
+def results_history(inquiry_id: int) -> list[TriageResult]:
+    return list(
+        db.session.scalars(
+            select(TriageResult)
+            .where(TriageResult.inquiry_id == inquiry_id)
+            .order_by(TriageResult.scored_at.desc(), TriageResult.id.desc())
+        ).all()
+    )
+
+
+def attempts_for(inquiry_id: int) -> list[ContactAttempt]:
+    return list(
+        db.session.scalars(
+            select(ContactAttempt)
+            .where(ContactAttempt.inquiry_id == inquiry_id)
+            .order_by(ContactAttempt.attempted_at)
+        ).all()
+    )

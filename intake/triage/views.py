@@ -1,0 +1,205 @@
+"""The staff triage queue: the list, one inquiry, claiming, contact attempts, priority."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request
+from flask import url_for as flask_url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.wrappers import Response
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.auth.forms import ConfirmForm
+from intake.auth.models import User
+from intake.auth.permissions import Permission, deny, require_access, require_permission
+from intake.core.types import utcnow
+from intake.extensions import db
+from intake.helplines import help_for
+from intake.public.models import Inquiry
+from intake.triage import services
+from intake.triage.clock import clock_for, describe_seconds
+from intake.triage.forms import ContactAttemptForm, PriorityForm
+from intake.triage.models import TriageCase
+
+bp = Blueprint("triage", __name__, url_prefix="/staff/triage")
+
+
+def _filters() -> services.QueueFilter:
+    args = request.args
+    assignee = args.get("assignee", "")
+    return services.QueueFilter(
+        priority=args.get("priority") or None,
+        status=args.get("status") or None,
+        country=(args.get("country") or "").upper()[:2] or None,
+        language=(args.get("language") or "")[:5] or None,
+        assignee_id=int(assignee) if assignee.isdigit() else None,
+        breached_only=args.get("breached") == "1",
+    )
+
+
+def _staff_names() -> dict[int, str]:
+    return {user.id: user.display_name for user in db.session.scalars(select(User)).all()}
+
+
+def _row(case: TriageCase, inquiry: Inquiry, names: dict[int, str]) -> dict[str, Any]:
+    """One queue row: no names, messages or contact details (opening the inquiry is audited)."""
+    now = utcnow()
+    clock = clock_for(case.received_at, case.due_at, now, case.reached_at)
+    return {
+        "id": inquiry.id,
+        "reference": inquiry.reference,
+        "priority": case.priority,
+        "status": case.status,
+        "country": inquiry.country or "",
+        "language": inquiry.language,
+        "received_at": case.received_at.isoformat(),
+        "due_at": case.due_at.isoformat(),
+        "clock": clock.state,
+        "seconds_left": clock.seconds_left,
+        "clock_text": describe_seconds(clock.seconds_left),
+        "waited_text": describe_seconds(int((now - case.received_at).total_seconds())),
+        "assignee": names.get(case.assignee_id or 0, ""),
+        "url": flask_url_for("triage.detail", inquiry_id=inquiry.id),
+    }
+
+
+@bp.get("/")
+@require_permission(Permission.QUEUE_VIEW)
+def queue() -> str:
+    names = _staff_names()
+    filters = _filters()
+    rows = [_row(case, inquiry, names) for case, inquiry in services.queue(filters, utcnow())]
+    return render_template(
+        "triage/queue.html",
+        rows=rows,
+        filters=filters,
+        staff=sorted(names.items(), key=lambda item: item[1]),
+        args=request.args,
+    )
+
+
+@bp.get("/queue.json")
+@require_permission(Permission.QUEUE_VIEW)
+def queue_json() -> Response:
+    names = _staff_names()
+    rows = [_row(case, inquiry, names) for case, inquiry in services.queue(_filters(), utcnow())]
+    response = jsonify(now=utcnow().isoformat(), cases=rows)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _load(inquiry_id: int) -> tuple[Inquiry, TriageCase]:
+    inquiry = db.session.get(Inquiry, inquiry_id)
+    case = services.case_for(inquiry_id) if inquiry else None
+    if inquiry is None or case is None:
+        abort(404)
+    require_access(inquiry)
+    return inquiry, case
+
+
+def _render_detail(
+    inquiry: Inquiry,
+    case: TriageCase,
+    attempt_form: ContactAttemptForm | None = None,
+    priority_form: PriorityForm | None = None,
+    status: int = 200,
+) -> tuple[str, int]:
+    names = _staff_names()
+    result = services.current_result(inquiry.id)
+    return render_template(
+        "triage/detail.html",
+        inquiry=inquiry,
+        case=case,
+        row=_row(case, inquiry, names),
+        result=result,
+        history=services.results_history(inquiry.id),
+        attempts=services.attempts_for(inquiry.id),
+        names=names,
+        country_help=help_for(inquiry.country, inquiry.language),
+        attempt_form=attempt_form or ContactAttemptForm(),
+        priority_form=priority_form or PriorityForm(data={"priority": case.priority}),
+        confirm=ConfirmForm(),
+        can_lower=current_user.can(Permission.PRIORITY_LOWER),
+    ), status
+
+
+@bp.get("/<int:inquiry_id>")
+@require_permission(Permission.QUEUE_VIEW, Permission.PERSON_VIEW)
+def detail(inquiry_id: int) -> tuple[str, int]:
+    inquiry, case = _load(inquiry_id)
+    record(
+        AuditTag.PERSON_VIEWED,
+        target_type="person",
+        target_id=inquiry.person_id,
+        detail={"inquiry": inquiry.id},
+    )
+    db.session.commit()
+    return _render_detail(inquiry, case)
+
+
+@bp.post("/<int:inquiry_id>/claim")
+@require_permission(Permission.INQUIRY_CLAIM)
+def claim(inquiry_id: int) -> Response:
+    _inquiry, case = _load(inquiry_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.claim(case, current_user.id)
+        db.session.commit()
+        flash(_("You have this inquiry. Contact the person now."), "success")
+    except (services.ClaimConflictError, StaleDataError):
+        db.session.rollback()
+        flash(_("Someone else claimed this inquiry first."), "warning")
+    return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/attempts")
+@require_permission(Permission.INQUIRY_CLAIM)
+def contact_attempt(inquiry_id: int) -> Response | tuple[str, int]:
+    inquiry, case = _load(inquiry_id)
+    form = ContactAttemptForm()
+    if not form.validate_on_submit():
+        return _render_detail(inquiry, case, attempt_form=form, status=400)
+    services.log_contact_attempt(
+        case, current_user.id, form.channel.data or "", form.outcome.data or "", form.note.data
+    )
+    db.session.commit()
+    if case.reached_at is not None:
+        flash(_("Contact recorded. The clock has stopped."), "success")
+    else:
+        flash(_("Attempt recorded. The clock is still running."), "info")
+    return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
+
+
+@bp.post("/<int:inquiry_id>/priority")
+@require_permission(Permission.PRIORITY_RAISE)
+def change_priority(inquiry_id: int) -> Response | tuple[str, int]:
+    inquiry, case = _load(inquiry_id)
+    form = PriorityForm()
+    if not form.validate_on_submit():
+        return _render_detail(inquiry, case, priority_form=form, status=400)
+    new_priority = form.priority.data or case.priority
+    if new_priority == case.priority:
+        flash(_("The priority is unchanged."), "info")
+        return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
+    reason = (form.reason.data or "").strip()
+    if services.is_lowering(case.priority, new_priority):
+        if not current_user.can(Permission.PRIORITY_LOWER):
+            deny(Permission.PRIORITY_LOWER)
+        if not reason:
+            form.reason.errors = [_("Write why the priority can be lowered.")]
+            return _render_detail(inquiry, case, priority_form=form, status=400)
+    services.change_priority(case, new_priority, current_user.id, reason)
+    db.session.commit()
+    flash(_("Priority changed to %(priority)s.", priority=new_priority), "success")
+    return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
+
+
+@bp.app_template_global()
+def triage_poll_seconds() -> int:
+    return int(current_app.config.get("QUEUE_POLL_SECONDS", 5))
