@@ -17,7 +17,6 @@ def score_command() -> None:
     """Score inquiries read as JSON Lines on standard input, in order."""
     import json
 
+    # Exactly one output line per input line, blank ones included, so results stay aligned.
     for line in sys.stdin:
-        if not line.strip():
-            continue
         click.echo(json.dumps(score_jsonl_line(line), ensure_ascii=False))

@@ -1,0 +1,410 @@
+"""The triage engine: combine the screen, structured answers and free text into one outcome.
+
+Rule of combination (TRIAGE.md): the most urgent priority reached by any rule wins, and free
+text can raise a priority but never lower it. Concretely every rule emits flags, each flag
+carries the priority it stands for, and the outcome's priority is the most urgent flag's,
+with P2 as the floor for anyone asking for help and P3 only for information-only inquiries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from typing import Any
+
+from .catalog import spec
+from .lexicon import CompiledLexicon, load
+from .model import Flag, Priority, TriageOutcome
+from .screens import DEFAULT_SCREENS, Screen, unknown
+from .text import Hit, Scanner, TextFindings
+
+ENGINE_VERSION = "1.0.0"
+
+_LEXICON: CompiledLexicon = load()
+_SCANNER = Scanner(_LEXICON)
+
+#: Version of the rules that produced a result: the engine version plus a hash of every
+#: lexicon file, so editing a lexicon changes the version without anyone remembering to.
+RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{_LEXICON.digest}"
+
+BENZO_CODES = frozenset(
+    {"alprazolam", "diazepam", "lorazepam", "clonazepam", "other_benzodiazepine"}
+)
+SUBSTANCE_CODES = BENZO_CODES | {"alcohol", "opioids", "stimulants", "cannabis", "other"}
+RISK_KEYS = frozenset(
+    {
+        "seizure_24h",
+        "confusion",
+        "breathing_difficulty",
+        "someone_in_danger",
+        "daily_benzo_use",
+        "stopping_abruptly",
+        "withdrawal_seizure_history",
+        "overdose_past_3_months",
+        "uses_with_alcohol",
+        "uses_with_opioids",
+    }
+)
+_TRUE_WORDS = frozenset({"true", "yes", "1", "y", "si", "ja", "oui"})
+_FALSE_WORDS = frozenset({"false", "no", "0", "n", "nein", "non", ""})
+
+# Flags that describe the inquiry without standing for any risk: they never make it "more
+# than information".
+_NEUTRAL = frozenset({"unscreened", "unknown_value", "information_only"})
+
+
+def _read_bool(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value is None:
+        return False
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        word = value.strip().lower()
+        if word in _TRUE_WORDS:
+            return True
+        if word in _FALSE_WORDS:
+            return False
+    return None
+
+
+def _message_text(inquiry: Mapping[str, Any], flags: list[Flag]) -> str:
+    message = inquiry.get("message")
+    if message is None:
+        return ""
+    if isinstance(message, str):
+        return message
+    if isinstance(message, bytes | bytearray):
+        return bytes(message).decode("utf-8", errors="replace")
+    flags.append(unknown("message", message))
+    return ""
+
+
+def _quotes(hits: Iterable[Hit], limit: int = 3) -> str:
+    seen: list[str] = []
+    for hit in hits:
+        quote = f'"{hit.quote}"'
+        if quote not in seen:
+            seen.append(quote)
+        if len(seen) == limit:
+            break
+    return "; ".join(seen)
+
+
+def _text_flag(code: str, hits: list[Hit]) -> Flag:
+    return spec(code).flag(_quotes(hits), third_party=all(h.third_party for h in hits))
+
+
+class _Context:
+    """What one inquiry says, gathered once and read by every rule."""
+
+    def __init__(self, inquiry: Mapping[str, Any]) -> None:
+        self.flags: list[Flag] = []
+        self.unknown: list[str] = []
+        self.for_whom = inquiry.get("for_whom")
+        self.someone_else = self.for_whom == "someone_else"
+
+        raw_substances = inquiry.get("substances")
+        self.substances: set[str] = set()
+        if isinstance(raw_substances, list | tuple):
+            for code in raw_substances:
+                if isinstance(code, str) and code.strip().lower() in SUBSTANCE_CODES:
+                    self.substances.add(code.strip().lower())
+                elif code not in (None, ""):
+                    self.flags.append(unknown("substances", code))
+        elif raw_substances not in (None, ""):
+            self.flags.append(unknown("substances", raw_substances))
+
+        raw_risk = inquiry.get("risk")
+        self.risk: dict[str, bool] = {}
+        if isinstance(raw_risk, Mapping):
+            for key, value in raw_risk.items():
+                if key not in RISK_KEYS:
+                    self.flags.append(unknown(f"risk.{key}", value))
+                    continue
+                read = _read_bool(value)
+                if read is None:
+                    self.flags.append(unknown(f"risk.{key}", value))
+                    # An unreadable answer to a danger question is treated as "yes": asking
+                    # a person is cheaper than missing a seizure.
+                    read = True
+                self.risk[str(key)] = read
+        elif raw_risk not in (None, ""):
+            self.flags.append(unknown("risk", raw_risk))
+
+        self.text: TextFindings = _SCANNER.scan(_message_text(inquiry, self.flags))
+        self.has_message = bool(
+            isinstance(inquiry.get("message"), str) and inquiry["message"].strip()
+        )
+
+    def add(self, flag: Flag) -> None:
+        self.flags.append(flag)
+
+    # Facts combining the form and the text --------------------------------------------
+    @property
+    def benzo(self) -> bool:
+        return (
+            bool(self.substances & BENZO_CODES)
+            or self.risk.get("daily_benzo_use", False)
+            or "benzodiazepine" in self.text.named
+        )
+
+
+def _screen_rules(ctx: _Context, inquiry: Mapping[str, Any], screens: Iterable[Screen]) -> None:
+    for screen in screens:
+        answers = inquiry.get(screen.field)
+        if answers is None:
+            answers = {}
+        if not isinstance(answers, Mapping):
+            ctx.add(unknown(screen.field, answers))
+            answers = {}
+        ctx.flags.extend(screen.evaluate(answers))
+
+
+def _risk_rules(ctx: _Context) -> None:
+    risk = ctx.risk
+    direct = {
+        "seizure_24h": "seizure",
+        "confusion": "confusion",
+        "breathing_difficulty": "breathing",
+        "someone_in_danger": "someone_in_danger",
+        "withdrawal_seizure_history": "withdrawal_seizure_history",
+        "overdose_past_3_months": "recent_overdose",
+    }
+    for key, code in direct.items():
+        if risk.get(key):
+            ctx.add(spec(code).flag(f"risk.{key} = true"))
+    if risk.get("stopping_abruptly"):
+        ctx.add(spec("abrupt_stop").flag("risk.stopping_abruptly = true"))
+    elif risk.get("daily_benzo_use"):
+        ctx.add(spec("daily_benzo_use").flag("risk.daily_benzo_use = true"))
+
+    benzo_listed = sorted(ctx.substances & BENZO_CODES)
+    for key, code, other in (
+        ("uses_with_opioids", "benzo_with_opioids", "opioids"),
+        ("uses_with_alcohol", "benzo_with_alcohol", "alcohol"),
+    ):
+        if risk.get(key):
+            if ctx.benzo or not ctx.substances:
+                # No substance listed: the question is asked about benzodiazepines on the
+                # form, and an unknown combination is treated as the dangerous one.
+                what = ", ".join(benzo_listed) or "benzodiazepine"
+                ctx.add(spec(code).flag(f"risk.{key} = true ({what})"))
+            else:
+                ctx.add(spec("polydrug_use").flag(f"risk.{key} = true"))
+        elif benzo_listed and other in ctx.substances:
+            ctx.add(spec(code).flag(f"substances: {', '.join(benzo_listed)} and {other}"))
+
+
+def _text_rules(ctx: _Context) -> None:
+    text = ctx.text
+    sig = text.signals
+
+    def add(code: str, hits: list[Hit]) -> None:
+        if hits:
+            ctx.add(_text_flag(code, hits))
+
+    add("suicidal_plan", sig.get("suicidal_plan", []))
+    thoughts = [*sig.get("suicidal_thoughts", []), *sig.get("death_wish", [])]
+    add("suicidal_thoughts_now", [h for h in thoughts if h.tier == "now"])
+    add("suicidal_thoughts", sig.get("suicidal_thoughts", []))
+    add("death_wish", sig.get("death_wish", []))
+    add("self_harm", sig.get("self_harm", []))
+    add("someone_in_danger", sig.get("someone_in_danger", []))
+
+    # Attempts: "took all the pills" is an attempt in progress unless dated to the past.
+    now_attempt = [h for h in sig.get("attempt_now", []) if h.tier in (None, "now")]
+    add("attempt_in_progress", now_attempt)
+    attempts = [*sig.get("attempt", []), *sig.get("attempt_now", [])]
+    add("recent_attempt", [h for h in attempts if h.tier in ("now", "recent")])
+    add(
+        "past_attempt",
+        [h for h in attempts if h.tier == "old" or (h.tier is None and h.kind == "attempt")],
+    )
+
+    # Overdose: now -> P0; recent or undated -> P1; long ago -> P2.
+    # Undated and about someone else ("my son has overdosed") reads as happening now.
+    overdoses = sig.get("overdose", [])
+    add(
+        "overdose_suspected",
+        [h for h in overdoses if h.tier == "now" or (h.tier is None and h.third_party)],
+    )
+    add(
+        "recent_overdose",
+        [h for h in overdoses if h.tier == "recent" or (h.tier is None and not h.third_party)],
+    )
+    add("overdose_history", [h for h in overdoses if h.tier == "old"])
+
+    # Seizure and confusion: undated is read as now (a person writes about it because it is
+    # happening); dated to the past, it is a withdrawal history (P1).
+    seizures = sig.get("seizure", [])
+    add("seizure", [h for h in seizures if h.tier in ("now", None)])
+    add("withdrawal_seizure_history", [h for h in seizures if h.tier in ("recent", "old")])
+    confusion = sig.get("confusion", [])
+    add("confusion", [h for h in confusion if h.tier in ("now", None)])
+    add("withdrawal_delirium_history", [h for h in confusion if h.tier in ("recent", "old")])
+    breathing = sig.get("breathing", [])
+    add("breathing", [h for h in breathing if h.tier in ("now", None)])
+    add("recent_overdose", [h for h in breathing if h.tier == "recent"])
+    add("overdose_history", [h for h in breathing if h.tier == "old"])
+
+    # Benzodiazepines with opioids or alcohol, from the text and/or the form.
+    benzo_hits = text.mentions.get("benzodiazepine", [])
+    opioid_hits = text.mentions.get("opioid", [])
+    alcohol_hits = text.mentions.get("alcohol", [])
+    benzo_listed = sorted(ctx.substances & BENZO_CODES)
+    if (benzo_hits or benzo_listed) and (opioid_hits or "opioids" in ctx.substances):
+        ctx.add(
+            _combo_flag(
+                "benzo_with_opioids",
+                benzo_hits,
+                benzo_listed,
+                opioid_hits,
+                "opioids" in ctx.substances,
+            )
+        )
+    if (benzo_hits or benzo_listed) and (alcohol_hits or "alcohol" in ctx.substances):
+        ctx.add(
+            _combo_flag(
+                "benzo_with_alcohol",
+                benzo_hits,
+                benzo_listed,
+                alcohol_hits,
+                "alcohol" in ctx.substances,
+            )
+        )
+    add("mixing_sedatives", sig.get("mixing", []))
+
+    # Stopping benzodiazepines abruptly, just stopped, or running out.
+    if ctx.benzo:
+        stops = [*sig.get("abrupt_stop", [])]
+        stops += [h for h in sig.get("stopped", []) if h.tier in ("now", "recent")]
+        add("abrupt_stop", stops)
+
+
+def _combo_flag(
+    code: str,
+    benzo_hits: list[Hit],
+    benzo_listed: list[str],
+    other_hits: list[Hit],
+    other_listed: bool,
+) -> Flag:
+    parts = []
+    if benzo_hits:
+        parts.append(_quotes(benzo_hits, 2))
+    if benzo_listed:
+        parts.append("substances: " + ", ".join(benzo_listed))
+    if other_hits:
+        parts.append(_quotes(other_hits, 2))
+    elif other_listed:
+        parts.append("substances: " + ("opioids" if code == "benzo_with_opioids" else "alcohol"))
+    hits = [*benzo_hits, *other_hits]
+    third = bool(hits) and all(h.third_party for h in hits) and not benzo_listed
+    return spec(code).flag(" + ".join(parts), third_party=third)
+
+
+def _information_only(ctx: _Context) -> bool:
+    """Asks only for information: an info cue, no help cue, no risk, no substance."""
+    if any(f.code not in _NEUTRAL for f in ctx.flags):
+        return False
+    if ctx.someone_else or ctx.substances or any(ctx.risk.values()):
+        return False
+    text = ctx.text
+    if not text.has("info") or text.has("help"):
+        return False
+    return not any(text.mentions.values())
+
+
+def _merge(flags: list[Flag]) -> tuple[Flag, ...]:
+    """One flag per code (most urgent first), evidence joined, in a stable order."""
+    merged: dict[str, Flag] = {}
+    for flag in flags:
+        prior = merged.get(flag.code)
+        if prior is None:
+            merged[flag.code] = flag
+            continue
+        evidence = prior.evidence
+        if flag.evidence and flag.evidence not in evidence:
+            evidence = f"{evidence}; {flag.evidence}" if evidence else flag.evidence
+        merged[flag.code] = replace(
+            prior,
+            evidence=evidence,
+            priority=min(prior.priority, flag.priority),
+            third_party=prior.third_party and flag.third_party,
+        )
+    order = {code: i for i, code in enumerate(merged)}
+    return tuple(sorted(merged.values(), key=lambda f: (f.priority, order[f.code])))
+
+
+def evaluate(
+    inquiry: Mapping[str, Any], screens: Iterable[Screen] = DEFAULT_SCREENS
+) -> TriageOutcome:
+    """Score one inquiry (may raise on a bug; ``score`` wraps it)."""
+    ctx = _Context(inquiry)
+    _screen_rules(ctx, inquiry, screens)
+    _risk_rules(ctx)
+    _text_rules(ctx)
+
+    if ctx.someone_else:
+        # Form answers given on someone else's behalf describe that person.
+        ctx.flags = [
+            f if f.third_party or f.code in _NEUTRAL else replace(f, third_party=True)
+            for f in ctx.flags
+        ]
+
+    if _information_only(ctx):
+        floor = Priority.P3
+        ctx.add(spec("information_only").flag(_quotes(ctx.text.signals.get("info", []))))
+        ctx.flags = [
+            replace(f, priority=Priority.P3) if f.code == "unscreened" else f for f in ctx.flags
+        ]
+    else:
+        floor = Priority.P2
+    flags = _merge(ctx.flags)
+    priority = Priority.most_urgent(floor, *(f.priority for f in flags))
+    unknown_values = tuple(f.evidence for f in flags if f.code == "unknown_value")
+    if ctx.text.truncated:
+        unknown_values += ("message: only the first part was scanned",)
+    return TriageOutcome(
+        priority=priority, flags=flags, ruleset=RULESET_VERSION, unknown=unknown_values
+    )
+
+
+def score(inquiry: Mapping[str, Any]) -> TriageOutcome:
+    """Triage one inquiry. Never raises.
+
+    Anything that is not a mapping is scored as an empty inquiry (P2, unscreened) with the
+    oddity reported. If the rules themselves fail, the result is P1 with ``triage_error``:
+    a person looks at it today rather than the inquiry silently waiting in the routine queue.
+    """
+    try:
+        if not isinstance(inquiry, Mapping):
+            outcome = evaluate({})
+            flag = unknown("inquiry", inquiry)
+            return replace(
+                outcome, flags=(*outcome.flags, flag), unknown=(*outcome.unknown, flag.evidence)
+            )
+        return evaluate(inquiry)
+    except Exception as exc:  # never let one odd inquiry stop the queue or the command
+        flag = spec("triage_error").flag(type(exc).__name__)
+        return TriageOutcome(
+            priority=flag.priority, flags=(flag,), ruleset=RULESET_VERSION, unknown=()
+        )
+
+
+def score_jsonl_line(line: str) -> dict[str, Any]:
+    """Score one line of JSON Lines for the command. Never raises.
+
+    Invalid JSON or a value that is not an object gives ``{"error": "..."}`` on its line.
+    """
+    try:
+        if isinstance(line, bytes | bytearray):
+            line = bytes(line).decode("utf-8", errors="replace")
+        data = json.loads(line)
+    except (ValueError, TypeError, RecursionError) as exc:
+        return {"error": f"invalid JSON: {exc}"[:200]}
+    if not isinstance(data, dict):
+        return {"error": f"expected a JSON object, got {type(data).__name__}"}
+    return score(data).as_dict()

@@ -1,0 +1,274 @@
+"""Free-text scanning: find risk signals and drug mentions in an inquiry's message.
+
+The scanner only *finds* things; it does not decide priorities (``engine.py`` does). For each
+lexicon signal it returns the spans that matched and were not negated, with two facts the
+engine needs: whether the words are about another person (``third_party``) and, for events
+that may be old (an attempt, an overdose, a seizure), the nearest time cue in the sentence.
+
+Order of work, and why:
+
+1. clip to MAX_SCAN_CHARS and normalise (same length, so evidence is quoted from the original);
+2. blank out idioms ("dying to know", "me muero de ganas") so no signal can match inside them;
+3. match each signal; drop a match when a negation cue ("not", "nunca", "keine", "pas",
+   "non") sits within two words before it in the same clause, or a "no"/"none" follows it
+   ("suicidal thoughts: none").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from .lexicon import DRUG_CLASSES, FUZZY_MIN_TOKEN, CompiledLexicon
+from .normalise import clip, normalise
+
+# Where a sentence ends, for third-party and time cues. Commas are *not* sentence ends:
+# "my son, who is 19, took all his pills" must keep "my son" with "took all his pills".
+_SENTENCE_END = re.compile(r"[.!?;\n]+(?:\s|$)|\n")
+# Where a clause ends, for negation: "no, I want to die" must not negate "want to die".
+_CLAUSE_END = re.compile(r"[,:;()\[\]\"!?.\n]|\s-\s")
+_WORD = re.compile(rf"[a-z]{{{FUZZY_MIN_TOKEN},}}")  # candidate tokens for fuzzy drug names
+_NEGATION_WINDOW = 80  # characters before a match searched for a negation cue
+_POST_WINDOW = 40  # characters after a match searched for "none" / "keinen"
+_EVIDENCE_MAX = 120
+# Enough hits of one kind to decide and to quote; more only cost time on pathological input.
+_MAX_HITS = 5
+# Sentences are read at most this far either side of a match (a text without full stops
+# would otherwise make every match re-read the whole text).
+_CONTEXT = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One non-negated match of a signal or a drug mention."""
+
+    kind: str  # signal name, drug class or "alcohol"
+    start: int
+    end: int
+    quote: str  # the original words
+    third_party: bool
+    tier: str | None = None  # nearest time cue: "now", "recent", "old" or None
+
+
+@dataclass(slots=True)
+class TextFindings:
+    """Everything the engine needs from the message."""
+
+    signals: dict[str, list[Hit]] = field(default_factory=dict)
+    mentions: dict[str, list[Hit]] = field(default_factory=dict)
+    # Drug classes named at all, negated or not ("kein Alprazolam mehr" still says the person
+    # takes alprazolam): context for the stop-abruptly rule, never a risk by itself.
+    named: set[str] = field(default_factory=set)
+    truncated: bool = False
+
+    def has(self, kind: str) -> bool:
+        return bool(self.signals.get(kind))
+
+    def mentioned(self, drug_class: str) -> bool:
+        return bool(self.mentions.get(drug_class))
+
+
+TIERS = ("now", "recent", "old")
+# Thoughts that become acute (P0) when the same sentence says "now", "tonight", "hoy"...
+IMMINENT_SIGNALS = frozenset({"suicidal_thoughts", "death_wish"})
+
+_TERM_CLASS = {"benzo": "benzodiazepine", "opioid": "opioid", "z_drug": "z_drug"}
+
+# Signals whose meaning depends on when it happened.
+TIMED_SIGNALS = frozenset(
+    {"attempt_now", "attempt", "overdose", "seizure", "confusion", "breathing", "stopped"}
+)
+
+
+def _osa_distance_at_most_one(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by at most one edit (incl. one swap of neighbours)."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diffs = [i for i in range(la) if a[i] != b[i]]
+        if len(diffs) == 1:
+            return True
+        return (
+            len(diffs) == 2
+            and diffs[1] == diffs[0] + 1
+            and a[diffs[0]] == b[diffs[1]]
+            and a[diffs[1]] == b[diffs[0]]
+        )
+    if la > lb:
+        a, b = b, a
+    # b is one longer: deleting one char from b must give a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+class Scanner:
+    """Scans normalised text with one compiled lexicon."""
+
+    def __init__(self, lexicon: CompiledLexicon) -> None:
+        self.lex = lexicon
+
+    # -- helpers -------------------------------------------------------------------------
+
+    @staticmethod
+    def _sentence_bounds(text: str) -> list[int]:
+        return [m.end() for m in _SENTENCE_END.finditer(text)]
+
+    @staticmethod
+    def _sentence(bounds: list[int], pos: int, length: int) -> tuple[int, int]:
+        i = bisect.bisect_right(bounds, pos)
+        start = bounds[i - 1] if i > 0 else 0
+        end = bounds[i] if i < len(bounds) else length
+        return max(start, pos - _CONTEXT), min(end, pos + _CONTEXT)
+
+    def _negated(self, text: str, start: int, end: int, sentence_start: int) -> bool:
+        window_start = max(sentence_start, start - _NEGATION_WINDOW)
+        window = text[window_start:start]
+        cuts = list(_CLAUSE_END.finditer(window))
+        if cuts:
+            window = window[cuts[-1].end() :]
+        breaks = list(self.lex.clause_breaks.finditer(window))
+        if breaks:
+            window = window[breaks[-1].end() :]
+        cue = self.lex.negation.search(window)
+        if cue is not None and not self.lex.negation_breakers.search(window, cue.start()):
+            return True
+        after = text[end : end + _POST_WINDOW]
+        return self.lex.post_negation.match(after) is not None
+
+    def _third_party(self, text: str, start: int, end: int, sentence_start: int) -> bool:
+        # A cue inside the matched words ("can't wake HIM", "se ha tomado") or earlier in the
+        # same sentence ("MY SON took all his pills").
+        return self.lex.third_party.search(text, sentence_start, end) is not None
+
+    def _imminent(self, text: str, bounds: tuple[int, int]) -> str | None:
+        # "I want to die tonight", "ahora mismo": thoughts with a time now are acute.
+        return "now" if self.lex.time_cues["imminent"].search(text, *bounds) else None
+
+    def _tier(self, text: str, start: int, end: int, bounds: tuple[int, int]) -> str | None:
+        best: tuple[int, int, str] | None = None
+        for rank, tier in enumerate(TIERS):
+            for m in self.lex.time_cues[tier].finditer(text, bounds[0], bounds[1]):
+                if m.end() <= start:
+                    dist = start - m.end()
+                elif m.start() >= end:
+                    dist = m.start() - end
+                else:
+                    dist = 0
+                key = (dist, rank, tier)
+                if best is None or key < best:
+                    best = key
+        return best[2] if best else None
+
+    def _quote(self, original: str, start: int, end: int) -> str:
+        quote = " ".join(original[start:end].split())
+        if len(quote) > _EVIDENCE_MAX:
+            quote = quote[: _EVIDENCE_MAX - 1] + "\u2026"
+        return quote
+
+    # -- scanning ------------------------------------------------------------------------
+
+    def scan(self, message: str) -> TextFindings:
+        original = clip(message)
+        findings = TextFindings(truncated=len(message) > len(original))
+        if not original.strip():
+            return findings
+        text = normalise(original)
+        # Idioms are blanked out (same length) so nothing can match inside them.
+        text = self.lex.idioms.sub(lambda m: " " * len(m.group()), text)
+        bounds = self._sentence_bounds(text)
+        length = len(text)
+
+        def make_hit(kind: str, start: int, end: int, timed: bool) -> Hit | None:
+            s_start, s_end = self._sentence(bounds, start, length)
+            if self._negated(text, start, end, s_start):
+                return None
+            return Hit(
+                kind=kind,
+                start=start,
+                end=end,
+                quote=self._quote(original, start, end),
+                third_party=self._third_party(text, start, end, s_start),
+                tier=(
+                    self._imminent(text, (s_start, s_end))
+                    if kind in IMMINENT_SIGNALS
+                    else self._tier(text, start, end, (s_start, s_end))
+                    if timed
+                    else None
+                ),
+            )
+
+        present = {t for t, rx in self.lex.gate_terms.items() if rx.search(text) is not None}
+        findings.named.update(_TERM_CLASS[t] for t in present if t in _TERM_CLASS)
+        for signal, regexes in self.lex.signals.items():
+            hits: list[Hit] = []
+            for gate, regex in regexes:
+                if gate and not gate & present:
+                    continue  # cannot match: none of the words it is built around occur
+                for m in regex.finditer(text):
+                    hit = make_hit(signal, m.start(), m.end(), signal in TIMED_SIGNALS)
+                    if hit is not None:
+                        hits.append(hit)
+                        if len(hits) >= _MAX_HITS:
+                            break
+            if hits:
+                hits.sort(key=lambda h: h.start)
+                findings.signals[signal] = hits
+
+        covered: set[int] = set()  # start positions of exact drug-name matches
+        for drug_class in DRUG_CLASSES:
+            for m in self.lex.class_words_regex[drug_class].finditer(text):
+                covered.add(m.start())
+                if self._room(findings, drug_class):
+                    hit = make_hit(drug_class, m.start(), m.end(), False)
+                    self._add_mention(findings, drug_class, hit)
+        for m in self.lex.alcohol.finditer(text):
+            if not self._room(findings, "alcohol"):
+                break
+            self._add_mention(findings, "alcohol", make_hit("alcohol", m.start(), m.end(), False))
+
+        # Misspelt drug names: one typing mistake away from a listed name ("alprazolan").
+        fuzzy_checked: dict[str, str | None] = {}
+        for m in _WORD.finditer(text):
+            word = m.group()
+            if m.start() in covered:
+                continue
+            if word not in fuzzy_checked:
+                fuzzy_checked[word] = self._fuzzy_class(word)
+            fuzzy_class = fuzzy_checked[word]
+            if fuzzy_class is None:
+                continue
+            findings.named.add(fuzzy_class)
+            if self._room(findings, fuzzy_class):
+                hit = make_hit(fuzzy_class, m.start(), m.end(), False)
+                self._add_mention(findings, fuzzy_class, hit)
+        return findings
+
+    @staticmethod
+    def _room(findings: TextFindings, kind: str) -> bool:
+        return len(findings.mentions.get(kind, ())) < _MAX_HITS
+
+    @staticmethod
+    def _add_mention(findings: TextFindings, kind: str, hit: Hit | None) -> None:
+        if hit is None:
+            return
+        hits = findings.mentions.setdefault(kind, [])
+        if len(hits) < _MAX_HITS:
+            hits.append(hit)
+
+    def _fuzzy_class(self, token: str) -> str | None:
+        variants = self.lex.fuzzy_variants
+        if token in self.lex.drug_words:
+            return None  # an exact name would have matched already
+        candidates: set[str] = set(variants.get(token, ()))
+        for i in range(len(token)):
+            candidates.update(variants.get(token[:i] + token[i + 1 :], ()))
+        for name in sorted(candidates):
+            if _osa_distance_at_most_one(token, name):
+                return self.lex.fuzzy_names[name]
+        return None

@@ -1,0 +1,201 @@
+"""The staff triage queue: ordering, clocks, claiming, contact attempts and priority changes."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from intake.auth.permissions import Role
+from intake.extensions import db
+from intake.public.models import Inquiry
+from intake.public.services import accept_inquiry
+from intake.public.validation import validate_inquiry
+from intake.triage.models import TriageCase, TriageResult
+from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags, csrf_from, make_user
+
+ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]
+CLINICIAN = ROLE_EMAILS[Role.CLINICIAN]
+
+
+def _inquiry(app: Flask, minutes_ago: int = 0, **fields: object) -> int:
+    payload = {"consent": True, "email": "q@example.net", **fields}
+    with app.app_context():
+        data, errors = validate_inquiry(payload)
+        assert data is not None, errors
+        accepted = accept_inquiry(data, source="test")
+        if minutes_ago:
+            case = db.session.scalars(
+                select(TriageCase).where(TriageCase.inquiry_id == accepted.inquiry.id)
+            ).one()
+            shift = timedelta(minutes=minutes_ago)
+            case.received_at -= shift
+            case.due_at -= shift
+            db.session.commit()
+        return accepted.inquiry.id
+
+
+def _post(client: FlaskClient, path: str, page: str, **data: object) -> object:
+    return client.post(path, data={"csrf_token": csrf_from(client.get(page)), **data})
+
+
+def test_queue_orders_by_priority_then_waiting_and_shows_nothing_personal(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    routine_old = _inquiry(app, 60, message="Please call me", name="Zelda Secret")
+    routine_new = _inquiry(app, 5, message="I need help with diazepam")
+    urgent = _inquiry(app, 1, message="I want to die, I think about suicide every day")
+    emergency = _inquiry(app, 0, message="I took all my pills to end it, I am dizzy")
+    AuthActions(client).login(ADMISSIONS)
+    data = client.get("/staff/triage/queue.json").json
+    assert data is not None
+    ids = [case["id"] for case in data["cases"]]
+    assert ids == [emergency, urgent, routine_old, routine_new]
+    assert [case["priority"] for case in data["cases"]][:2] == ["P0", "P1"]
+    page = client.get("/staff/triage/").get_data(as_text=True)
+    for text in (client.get("/staff/triage/queue.json").get_data(as_text=True), page):
+        assert "Zelda" not in text
+        assert "q@example.net" not in text
+        assert "suicide" not in text
+
+
+def test_opening_an_inquiry_is_audited_and_explains_the_priority(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id = _inquiry(
+        app,
+        message="Mi madre se ha tomado todas las pastillas y no responde",
+        country="ES",
+        language="es",
+        phone="+34611222333",
+        for_whom="someone_else",
+    )
+    AuthActions(client).login(ADMISSIONS)
+    body = client.get(f"/staff/triage/{inquiry_id}").get_data(as_text=True)
+    assert "Respond now" in body
+    assert 'href="tel:112"' in body
+    assert "024" in body
+    assert "NO: do not leave a voicemail" in body
+    assert "about someone else" in body
+    assert "no responde" in body  # the evidence quotes the words
+    with app.app_context():
+        person_id = db.session.get(Inquiry, inquiry_id).person_id  # type: ignore[union-attr]
+    assert "crm:person:viewed" in audit_tags(app, target_id=str(person_id))
+
+
+def test_claim_is_first_come_and_audited(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id = _inquiry(app, message="Please call me")
+    page = f"/staff/triage/{inquiry_id}"
+    AuthActions(client).login(ADMISSIONS)
+    _post(client, f"{page}/claim", page)
+    other = app.test_client()
+    AuthActions(other).login(CLINICIAN)
+    response = other.post(f"{page}/claim", data={"csrf_token": csrf_from(other.get(page))})
+    assert response.status_code == 302
+    assert "Someone else claimed" in other.get(page).get_data(as_text=True)
+    with app.app_context():
+        case = db.session.scalars(select(TriageCase)).one()
+        assert case.assignee_id == staff[Role.ADMISSIONS]
+        assert case.status == "claimed"
+    assert audit_tags(app, tag="triage:case:claimed") == ["triage:case:claimed"]
+
+
+def test_first_contact_that_reaches_the_person_stops_the_clock(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id = _inquiry(app, message="Please call me")
+    page = f"/staff/triage/{inquiry_id}"
+    AuthActions(client).login(ADMISSIONS)
+    _post(client, f"{page}/attempts", page, channel="phone", outcome="no_answer")
+    clock = client.get("/staff/triage/queue.json").json["cases"][0]["clock"]  # type: ignore[index]
+    assert clock == "ok"
+    _post(client, f"{page}/attempts", page, channel="sms", outcome="reached", note="Booked a call")
+    _post(client, f"{page}/attempts", page, channel="phone", outcome="reached")
+    with app.app_context():
+        case = db.session.scalars(select(TriageCase)).one()
+        assert case.status == "contacted"
+        first_reached = case.reached_at
+    assert first_reached is not None
+    everything = client.get("/staff/triage/queue.json?status=all").json
+    assert everything["cases"][0]["clock"] == "stopped"  # type: ignore[index]
+    assert client.get("/staff/triage/queue.json").json["cases"] == []  # type: ignore[index]
+    detail = client.get(page).get_data(as_text=True)
+    assert "Booked a call" in detail
+    assert "the clock has stopped" in detail
+    assert len(audit_tags(app, tag="triage:contact:logged")) == 3
+
+
+def test_invalid_contact_attempt_is_a_form_error(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id = _inquiry(app, message="Please call me")
+    page = f"/staff/triage/{inquiry_id}"
+    AuthActions(client).login(ADMISSIONS)
+    response = _post(client, f"{page}/attempts", page, channel="pigeon", outcome="reached")
+    assert response.status_code == 400  # type: ignore[attr-defined]
+
+
+def test_anyone_raises_only_a_clinician_lowers_with_a_reason(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id = _inquiry(app, message="Please call me")
+    page = f"/staff/triage/{inquiry_id}"
+    AuthActions(client).login(ADMISSIONS)
+    raised = _post(client, f"{page}/priority", page, priority="P1")
+    assert raised.status_code == 302  # type: ignore[attr-defined]
+    denied = _post(client, f"{page}/priority", page, priority="P3", reason="no")
+    assert denied.status_code == 403  # type: ignore[attr-defined]
+    assert "auth:permission:denied" in audit_tags(app, actor_id=staff[Role.ADMISSIONS])
+
+    clinician = app.test_client()
+    AuthActions(clinician).login(CLINICIAN)
+    no_reason = _post(clinician, f"{page}/priority", page, priority="P2")
+    assert no_reason.status_code == 400  # type: ignore[attr-defined]
+    assert "Write why" in no_reason.get_data(as_text=True)  # type: ignore[attr-defined]
+    lowered = _post(clinician, f"{page}/priority", page, priority="P2", reason="Spoke to GP")
+    assert lowered.status_code == 302  # type: ignore[attr-defined]
+    with app.app_context():
+        history = db.session.scalars(select(TriageResult.priority).order_by(TriageResult.id)).all()
+        assert history == ["P2", "P1", "P2"]
+        case = db.session.scalars(select(TriageCase)).one()
+        assert case.priority == "P2"
+        assert case.due_at == case.received_at + timedelta(hours=24)
+    assert "triage:priority:raised" in audit_tags(app)
+    assert "triage:priority:lowered" in audit_tags(app)
+    detail = clinician.get(page).get_data(as_text=True)
+    assert "Spoke to GP" in detail
+
+
+def test_filters_and_the_breached_view(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    late = _inquiry(app, 60 * 30, message="Please call me", country="DE", language="de")
+    _inquiry(app, 0, message="Please call me", country="IT", language="it")
+    AuthActions(client).login(ADMISSIONS)
+
+    def ids(query: str) -> list[int]:
+        return [c["id"] for c in client.get(f"/staff/triage/queue.json?{query}").json["cases"]]  # type: ignore[index]
+
+    assert ids("breached=1") == [late]
+    assert ids("country=DE") == [late]
+    assert ids("language=it") != [late]
+    assert ids("priority=P0") == []
+    assert client.get("/staff/triage/queue.json?breached=1").json["cases"][0]["clock"] == "red"  # type: ignore[index]
+    _post(client, f"/staff/triage/{late}/claim", f"/staff/triage/{late}")
+    assert ids(f"assignee={staff[Role.ADMISSIONS]}") == [late]
+    assert "overdue by" in client.get("/staff/triage/?breached=1").get_data(as_text=True)
+
+
+def test_unknown_inquiry_is_404(client: FlaskClient, staff: dict[Role, int]) -> None:
+    AuthActions(client).login(ADMISSIONS)
+    assert client.get("/staff/triage/999999").status_code == 404
+
+
+def test_queue_needs_a_staff_role(app: Flask, client: FlaskClient) -> None:
+    make_user(app, "roleless@example.org", set())
+    AuthActions(client).login("roleless@example.org")
+    assert client.get("/staff/triage/").status_code == 403
