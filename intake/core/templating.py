@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request
 from babel import Locale
+from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 

@@ -71,7 +71,7 @@ class TriageCase(Model):
     close_reason: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(default=1)
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ContactAttempt(Model):

@@ -86,8 +86,6 @@ def test_form_works_without_javascript(
 ) -> None:
     page = page_without_javascript
     page.goto(f"{live_server.url}/fr/")
-    _fill_and_send(
-        page, "J'ai besoin d'aide", {"email": "sans.js@example.net"}, "FR"
-    )
+    _fill_and_send(page, "J'ai besoin d'aide", {"email": "sans.js@example.net"}, "FR")
     page.wait_for_url(f"{live_server.url}/fr/thanks")
     assert "3114" in page.inner_text("main")

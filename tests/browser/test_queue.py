@@ -28,7 +28,9 @@ def test_new_p0_appears_live_and_is_handled(live_server: LiveServer, browser: An
 
         person = public.new_page()
         person.goto(f"{live_server.url}/en/")
-        person.fill("#message", "I've got a month of pills lined up and I'm going to end it tonight")
+        person.fill(
+            "#message", "I've got a month of pills lined up and I'm going to end it tonight"
+        )
         person.fill("#email", "p0.browser@example.net")
         person.check("#consent")
         person.click("button[type=submit]")
