@@ -17,6 +17,7 @@ from intake.core.types import utcnow
 from intake.extensions import csrf, db, limiter
 from intake.public.api_keys import authenticate
 from intake.public.guidance import build_guidance
+from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.public.services import accept_inquiry
 from intake.public.validation import LANGUAGES, validate_inquiry
@@ -35,9 +36,18 @@ def _api_limit() -> str:
     return str(current_app.config["API_RATE_LIMIT"])
 
 
+def _authenticated_key() -> ApiKey | None:
+    """The request's API key, checked once per request and kept on ``g``."""
+    if "api_key" not in g:
+        g.api_key = authenticate(request.headers.get("Authorization"))
+    key: ApiKey | None = g.api_key
+    return key
+
+
 def _key_or_address() -> str:
-    header = request.headers.get("Authorization", "")
-    return header.rsplit("_", 1)[0][-40:] if header else (request.remote_addr or "unknown")
+    # Rate-limit by the verified key; anything else by address, so made-up keys share a bucket.
+    key = _authenticated_key()
+    return f"key:{key.id}" if key is not None else f"addr:{request.remote_addr or 'unknown'}"
 
 
 def _errors(status: int, errors: dict[str, list[Any]]) -> tuple[Response, int]:
@@ -62,7 +72,7 @@ def _parse_body() -> tuple[Any, tuple[Response, int] | None]:
 @limiter.limit(_api_limit, key_func=_key_or_address)
 def create_inquiry() -> tuple[Response, int]:
     """Accept an inquiry from a website; answer with what to show the person next."""
-    key = authenticate(request.headers.get("Authorization"))
+    key = _authenticated_key()
     if key is None:
         record(AuditTag.API_KEY_REJECTED, detail={"endpoint": "api.create_inquiry"})
         db.session.commit()

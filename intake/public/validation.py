@@ -70,8 +70,17 @@ FIELDS = (
     "risk",
     "consent",
 )
-COUNTRY_CODES = frozenset(
-    str(code) for code in Locale("en").territories if len(str(code)) == 2 and str(code).isalpha()
+# CLDR lists some two-letter territories that are not ISO 3166-1 countries.
+_NOT_ISO_3166 = frozenset(
+    {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
+)
+COUNTRY_CODES = (
+    frozenset(
+        str(code)
+        for code in Locale("en").territories
+        if len(str(code)) == 2 and str(code).isalpha()
+    )
+    - _NOT_ISO_3166
 )
 _ALLOWED_CONTROL = {"\n", "\r", "\t"}
 
