@@ -801,3 +801,23 @@ def test_cli_create_needs_a_source(app: Flask) -> None:
     result = app.test_cli_runner().invoke(args=["api-keys", "create"])
     assert result.exit_code != 0
     assert "--source" in result.output
+
+
+def test_audit_c_answers_reach_the_rules(app: Flask, client: FlaskClient) -> None:
+    """The optional AUDIT-C screen is accepted, checked, and raises a routine inquiry's flags."""
+    from intake.triage.models import TriageFlag
+
+    headers = {"Authorization": f"Bearer {new_key(app)[1]}"}
+    body = {
+        "message": "I would like some information",
+        "email": "drinks@example.net",
+        "consent": True,
+        "audit_c": {"q1": 4, "q2": 3, "q3": 2, "sex": "female"},
+    }
+    assert client.post("/api/v1/inquiries", json=body, headers=headers).status_code == 201
+    with app.app_context():
+        codes = set(db.session.scalars(select(TriageFlag.code)).all())
+    assert "audit_c_positive" in codes
+    bad = client.post("/api/v1/inquiries", json={**body, "audit_c": {"q1": 9}}, headers=headers)
+    assert bad.status_code == 422
+    assert "audit_c" in bad.json["errors"]  # type: ignore[index]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from intake.public.validation import (
+    AUDIT_C_ITEMS,
+    AUDIT_C_SEX,
     BEST_TIME_MAX,
     CHANNELS,
     FOR_WHOM,
@@ -61,6 +63,15 @@ _INQUIRY = {
             "properties": {item: {"type": "boolean"} for item in RISK_ITEMS},
         },
         "consent": {"type": "boolean", "enum": [True]},
+        "audit_c": {
+            "type": "object",
+            "additionalProperties": False,
+            "description": "Optional AUDIT-C alcohol screen.",
+            "properties": {
+                **{item: {"type": "integer", "minimum": 0, "maximum": 4} for item in AUDIT_C_ITEMS},
+                "sex": {"type": "string", "enum": list(AUDIT_C_SEX)},
+            },
+        },
     },
 }
 

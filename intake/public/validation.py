@@ -69,7 +69,10 @@ FIELDS = (
     "screen",
     "risk",
     "consent",
+    "audit_c",
 )
+AUDIT_C_ITEMS = ("q1", "q2", "q3")
+AUDIT_C_SEX = ("male", "female")
 # CLDR lists some two-letter territories that are not ISO 3166-1 countries.
 _NOT_ISO_3166 = frozenset(
     {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
@@ -105,6 +108,7 @@ class InquiryInput:
     substances: tuple[str, ...] = ()
     screen: dict[str, str] = field(default_factory=dict)
     risk: dict[str, bool] = field(default_factory=dict)
+    audit_c: dict[str, Any] = field(default_factory=dict)
 
     def as_answers(self) -> dict[str, Any]:
         """The inquiry in the API.md shape, without empty optional fields."""
@@ -265,6 +269,34 @@ def _risk(collector: _Collector, value: Any) -> dict[str, bool]:
     return risk
 
 
+def _audit_c(collector: _Collector, value: Any) -> dict[str, Any]:
+    """The optional AUDIT-C alcohol screen: q1-q3 scored 0-4, and sex for the cut-off."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        collector.add("audit_c", _l("This must be an object of answers."))
+        return {}
+    unknown = sorted(str(key) for key in value if key not in (*AUDIT_C_ITEMS, "sex"))
+    if unknown:
+        collector.add("audit_c", _l("Unknown questions: %(names)s.", names=", ".join(unknown[:5])))
+    answers: dict[str, Any] = {}
+    for key in AUDIT_C_ITEMS:
+        item = value.get(key)
+        if item is None:
+            continue
+        if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= 4:
+            collector.add("audit_c", _l("Answer %(name)s with a score from 0 to 4.", name=key))
+            continue
+        answers[key] = item
+    sex = value.get("sex")
+    if sex is not None:
+        if sex in AUDIT_C_SEX:
+            answers["sex"] = sex
+        else:
+            collector.add("audit_c", _l("sex must be male or female."))
+    return answers
+
+
 def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
     """Check an inquiry; return ``(InquiryInput, {})`` or ``(None, errors by field)``."""
     collector = _Collector()
@@ -301,6 +333,7 @@ def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
     substances = _substances(collector, payload.get("substances"))
     screen = _screen(collector, payload.get("screen"))
     risk = _risk(collector, payload.get("risk"))
+    audit_c = _audit_c(collector, payload.get("audit_c"))
 
     if collector.errors or message is None:
         return None, collector.errors
@@ -320,6 +353,7 @@ def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
             substances=substances,
             screen=screen,
             risk=risk,
+            audit_c=audit_c,
         ),
         {},
     )
