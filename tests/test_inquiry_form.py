@@ -54,6 +54,8 @@ def test_i_need_help_and_a_phone_number_is_enough(app: Flask, client: FlaskClien
     assert page.headers["Cache-Control"] == "no-store"
     assert "We have your message" in body
     assert "Your reference" in body
+    assert "We will reach you by phone call." in body
+    assert "We will not leave a message that names us." in body
     with app.app_context():
         inquiry = db.session.scalars(select(Inquiry)).one()
         assert inquiry.reference in body

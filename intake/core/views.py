@@ -34,4 +34,6 @@ def healthz() -> tuple[Response, int]:
 @bp.get("/staff/")
 @require_permission(Permission.STAFF_HOME_VIEW)
 def staff_home() -> str:
-    return render_template("staff/home.html", user=current_user)
+    from intake.messaging.oncall import shift_at
+
+    return render_template("staff/home.html", user=current_user, on_call=shift_at())

@@ -27,6 +27,7 @@ from intake.public.consent import CONSENT_VERSION, consent_text
 from intake.public.form_tokens import issue_form_token, read_form_token
 from intake.public.forms import InquiryPageForm, payload_from_form
 from intake.public.guidance import build_guidance
+from intake.public.models import Inquiry
 from intake.public.services import accept_inquiry, find_by_reference, submission_key_for
 from intake.public.validation import LANGUAGES, validate_inquiry
 from intake.triage.services import current_result
@@ -144,9 +145,17 @@ def thanks(lang: str | None) -> str | Response:
         "public/thanks.html",
         guidance=guidance,
         reference=inquiry.reference if inquiry else None,
-        wants_email=bool(inquiry and inquiry.answers.get("email")),
+        channel=_channel_words(inquiry) if inquiry else None,
+        safe_message=bool(inquiry and inquiry.safe_to_leave_message),
         all_countries=COUNTRIES.values(),
     )
+
+
+def _channel_words(inquiry: Inquiry) -> str:
+    """How the team will make contact: the preferred channel, else what the person gave."""
+    labels = dict(options.CHANNELS)
+    channel = inquiry.preferred_channel or ("phone" if inquiry.answers.get("phone") else "email")
+    return str(labels[channel]).lower()
 
 
 @bp.get("/privacy", defaults={"lang": None})
