@@ -123,6 +123,10 @@ class BaseConfig:
             env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or ("memory://")
         )
         self.RATELIMIT_HEADERS_ENABLED = True
+        # When Redis is down the public form must still accept an inquiry: limits fall back to
+        # memory instead of failing the request.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
         self.RATELIMIT_KEY_PREFIX = "harbor-limits"
         self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024)
         self.PUBLIC_FORM_RATE_LIMIT = env.get("PUBLIC_FORM_RATE_LIMIT", "5 per minute; 30 per hour")
@@ -146,6 +150,24 @@ class BaseConfig:
         self.MAIL_SERVER = env.get("MAIL_SERVER", "127.0.0.1")
         self.MAIL_PORT = env_int(env, "MAIL_PORT", 1025)
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "team@harbor-intake.invalid")
+        self.MAIL_USE_TLS = env_bool(env, "MAIL_USE_TLS", False)
+        self.MAIL_USERNAME: str | None = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD: str | None = env.get("MAIL_PASSWORD") or None
+        self.MAIL_TIMEOUT_SECONDS = env_int(env, "MAIL_TIMEOUT_SECONDS", 20)
+        # Messaging (issue 5): the alert webhook, escalation, follow-ups, retries.
+        self.ALERT_WEBHOOK_URL: str | None = env.get("ALERT_WEBHOOK_URL") or None
+        self.ALERT_WEBHOOK_SECRET: str | None = env.get("ALERT_WEBHOOK_SECRET") or None
+        self.ALERT_LANGUAGE = env.get("ALERT_LANGUAGE", "en")
+        self.ESCALATION_P0_MINUTES = env_int(env, "ESCALATION_P0_MINUTES", 5)
+        self.ESCALATION_P1_MINUTES = env_int(env, "ESCALATION_P1_MINUTES", 30)
+        self.ESCALATION_MAX_ROUNDS = env_int(env, "ESCALATION_MAX_ROUNDS", 3)
+        self.FOLLOW_UP_HOURS = env.get("FOLLOW_UP_HOURS", "24,72")
+        self.SMS_PROVIDER = env.get("SMS_PROVIDER", "logging")
+        self.DELIVERY_MAX_ATTEMPTS = env_int(env, "DELIVERY_MAX_ATTEMPTS", 5)
+        self.DELIVERY_RETRY_BASE_SECONDS = env_int(env, "DELIVERY_RETRY_BASE_SECONDS", 30)
+        self.DELIVERY_LEASE_SECONDS = env_int(env, "DELIVERY_LEASE_SECONDS", 180)
+        self.OUTBOX_GRACE_SECONDS = env_int(env, "OUTBOX_GRACE_SECONDS", 10)
+        self.REPUBLISH_AFTER_SECONDS = env_int(env, "REPUBLISH_AFTER_SECONDS", 60)
 
         self.LANGUAGES = ("en", "es", "de", "fr", "it")
         self.BABEL_DEFAULT_LOCALE = "en"

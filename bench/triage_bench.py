@@ -6,9 +6,11 @@ Run from the repository root:
 
 The batch is the shared labelled examples and the hand-written test sentences (short, as most
 inquiries are) plus a few long messages (2,000, 5,000 and 20,000 characters). Each line is
-timed through ``score_jsonl_line`` (parse + score, what the command does) and, side by side in
-the same run, through ``json.loads`` alone as a trivial baseline, so the ratio is comparable
-across machines. No threshold is enforced here or in the tests: timings vary by machine.
+timed through ``score_jsonl_line`` (parse + score, what the command does) and, side by side on
+the same line in the same run, through ``json.loads`` alone as a trivial baseline, so the
+ratio is comparable across machines. The long messages are then timed on their own, per size:
+a repeated family letter ending in a risk sentence, and varied texts made of many different
+inquiries. No threshold is enforced here or in the tests: timings vary by machine.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ _FILLER = (
 )
 
 
-def build_batch(repeat: int) -> list[str]:
-    """JSON lines: short realistic inquiries repeated, plus a few long ones."""
+LONG_SIZES = (2_000, 5_000, 20_000)
+
+
+def _short_inquiries() -> list[dict[str, Any]]:
     short: list[dict[str, Any]] = []
     if EXAMPLES.is_file():
         for line in EXAMPLES.read_text("utf-8").splitlines():
@@ -51,25 +55,47 @@ def build_batch(repeat: int) -> list[str]:
             short.extend({"message": text, "language": "en"} for text, _ in cases)
     except ImportError:  # the tests are not shipped with the package
         pass
-    long_msgs = [
-        {"message": (_FILLER * 200)[:n] + " I have been thinking about suicide."}
-        for n in (2_000, 5_000, 20_000)
-    ]
-    lines = [json.dumps(i, ensure_ascii=False) for i in short] * repeat
-    lines += [json.dumps(i) for i in long_msgs] * max(1, repeat // 4)
+    return short
+
+
+def long_messages() -> dict[str, list[str]]:
+    """JSON lines of long messages by label: a repeated family letter ending in a risk
+    sentence, and a varied text made of many different inquiries (danger, negations,
+    idioms and drug names all through it), at each of LONG_SIZES characters."""
+    rnd = random.Random(11)
+    sentences = [i["message"] for i in _short_inquiries() if isinstance(i.get("message"), str)]
+    out: dict[str, list[str]] = {}
+    for n in LONG_SIZES:
+        letter = (_FILLER * 200)[:n] + " I have been thinking about suicide."
+        varied = [" ".join(rnd.choices(sentences or [_FILLER], k=n // 20))[:n] for _ in range(4)]
+        out[f"{n:,} chars"] = [json.dumps({"message": m}) for m in [letter, *varied]]
+    return out
+
+
+def build_batch(repeat: int) -> list[str]:
+    """JSON lines: short realistic inquiries repeated, plus a few long ones."""
+    lines = [json.dumps(i, ensure_ascii=False) for i in _short_inquiries()] * repeat
+    for group in long_messages().values():
+        lines += group[:1] * max(1, repeat // 4)
     random.Random(7).shuffle(lines)
     return lines
 
 
-def time_each(func: Callable[[str], Any], lines: list[str]) -> list[float]:
-    """Seconds per call, one measurement per line."""
-    out = []
+def time_pair(
+    func: Callable[[str], Any], base: Callable[[str], Any], lines: list[str]
+) -> tuple[list[float], list[float]]:
+    """Seconds per call of ``func`` and of ``base`` on each line, measured side by side."""
+    out: list[float] = []
+    out_base: list[float] = []
     clock = time.perf_counter
     for line in lines:
         start = clock()
+        base(line)
+        middle = clock()
         func(line)
-        out.append(clock() - start)
-    return out
+        out.append(clock() - middle)
+        out_base.append(middle - start)
+    return out, out_base
 
 
 def pct(values: list[float], q: float) -> float:
@@ -90,30 +116,38 @@ def main(argv: list[str] | None = None) -> int:
     for line in lines[:50]:  # warm up caches
         score_jsonl_line(line)
 
-    rules = time_each(score_jsonl_line, lines)
-    base = time_each(json.loads, lines)
-
-    long_lines = [line for line in lines if len(line) > 1_500]
-    long_rules = time_each(score_jsonl_line, long_lines)
-
+    rules, base = time_pair(score_jsonl_line, json.loads, lines)
     ms = 1_000.0
+    long_lines = [line for line in lines if len(line) > 1_500]
     print(f"ruleset           {RULESET_VERSION}")
     print(f"import + compile  {import_s * ms:8.1f} ms (once per process)")
     print(f"inquiries         {len(lines)} ({len(long_lines)} of 2k-20k characters)")
-    print(f"{'(ms per inquiry)':18}{'median':>10}{'p99':>10}{'max':>10}")
-    for label, values in (
-        ("score_jsonl_line", rules),
-        ("json.loads", base),
-        ("long only", long_rules),
-    ):
+    print(f"{'(ms per inquiry)':22}{'median':>10}{'p99':>10}{'max':>10}")
+    for label, values in (("score_jsonl_line", rules), ("json.loads", base)):
         print(
-            f"{label:18}{statistics.median(values) * ms:10.3f}{pct(values, 0.99) * ms:10.3f}"
+            f"{label:22}{statistics.median(values) * ms:10.3f}{pct(values, 0.99) * ms:10.3f}"
             f"{max(values) * ms:10.3f}"
         )
     ratio_median = statistics.median(rules) / statistics.median(base)
     ratio_p99 = pct(rules, 0.99) / pct(base, 0.99)
     print(f"ratio vs json.loads: median {ratio_median:.0f}x, p99 {ratio_p99:.0f}x")
     print(f"throughput: {len(lines) / sum(rules):.0f} inquiries/s on one core")
+
+    # Long messages on their own: each timed several times, side by side with json.loads.
+    rounds = max(5, args.repeat)
+    print(f"\nlong messages ({rounds} rounds each; the form allows 5,000 characters)")
+    print(
+        f"{'(ms per inquiry)':22}{'median':>10}{'p99':>10}{'max':>10}{'json.loads':>12}{'ratio':>8}"
+    )
+    for label, group in long_messages().items():
+        long_rules, long_base = time_pair(score_jsonl_line, json.loads, group * rounds)
+        median_rules = statistics.median(long_rules)
+        median_base = statistics.median(long_base)
+        print(
+            f"{label:22}{median_rules * ms:10.3f}{pct(long_rules, 0.99) * ms:10.3f}"
+            f"{max(long_rules) * ms:10.3f}{median_base * ms:12.4f}"
+            f"{median_rules / median_base:7.0f}x"
+        )
     return 0
 
 

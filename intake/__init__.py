@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
     from intake.core.views import bp as core_bp
+    from intake.messaging.views import bp as messaging_bp
     from intake.public.admin_views import bp as api_keys_bp
     from intake.public.api import bp as api_bp
     from intake.public.views import bp as public_bp
@@ -154,6 +155,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         api_keys_bp,
         triage_bp,
+        messaging_bp,
     ):
         app.register_blueprint(blueprint)
 

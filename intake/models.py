@@ -4,15 +4,17 @@ from intake.audit.models import AuditEvent
 from intake.auth.models import User, UserRole
 from intake.core.models import WorkerHeartbeat
 from intake.crm.models import Person
-from intake.messaging.models import OnCallShift
+from intake.messaging.models import Alert, Delivery, OnCallShift, UnsubscribeToken
 from intake.messaging.outbox import OutboxMessage
 from intake.public.models import ApiKey, Inquiry
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 
 __all__ = [
+    "Alert",
     "ApiKey",
     "AuditEvent",
     "ContactAttempt",
+    "Delivery",
     "Inquiry",
     "OnCallShift",
     "OutboxMessage",
@@ -20,6 +22,7 @@ __all__ = [
     "TriageCase",
     "TriageFlag",
     "TriageResult",
+    "UnsubscribeToken",
     "User",
     "UserRole",
     "WorkerHeartbeat",

@@ -24,6 +24,8 @@ PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.second_factor",
     "auth.accept_invite",
+    # The unsubscribe link in inquirers' emails (an opaque random token in the path).
+    "messaging.unsubscribe_page",
 }
 
 

@@ -1,7 +1,8 @@
 """The whole beat schedule, in one place.
 
 Long waits live in the database and these periodic sweeps claim what is due; no task is ever
-scheduled with a long ETA or countdown.
+scheduled with a long ETA or countdown. Each sweep expires before the next one is sent, so a
+stalled worker never comes back to a pile of them.
 """
 
 from __future__ import annotations
@@ -13,5 +14,23 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "workers.tasks.heartbeat",
         "schedule": 30.0,
         "options": {"expires": 25},
+    },
+    # Outbox rows left unpublished (the broker was down when the inquiry was stored).
+    "sweep-outbox": {
+        "task": "workers.tasks.sweep_outbox",
+        "schedule": 5.0,
+        "options": {"expires": 4},
+    },
+    # Follow-ups that came due, retries whose backoff is over, sends whose worker died.
+    "sweep-deliveries": {
+        "task": "workers.tasks.sweep_deliveries",
+        "schedule": 10.0,
+        "options": {"expires": 9},
+    },
+    # Escalation: P0 waits 5 minutes, so a 10-second sweep is precise enough.
+    "sweep-alerts": {
+        "task": "workers.tasks.sweep_alerts",
+        "schedule": 10.0,
+        "options": {"expires": 9},
     },
 }

@@ -1,11 +1,29 @@
-"""Celery tasks. Each takes ids (never personal data) and calls a service."""
+"""Celery tasks. Each takes ids (never personal data) and calls a service.
+
+Every messaging task is safe to run any number of times: the services claim their rows
+compare-and-set. A database outage is retried with a short backoff; anything else is left to the
+sweeps, which find the rows again in the database.
+"""
 
 from __future__ import annotations
 
 from celery import shared_task
+from sqlalchemy.exc import OperationalError
 
 from intake.core.health import record_heartbeat
 from intake.extensions import db
+from intake.messaging import alerts, deliveries, relay
+
+# Short, bounded retries for a database that is briefly unreachable; never a long countdown.
+_DB_RETRY = {
+    "autoretry_for": (OperationalError,),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": 5,
+    "ignore_result": True,
+    "acks_late": True,
+}
 
 
 @shared_task(name="workers.tasks.heartbeat", ignore_result=True)
@@ -14,3 +32,33 @@ def heartbeat() -> int:
     beat = record_heartbeat()
     db.session.commit()
     return beat.beats
+
+
+@shared_task(name="workers.tasks.process_outbox", **_DB_RETRY)
+def process_outbox(outbox_id: int) -> str:
+    """Handle one outbox row (open an alert, schedule the person's messages)."""
+    return relay.process_outbox(int(outbox_id))
+
+
+@shared_task(name="workers.tasks.send_delivery", **_DB_RETRY)
+def send_delivery(delivery_id: int) -> str:
+    """Send one delivery, once, however often this task arrives."""
+    return deliveries.send_delivery(int(delivery_id))
+
+
+@shared_task(name="workers.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox() -> int:
+    """Publish outbox rows the after-commit path missed."""
+    return relay.sweep_outbox()
+
+
+@shared_task(name="workers.tasks.sweep_deliveries", ignore_result=True)
+def sweep_deliveries() -> int:
+    """Publish due deliveries (follow-ups, retries) and recover dead claims."""
+    return deliveries.sweep_deliveries()
+
+
+@shared_task(name="workers.tasks.sweep_alerts", ignore_result=True)
+def sweep_alerts() -> dict[str, int]:
+    """Escalate, stop or exhaust alerts whose wait is over."""
+    return alerts.sweep_alerts()

@@ -41,6 +41,11 @@ class AuditTag(StrEnum):
     PERSON_VIEWED = "crm:person:viewed"
     PERSON_CHANGED = "crm:person:changed"
     RECORD_EXPORTED = "crm:record:exported"
+    ONCALL_SHIFT_ADDED = "admin:oncall:shift_added"
+    ONCALL_SHIFT_REMOVED = "admin:oncall:shift_removed"
+    DELIVERY_REQUEUED = "admin:delivery:requeued"
+    ALERT_ACKNOWLEDGED = "messaging:alert:acknowledged"
+    MESSAGES_OPTED_OUT = "messaging:person:opted_out"
 
     @property
     def scope(self) -> str:

@@ -1,10 +1,16 @@
-"""The on-call rota. Alerts, outbox rows and deliveries join this package with the workers issue."""
+"""Messaging tables: the on-call rota, alerts with their escalation state, deliveries (one send on
+one channel, with a unique idempotency key) and unsubscribe tokens.
+
+State changes on alerts and deliveries are compare-and-set (``UPDATE ... WHERE status = old``),
+in the manner of healthchecks.io, so two workers can never both win the same transition.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.models import User
@@ -30,3 +36,121 @@ class OnCallShift(Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     fallback_user: Mapped[User | None] = relationship(foreign_keys=[fallback_user_id])
+
+
+class AlertStatus(StrEnum):
+    """pending -> sent -> escalated (repeats) -> exhausted; acknowledged from any open state."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
+    EXHAUSTED = "exhausted"
+
+
+OPEN_ALERT_STATUSES = (AlertStatus.PENDING, AlertStatus.SENT, AlertStatus.ESCALATED)
+
+
+class Alert(Model):
+    """The on-call alert for one P0/P1 inquiry and where its escalation stands.
+
+    ``round`` counts the waves sent: 0 the person on call, 1 the fallback, 2 and later everyone
+    (clinicians and admins). ``next_action_at`` is when the beat sweep looks at it again; the
+    wait lives here, never in a Celery ETA.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_due", "status", "next_action_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
+    priority: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(12), default=AlertStatus.PENDING.value)
+    round: Mapped[int] = mapped_column(default=-1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    next_action_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    closed_reason: Mapped[str | None] = mapped_column(String(20))
+
+
+class DeliveryStatus(StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+SENDABLE_STATUSES = (DeliveryStatus.QUEUED.value, DeliveryStatus.RETRY.value)
+
+
+class MessageKind(StrEnum):
+    STAFF_ALERT = "staff_alert"
+    ACKNOWLEDGEMENT = "acknowledgement"
+    FOLLOW_UP = "follow_up"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class Delivery(Model):
+    """One send of one message on one channel to one recipient.
+
+    The recipient is a reference (a staff user, the inquiry's person, the webhook), never an
+    address: addresses are read, and decrypted, only at the moment of sending. ``provider_answer``
+    keeps the server's code and a short text with anything that looks like an address removed.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_inquiry", "inquiry_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(12))
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
+    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
+    alert_round: Mapped[int | None] = mapped_column()
+    recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recipient_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.QUEUED.value)
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Not before this instant: a follow-up waits here for days, a retry for its backoff.
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # When a send task was last handed to the broker, so the sweep does not flood it.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When a worker claimed it; a claim older than the lease means the worker died.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provider_answer: Mapped[str | None] = mapped_column(String(300))
+
+    recipient_user: Mapped[User | None] = relationship(foreign_keys=[recipient_user_id])
+
+
+class UnsubscribeToken(Model):
+    """An opaque link that lets a person stop our messages; only its hash is stored.
+
+    A person has opted out when any of their tokens has been used.
+    """
+
+    __tablename__ = "unsubscribe_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    language: Mapped[str] = mapped_column(String(5), default="en")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,8 +1,9 @@
-"""Who is on call now."""
+"""The on-call rota: who is on call now, and the shifts an admin keeps in the staff area."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -32,3 +33,29 @@ def add_shift(
     )
     db.session.add(shift)
     return shift
+
+
+def shifts_from(moment: datetime, limit: int = 200) -> list[OnCallShift]:
+    """Shifts still running at or starting after ``moment``, in time order."""
+    return list(
+        db.session.scalars(
+            select(OnCallShift)
+            .where(OnCallShift.ends_at > moment)
+            .order_by(OnCallShift.starts_at, OnCallShift.id)
+            .limit(limit)
+        ).all()
+    )
+
+
+def local_to_utc(local: datetime, timezone: str) -> datetime:
+    """A wall-clock time in the clinic's zone (as typed in the rota form) as an aware UTC time."""
+    return local.replace(tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def utc_to_local(moment: datetime, timezone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(timezone))
+
+
+def remove_shift(shift: OnCallShift) -> None:
+    """Delete a shift from the session; the caller commits."""
+    db.session.delete(shift)

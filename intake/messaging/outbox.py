@@ -1,7 +1,8 @@
 """The outbox: work to publish after a business transaction commits.
 
 A row is added in the same transaction as the change that causes it, so it exists exactly when
-that change does. The workers issue adds the relay that publishes rows to Celery.
+that change does. :mod:`intake.messaging.relay` publishes it to Celery after commit, and a beat
+sweep publishes whatever that missed (the broker was down, a message was lost).
 """
 
 from __future__ import annotations
@@ -31,8 +32,13 @@ class OutboxMessage(Model):
     target_id: Mapped[int] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set by the sweep when it hands the row to the broker; the after-commit fast path cannot
+    # write (its transaction is over), so a row it published still shows None here.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(default=0)
+    # Set, compare-and-set, by the worker that handled the row, in the same transaction as the
+    # alert and deliveries it created: a row is handled once however often it is published.
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def add_to_outbox(kind: OutboxKind, target_type: str, target_id: int) -> OutboxMessage:

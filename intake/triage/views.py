@@ -20,6 +20,7 @@ from intake.auth.permissions import Permission, deny, require_access, require_pe
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.helplines import help_for
+from intake.messaging.deliveries import messages_for_inquiry
 from intake.public.models import Inquiry
 from intake.triage import services
 from intake.triage.clock import clock_for, describe_seconds
@@ -125,6 +126,7 @@ def _render_detail(
         priority_form=priority_form or PriorityForm(data={"priority": case.priority}),
         confirm=ConfirmForm(),
         can_lower=current_user.can(Permission.PRIORITY_LOWER),
+        messages=messages_for_inquiry(inquiry.id),
     ), status
 
 

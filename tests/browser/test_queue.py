@@ -35,14 +35,17 @@ def test_new_p0_appears_live_and_is_handled(live_server: LiveServer, browser: An
         person.check("#consent")
         person.click("button[type=submit]")
         person.wait_for_url(f"{live_server.url}/en/thanks")
+        reference = person.inner_text(".reference")
 
         # No reload: the row, the banner and the title change arrive by polling.
-        queue.wait_for_selector("#queue-rows tr.priority-P0")
-        assert queue.locator("#new-urgent").is_visible()
+        row = f"#queue-rows tr.priority-P0:has(a:text-is('{reference}'))"
+        queue.wait_for_selector(row)
+        queue.wait_for_selector("#new-urgent:not([hidden])")
+        assert reference in queue.inner_text("#new-urgent")
         assert queue.title() != title_before and "(!)" in queue.title()
         save_screenshot(queue, "queue-new-p0")
 
-        queue.click("#queue-rows tr.priority-P0 a")
+        queue.click(f"{row} a")
         queue.wait_for_selector("#claim")
         assert "Respond now" in queue.inner_text("main")
         queue.click("#claim")

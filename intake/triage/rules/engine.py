@@ -19,7 +19,7 @@ from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 _LEXICON: CompiledLexicon = load()
 _SCANNER = Scanner(_LEXICON)
@@ -239,11 +239,17 @@ def _text_rules(ctx: _Context) -> None:
 
     # Seizure and confusion: undated is read as now (a person writes about it because it is
     # happening); dated to the past, it is a withdrawal history (P1).
+    # Words in the present tense ("is having a seizure", "alucina", "halluziniert") say it is
+    # happening now, whatever date the sentence gives for something else ("since he stopped
+    # drinking on Saturday").
     seizures = sig.get("seizure", [])
-    add("seizure", [h for h in seizures if h.tier in ("now", None)])
+    add("seizure", [*(h for h in seizures if h.tier in ("now", None)), *sig.get("seizure_now", [])])
     add("withdrawal_seizure_history", [h for h in seizures if h.tier in ("recent", "old")])
     confusion = sig.get("confusion", [])
-    add("confusion", [h for h in confusion if h.tier in ("now", None)])
+    add(
+        "confusion",
+        [*(h for h in confusion if h.tier in ("now", None)), *sig.get("confusion_now", [])],
+    )
     add("withdrawal_delirium_history", [h for h in confusion if h.tier in ("recent", "old")])
     breathing = sig.get("breathing", [])
     add("breathing", [h for h in breathing if h.tier in ("now", None)])

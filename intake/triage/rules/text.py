@@ -12,6 +12,10 @@ Order of work, and why:
 3. match each signal; drop a match when a negation cue ("not", "nunca", "keine", "pas",
    "non") sits within two words before it in the same clause, or a "no"/"none" follows it
    ("suicidal thoughts: none").
+
+Every regex is run through ``fastscan.TextIndex``: it is tried only where a word starts with
+characters one of its matches can start with, which gives the same matches as a plain scan in
+a fraction of the time on long messages (see ``fastscan.py``).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from .fastscan import TextIndex
 from .lexicon import DRUG_CLASSES, FUZZY_MIN_TOKEN, CompiledLexicon
 from .normalise import clip, normalise
 
@@ -37,6 +42,8 @@ _MAX_HITS = 5
 # Sentences are read at most this far either side of a match (a text without full stops
 # would otherwise make every match re-read the whole text).
 _CONTEXT = 300
+_MAX_FUZZY_SEEN = 50_000
+_UNSEEN = "\0unseen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +119,9 @@ class Scanner:
 
     def __init__(self, lexicon: CompiledLexicon) -> None:
         self.lex = lexicon
+        # word -> drug class one typing mistake away, or None (a pure function of the word,
+        # so remembered across messages; bounded).
+        self._fuzzy_seen: dict[str, str | None] = {}
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -141,19 +151,19 @@ class Scanner:
         after = text[end : end + _POST_WINDOW]
         return self.lex.post_negation.match(after) is not None
 
-    def _third_party(self, text: str, start: int, end: int, sentence_start: int) -> bool:
+    def _third_party(self, index: TextIndex, start: int, end: int, sentence_start: int) -> bool:
         # A cue inside the matched words ("can't wake HIM", "se ha tomado") or earlier in the
         # same sentence ("MY SON took all his pills").
-        return self.lex.third_party.search(text, sentence_start, end) is not None
+        return index.search(self.lex.third_party, sentence_start, end) is not None
 
-    def _imminent(self, text: str, bounds: tuple[int, int]) -> str | None:
+    def _imminent(self, index: TextIndex, bounds: tuple[int, int]) -> str | None:
         # "I want to die tonight", "ahora mismo": thoughts with a time now are acute.
-        return "now" if self.lex.time_cues["imminent"].search(text, *bounds) else None
+        return "now" if index.search(self.lex.time_cues["imminent"], *bounds) else None
 
-    def _tier(self, text: str, start: int, end: int, bounds: tuple[int, int]) -> str | None:
+    def _tier(self, index: TextIndex, start: int, end: int, bounds: tuple[int, int]) -> str | None:
         best: tuple[int, int, str] | None = None
         for rank, tier in enumerate(TIERS):
-            for m in self.lex.time_cues[tier].finditer(text, bounds[0], bounds[1]):
+            for m in index.findall(self.lex.time_cues[tier], bounds[0], bounds[1]):
                 if m.end() <= start:
                     dist = start - m.end()
                 elif m.start() >= end:
@@ -179,8 +189,13 @@ class Scanner:
         if not original.strip():
             return findings
         text = normalise(original)
-        # Idioms are blanked out (same length) so nothing can match inside them.
-        text = self.lex.idioms.sub(lambda m: " " * len(m.group()), text)
+        # Idioms are blanked out (same length) so nothing can match inside them. The index
+        # (where matches can start) is rebuilt when that changed the text.
+        index = TextIndex(text, self.lex.prefix_table)
+        blanked = index.blank(self.lex.idioms)
+        if blanked is not text:
+            text = blanked
+            index = TextIndex(text, self.lex.prefix_table)
         bounds = self._sentence_bounds(text)
         length = len(text)
 
@@ -193,24 +208,24 @@ class Scanner:
                 start=start,
                 end=end,
                 quote=self._quote(original, start, end),
-                third_party=self._third_party(text, start, end, s_start),
+                third_party=self._third_party(index, start, end, s_start),
                 tier=(
-                    self._imminent(text, (s_start, s_end))
+                    self._imminent(index, (s_start, s_end))
                     if kind in IMMINENT_SIGNALS
-                    else self._tier(text, start, end, (s_start, s_end))
+                    else self._tier(index, start, end, (s_start, s_end))
                     if timed
                     else None
                 ),
             )
 
-        present = {t for t, rx in self.lex.gate_terms.items() if rx.search(text) is not None}
+        present = {t for t, rx in self.lex.gate_terms.items() if index.search(rx) is not None}
         findings.named.update(_TERM_CLASS[t] for t in present if t in _TERM_CLASS)
         for signal, regexes in self.lex.signals.items():
             hits: list[Hit] = []
             for gate, regex in regexes:
                 if gate and not gate & present:
                     continue  # cannot match: none of the words it is built around occur
-                for m in regex.finditer(text):
+                for m in index.finditer(regex):
                     hit = make_hit(signal, m.start(), m.end(), signal in TIMED_SIGNALS)
                     if hit is not None:
                         hits.append(hit)
@@ -222,25 +237,27 @@ class Scanner:
 
         covered: set[int] = set()  # start positions of exact drug-name matches
         for drug_class in DRUG_CLASSES:
-            for m in self.lex.class_words_regex[drug_class].finditer(text):
+            for m in index.finditer(self.lex.class_words_regex[drug_class]):
                 covered.add(m.start())
                 if self._room(findings, drug_class):
                     hit = make_hit(drug_class, m.start(), m.end(), False)
                     self._add_mention(findings, drug_class, hit)
-        for m in self.lex.alcohol.finditer(text):
+        for m in index.finditer(self.lex.alcohol):
             if not self._room(findings, "alcohol"):
                 break
             self._add_mention(findings, "alcohol", make_hit("alcohol", m.start(), m.end(), False))
 
         # Misspelt drug names: one typing mistake away from a listed name ("alprazolan").
-        fuzzy_checked: dict[str, str | None] = {}
+        fuzzy_checked = self._fuzzy_seen
         for m in _WORD.finditer(text):
             word = m.group()
             if m.start() in covered:
                 continue
-            if word not in fuzzy_checked:
-                fuzzy_checked[word] = self._fuzzy_class(word)
-            fuzzy_class = fuzzy_checked[word]
+            fuzzy_class = fuzzy_checked.get(word, _UNSEEN)
+            if fuzzy_class is _UNSEEN:
+                fuzzy_class = self._fuzzy_class(word)
+                if len(fuzzy_checked) < _MAX_FUZZY_SEEN:
+                    fuzzy_checked[word] = fuzzy_class
             if fuzzy_class is None:
                 continue
             findings.named.add(fuzzy_class)

@@ -1,0 +1,240 @@
+"""On-call alerts and their escalation, driven by the beat sweep.
+
+States: ``pending`` (created, nobody alerted yet) -> ``sent`` (the first wave went out) ->
+``escalated`` (a later wave went out; repeats) -> ``exhausted`` (every wave went out and nobody
+took the inquiry); ``acknowledged`` from any open state when someone acknowledges the alert or
+claims the inquiry. Waves: 0 the person on call, 1 their fallback, then every active clinician
+and admin, ``ESCALATION_MAX_ROUNDS`` times. A wave with nobody in it is skipped.
+
+Every transition is compare-and-set on (status, round), so two sweeps, or a sweep and an
+acknowledgement, cannot both act on the same alert; the waits live in ``next_action_at``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.auth.models import User, UserRole
+from intake.auth.permissions import Role
+from intake.core.types import utcnow
+from intake.extensions import db
+from intake.messaging.compose import case_claimed
+from intake.messaging.deliveries import add_delivery
+from intake.messaging.models import (
+    OPEN_ALERT_STATUSES,
+    Alert,
+    AlertStatus,
+    Channel,
+    MessageKind,
+)
+from intake.messaging.oncall import shift_at
+from intake.triage.models import TriageCase
+
+log = logging.getLogger(__name__)
+
+ON_CALL_ROUND = 0
+FALLBACK_ROUND = 1
+EVERYONE_FIRST_ROUND = 2
+# With nobody at all to alert, look again this soon.
+NOBODY_RETRY = timedelta(minutes=1)
+
+
+def escalation_wait(priority: str) -> timedelta:
+    """How long a wave waits for someone to act before the next one (P0 5, P1 30 minutes)."""
+    config = current_app.config
+    minutes = (
+        config["ESCALATION_P0_MINUTES"] if priority == "P0" else config["ESCALATION_P1_MINUTES"]
+    )
+    return timedelta(minutes=float(minutes))
+
+
+def last_round() -> int:
+    return EVERYONE_FIRST_ROUND + int(current_app.config["ESCALATION_MAX_ROUNDS"]) - 1
+
+
+def _everyone() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(User.active.is_(True), UserRole.role.in_([Role.CLINICIAN, Role.ADMIN]))
+            .distinct()
+            .order_by(User.id)
+        ).all()
+    )
+
+
+def recipients_for(round_: int, at: datetime) -> list[User]:
+    """Who a wave goes to; empty when that wave has nobody (the caller then skips it)."""
+    if round_ >= EVERYONE_FIRST_ROUND:
+        return _everyone()
+    shift = shift_at(at)
+    if shift is None:
+        return []
+    person = shift.user if round_ == ON_CALL_ROUND else shift.fallback_user
+    if person is None or not person.active:
+        return []
+    if round_ == FALLBACK_ROUND and person.id == shift.user_id:
+        return []
+    return [person]
+
+
+def _transition(alert: Alert, **values: object) -> bool:
+    """Compare-and-set: apply ``values`` only if the alert is still as this worker read it."""
+    result = db.session.execute(
+        update(Alert)
+        .where(Alert.id == alert.id, Alert.status == alert.status, Alert.round == alert.round)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    won = result.rowcount == 1  # type: ignore[attr-defined]
+    db.session.expire(alert)
+    return won
+
+
+def advance(alert: Alert, now: datetime | None = None) -> str:
+    """Move an open alert one step: stop it if the inquiry was claimed, else send the next
+    non-empty wave, else mark it exhausted. The caller commits. Returns the new state."""
+    at = now or utcnow()
+    case = db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == alert.inquiry_id))
+    if case_claimed(case):
+        if _transition(
+            alert,
+            status=AlertStatus.ACKNOWLEDGED.value,
+            acknowledged_at=at,
+            acknowledged_by_id=case.assignee_id if case else None,
+            closed_reason="claimed",
+        ):
+            return AlertStatus.ACKNOWLEDGED.value
+        return "lost-race"
+    first_wave = alert.status == AlertStatus.PENDING.value
+    next_round = alert.round + 1
+    people: list[User] = []
+    while next_round <= last_round():
+        people = recipients_for(next_round, at)
+        if people:
+            break
+        next_round += 1
+    if next_round > last_round():
+        if first_wave:
+            # Nobody to alert at all (no active clinician or admin): keep trying.
+            _transition(alert, next_action_at=at + NOBODY_RETRY)
+            log.error("alert %s has nobody to go to", alert.id)
+            return AlertStatus.PENDING.value
+        if _transition(alert, status=AlertStatus.EXHAUSTED.value, closed_reason="exhausted"):
+            log.warning("alert exhausted id=%s", alert.id)
+            return AlertStatus.EXHAUSTED.value
+        return "lost-race"
+    status = AlertStatus.SENT if first_wave else AlertStatus.ESCALATED
+    alert_id, inquiry_id, priority = alert.id, alert.inquiry_id, alert.priority
+    if not _transition(
+        alert,
+        status=status.value,
+        round=next_round,
+        last_sent_at=at,
+        next_action_at=at + escalation_wait(priority),
+    ):
+        return "lost-race"
+    for person in people:
+        add_delivery(
+            key=f"alert:{alert_id}:r{next_round}:email:u{person.id}",
+            kind=MessageKind.STAFF_ALERT,
+            channel=Channel.EMAIL,
+            inquiry_id=inquiry_id,
+            alert_id=alert_id,
+            alert_round=next_round,
+            recipient_user_id=person.id,
+            language=current_app.config.get("ALERT_LANGUAGE", "en"),
+        )
+    if current_app.config.get("ALERT_WEBHOOK_URL"):
+        add_delivery(
+            key=f"alert:{alert_id}:r{next_round}:webhook",
+            kind=MessageKind.STAFF_ALERT,
+            channel=Channel.WEBHOOK,
+            inquiry_id=inquiry_id,
+            alert_id=alert_id,
+            alert_round=next_round,
+        )
+    log.info("alert wave id=%s round=%s recipients=%s", alert_id, next_round, len(people))
+    return status.value
+
+
+def open_alert(inquiry_id: int) -> Alert | None:
+    """Create the alert for a P0/P1 inquiry and send its first wave; the caller commits.
+
+    One alert per inquiry (a unique column); a second call finds the first.
+    """
+    existing = db.session.scalar(select(Alert).where(Alert.inquiry_id == inquiry_id))
+    if existing is not None:
+        return existing
+    case = db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == inquiry_id))
+    if case is None:
+        log.error("alert for inquiry %s without a triage case", inquiry_id)
+        return None
+    now = utcnow()
+    alert = Alert(
+        inquiry_id=inquiry_id,
+        priority=case.priority,
+        status=AlertStatus.PENDING.value,
+        round=-1,
+        next_action_at=now,
+    )
+    db.session.add(alert)
+    db.session.flush()
+    advance(alert, now)
+    return alert
+
+
+def claim_due_alerts(limit: int = 100) -> Sequence[Alert]:
+    """Open alerts whose wait is over, locked for this transaction (skipping locked ones)."""
+    return db.session.scalars(
+        select(Alert)
+        .where(
+            Alert.status.in_([status.value for status in OPEN_ALERT_STATUSES]),
+            Alert.next_action_at <= utcnow(),
+        )
+        .order_by(Alert.next_action_at, Alert.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+
+
+def sweep_alerts(limit: int = 100) -> dict[str, int]:
+    """Advance every due alert (beat, every few seconds); return how many reached each state."""
+    outcomes: dict[str, int] = {}
+    now = utcnow()
+    for alert in claim_due_alerts(limit):
+        with db.session.begin_nested():
+            outcome = advance(alert, now)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    db.session.commit()
+    return outcomes
+
+
+def acknowledge(alert_id: int, user_id: int) -> bool:
+    """A staff member takes the alert: escalation stops. Audited; the caller commits."""
+    result = db.session.execute(
+        update(Alert)
+        .where(
+            Alert.id == alert_id,
+            Alert.status.in_([status.value for status in OPEN_ALERT_STATUSES]),
+        )
+        .values(
+            status=AlertStatus.ACKNOWLEDGED.value,
+            acknowledged_at=utcnow(),
+            acknowledged_by_id=user_id,
+            closed_reason="acknowledged",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    record(AuditTag.ALERT_ACKNOWLEDGED, target_type="alert", target_id=alert_id, actor_id=user_id)
+    return True

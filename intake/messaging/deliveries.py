@@ -1,0 +1,323 @@
+"""Deliveries: one send of one message on one channel, at least once and, by its claim, once.
+
+A send first claims its row compare-and-set (``UPDATE ... SET status='sending' WHERE status IN
+('queued', 'retry')``) and commits the claim, then talks to the provider, then records the answer.
+However many times the task for a delivery arrives, only one claim succeeds. If a worker dies
+between claim and answer, the row stays ``sending``; the sweep returns it to ``retry`` once its
+lease (longer than the hard task time limit) is over.
+
+Temporary failures are retried with exponential backoff by the sweep (the wait is a column, not
+a Celery countdown); permanent failures, and temporary ones that use up every attempt, end as
+``failed`` and appear on the admins' page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.core.types import utcnow
+from intake.extensions import db
+from intake.messaging.channels import (
+    PermanentSendError,
+    SendError,
+    SendResult,
+    TemporarySendError,
+    scrub,
+)
+from intake.messaging.claims import claim
+from intake.messaging.compose import Composed, compose, stop_reason
+from intake.messaging.models import (
+    SENDABLE_STATUSES,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    MessageKind,
+)
+
+log = logging.getLogger(__name__)
+
+
+def add_delivery(
+    *,
+    key: str,
+    kind: MessageKind,
+    channel: Channel,
+    inquiry_id: int | None,
+    language: str = "en",
+    alert_id: int | None = None,
+    alert_round: int | None = None,
+    recipient_user_id: int | None = None,
+    recipient_person_id: int | None = None,
+    due_at: datetime | None = None,
+) -> Delivery | None:
+    """Add a delivery to the session unless one with ``key`` exists; the caller commits.
+
+    A delivery due now is marked enqueued and published right after the commit; a later one
+    waits in the table for the sweep.
+    """
+    if db.session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key)) is not None:
+        return None
+    now = utcnow()
+    due = due_at or now
+    delivery = Delivery(
+        idempotency_key=key,
+        kind=kind.value,
+        channel=channel.value,
+        inquiry_id=inquiry_id,
+        alert_id=alert_id,
+        alert_round=alert_round,
+        recipient_user_id=recipient_user_id,
+        recipient_person_id=recipient_person_id,
+        language=language,
+        status=DeliveryStatus.QUEUED.value,
+        next_attempt_at=due,
+        enqueued_at=now if due <= now else None,
+    )
+    db.session.add(delivery)
+    return delivery
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Exponential backoff: base, 2x base, 4x base ... capped at an hour."""
+    base = int(current_app.config["DELIVERY_RETRY_BASE_SECONDS"])
+    return int(min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _claim(delivery_id: int) -> bool:
+    now = utcnow()
+    result = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status.in_(SENDABLE_STATUSES),
+            Delivery.next_attempt_at <= now,
+        )
+        .values(status=DeliveryStatus.SENDING.value, claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = result.rowcount == 1  # type: ignore[attr-defined]
+    db.session.commit()
+    return claimed
+
+
+def _finish(delivery_id: int, *, add: Sequence[object] = (), **values: object) -> None:
+    """Record the outcome, only if this worker still holds the claim.
+
+    The ``UPDATE`` is the first statement of its transaction: on SQLite a transaction that reads
+    before it writes fails at once with "database is locked" when another writer is active,
+    while one that writes first waits its turn (``busy_timeout``).
+    """
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 1:  # type: ignore[attr-defined]
+        db.session.add_all(add)
+    db.session.commit()
+
+
+def _send(channel: str, key: str, message: Composed) -> SendResult:
+    if channel == Channel.EMAIL.value:
+        from intake.messaging.mail import build_email, send_email
+
+        if not message.email_to:
+            raise PermanentSendError("no email address")
+        return send_email(
+            build_email(
+                to=message.email_to,
+                subject=message.subject,
+                text=message.text,
+                html=message.html,
+                message_key=key,
+                unsubscribe_url=message.unsubscribe_url,
+            )
+        )
+    if channel == Channel.WEBHOOK.value:
+        from intake.messaging.webhooks import post_webhook
+
+        return post_webhook(message.payload, key)
+    if channel in (Channel.SMS.value, Channel.WHATSAPP.value):
+        from intake.messaging.sms import provider
+
+        if not message.phone_to:
+            raise PermanentSendError("no phone number")
+        return provider().send(channel, message.phone_to, message.text, key)
+    raise PermanentSendError(f"unknown channel {channel}")
+
+
+def send_delivery(delivery_id: int) -> str:
+    """Claim, send and record one delivery; return what happened (a short code).
+
+    Safe to call any number of times for the same id: only the call that wins the claim sends.
+    No database transaction stays open while the provider is talking.
+    """
+    if not _claim(delivery_id):
+        return "skipped"
+    delivery = db.session.get(Delivery, delivery_id)
+    if delivery is None:  # claimed a moment ago, so this cannot happen
+        return "skipped"
+    reason = stop_reason(delivery)
+    attempts, channel, key = delivery.attempts, delivery.channel, delivery.idempotency_key
+    if reason is not None:
+        db.session.rollback()
+        _finish(delivery_id, status=DeliveryStatus.CANCELLED.value, provider_answer=reason)
+        return "cancelled"
+    try:
+        message = compose(delivery)
+        db.session.rollback()  # end the reading transaction before any network I/O
+        result = _send(channel, key, message)
+    except PermanentSendError as exc:
+        db.session.rollback()
+        _fail(delivery_id, exc.answer)
+        return "failed"
+    except TemporarySendError as exc:
+        db.session.rollback()
+        return _retry_or_fail(delivery_id, attempts, exc.answer)
+    except Exception as exc:  # a bug or a database hiccup: retried, bounded like the rest
+        db.session.rollback()
+        log.exception("delivery %s raised %s", delivery_id, type(exc).__name__)
+        return _retry_or_fail(delivery_id, attempts, f"error: {type(exc).__name__}")
+    _finish(
+        delivery_id,
+        add=message.new_rows,
+        status=DeliveryStatus.SENT.value,
+        sent_at=utcnow(),
+        provider_answer=scrub(result.answer),
+    )
+    log.info("delivery sent id=%s channel=%s", delivery_id, channel)
+    return "sent"
+
+
+def _fail(delivery_id: int, answer: str) -> None:
+    _finish(
+        delivery_id, status=DeliveryStatus.FAILED.value, failed_at=utcnow(), provider_answer=answer
+    )
+    log.warning("delivery failed id=%s", delivery_id)
+
+
+def _retry_or_fail(delivery_id: int, attempts: int, answer: str) -> str:
+    if attempts >= int(current_app.config["DELIVERY_MAX_ATTEMPTS"]):
+        _fail(delivery_id, scrub(f"gave up after {attempts} attempts: {answer}"))
+        return "failed"
+    _finish(
+        delivery_id,
+        status=DeliveryStatus.RETRY.value,
+        next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts)),
+        enqueued_at=None,
+        provider_answer=answer,
+    )
+    log.info("delivery will retry id=%s attempts=%s", delivery_id, attempts)
+    return "retry"
+
+
+# The sweep -----------------------------------------------------------------------------------
+def release_stale_claims() -> int:
+    """Return deliveries whose worker died mid-send (claim older than the lease) to ``retry``."""
+    now = utcnow()
+    lease = timedelta(seconds=int(current_app.config["DELIVERY_LEASE_SECONDS"]))
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.status == DeliveryStatus.SENDING.value, Delivery.claimed_at <= now - lease)
+        .values(status=DeliveryStatus.RETRY.value, next_attempt_at=now, enqueued_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def claim_due_deliveries(limit: int = 200) -> list[int]:
+    """Mark due, unpublished deliveries as enqueued and return their ids; the caller commits."""
+    now = utcnow()
+    stale = now - timedelta(seconds=int(current_app.config["REPUBLISH_AFTER_SECONDS"]))
+    due = and_(
+        Delivery.status.in_(SENDABLE_STATUSES),
+        Delivery.next_attempt_at <= now,
+        or_(Delivery.enqueued_at.is_(None), Delivery.enqueued_at <= stale),
+    )
+    return claim(Delivery, due, (Delivery.next_attempt_at, Delivery.id), limit, enqueued_at=now)
+
+
+def sweep_deliveries(limit: int = 200) -> int:
+    """Recover dead claims, then publish every delivery that is due; return how many."""
+    from intake.messaging.relay import SEND_DELIVERY, publish
+
+    released = release_stale_claims()
+    ids = claim_due_deliveries(limit)
+    db.session.commit()
+    for delivery_id in ids:
+        publish(SEND_DELIVERY, delivery_id)
+    if ids or released:
+        log.info("delivery sweep published=%s released=%s", len(ids), released)
+    return len(ids)
+
+
+# Reading and admin actions -------------------------------------------------------------------
+def messages_for_inquiry(inquiry_id: int) -> Sequence[Delivery]:
+    """Every message sent or attempted for an inquiry, oldest first."""
+    return db.session.scalars(
+        select(Delivery)
+        .where(Delivery.inquiry_id == inquiry_id)
+        .options(selectinload(Delivery.recipient_user))
+        .order_by(Delivery.next_attempt_at, Delivery.id)
+    ).all()
+
+
+def failed_deliveries(limit: int = 200) -> Sequence[Delivery]:
+    """Failed sends that need a person's attention, newest first."""
+    return db.session.scalars(
+        select(Delivery)
+        .where(Delivery.status == DeliveryStatus.FAILED.value)
+        .options(selectinload(Delivery.recipient_user))
+        .order_by(Delivery.failed_at.desc(), Delivery.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def requeue(delivery_id: int, actor_id: int | None = None) -> bool:
+    """Give a failed delivery a fresh set of attempts (after, say, fixing an address); the
+    caller commits."""
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.FAILED.value)
+        .values(
+            status=DeliveryStatus.QUEUED.value,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            enqueued_at=utcnow(),
+            failed_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    from intake.messaging.relay import SEND_DELIVERY, publish_after_commit
+
+    publish_after_commit(db.session(), SEND_DELIVERY, delivery_id)
+    record(
+        AuditTag.DELIVERY_REQUEUED,
+        target_type="delivery",
+        target_id=delivery_id,
+        actor_id=actor_id,
+    )
+    return True
+
+
+__all__ = [
+    "SendError",
+    "add_delivery",
+    "backoff_seconds",
+    "failed_deliveries",
+    "messages_for_inquiry",
+    "requeue",
+    "send_delivery",
+    "sweep_deliveries",
+]

@@ -1,0 +1,73 @@
+"""Email by SMTP with the standard library, to ``MAIL_SERVER``/``MAIL_PORT``.
+
+Errors are sorted into temporary (4xx replies, connection trouble) and permanent (5xx replies)
+so the delivery service retries only what may succeed later.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid
+
+from flask import current_app
+
+from intake.messaging.channels import PermanentSendError, SendResult, TemporarySendError
+
+
+def build_email(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    message_key: str,
+    unsubscribe_url: str | None = None,
+) -> EmailMessage:
+    """A multipart email; the Message-ID derives from the delivery's idempotency key, so a
+    receiving system that deduplicates on it sees a resend after a crash as the same message."""
+    message = EmailMessage()
+    message["From"] = formataddr(("", current_app.config["MAIL_DEFAULT_SENDER"]))
+    message["To"] = to
+    message["Subject"] = subject
+    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
+    message["Message-ID"] = make_msgid(idstring=message_key.replace(":", "."), domain=domain)
+    message["X-Harbor-Delivery"] = message_key
+    if unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    message.set_content(text)
+    if html:
+        message.add_alternative(html, subtype="html")
+    return message
+
+
+def send_email(message: EmailMessage) -> SendResult:
+    """Hand ``message`` to the SMTP server; raise a temporary or permanent send error."""
+    config = current_app.config
+    try:
+        with smtplib.SMTP(
+            config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT_SECONDS"]
+        ) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+            refused = smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _reply in exc.recipients.values()]
+        answer = "; ".join(f"{code} {reply!r}" for code, reply in exc.recipients.values())
+        if any(400 <= code < 500 for code in codes):
+            raise TemporarySendError(answer) from exc
+        raise PermanentSendError(answer) from exc
+    except smtplib.SMTPResponseException as exc:
+        answer = f"{exc.smtp_code} {exc.smtp_error!r}"
+        if 400 <= exc.smtp_code < 500:
+            raise TemporarySendError(answer) from exc
+        raise PermanentSendError(answer) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        # Refused, dropped or timed-out connections: the server may be back in a minute.
+        raise TemporarySendError(f"connection: {type(exc).__name__}") from exc
+    if refused:  # one recipient per message, so this is only a defensive check
+        raise PermanentSendError(f"refused: {len(refused)} recipient(s)")
+    return SendResult("250 accepted")

@@ -1,0 +1,191 @@
+"""The outbox relay: publish work to Celery after the transaction that caused it commits.
+
+Two paths lead to the broker, and both publish ids only:
+
+* the fast path: a session listener notes every new :class:`OutboxMessage` (and every delivery
+  due at once) as it is flushed, and publishes them right after ``COMMIT``; nothing is published
+  for a transaction that rolls back;
+* the sweep (beat, every few seconds): claims rows that are still unprocessed a little later (the
+  broker was down, a message was lost), ``FOR UPDATE SKIP LOCKED`` on PostgreSQL and a
+  compare-and-set update everywhere, so two sweeps never claim the same row.
+
+Handling a row is idempotent: the worker marks it processed compare-and-set, in the same
+transaction as the alert and deliveries it creates, so publishing a row twice is harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import Connection, and_, event, or_, update
+from sqlalchemy.orm import Session, SessionTransaction
+
+from intake.core.types import utcnow
+from intake.extensions import db
+from intake.messaging.claims import claim
+from intake.messaging.models import Delivery
+from intake.messaging.outbox import OutboxKind, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+PROCESS_OUTBOX = "workers.tasks.process_outbox"
+SEND_DELIVERY = "workers.tasks.send_delivery"
+# A row that failed this often is left for a person to look at rather than retried forever.
+OUTBOX_MAX_ATTEMPTS = 20
+_PENDING_KEY = "harbor_publish_after_commit"
+# Publishing must not hold up a web request when the broker is down: one quick retry, then the
+# sweep takes over.
+_QUICK_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+
+
+# Publishing ----------------------------------------------------------------------------------
+def publish(task_name: str, record_id: int) -> bool:
+    """Send one task (by name, with one id) to the broker; False when the broker is unreachable."""
+    celery = current_app.extensions["celery"]
+    try:
+        celery.send_task(task_name, args=[record_id], retry=True, retry_policy=_QUICK_RETRY)
+    except Exception as exc:  # any broker failure: the row stays in the database for the sweep
+        log.warning(
+            "publish failed task=%s id=%s error=%s", task_name, record_id, type(exc).__name__
+        )
+        return False
+    return True
+
+
+def publish_after_commit(session: Session, task_name: str, record_id: int) -> None:
+    """Queue a publish for when ``session``'s transaction commits (dropped on rollback)."""
+    session.info.setdefault(_PENDING_KEY, []).append((task_name, record_id))
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    for obj in session.new:
+        if isinstance(obj, OutboxMessage):
+            publish_after_commit(session, PROCESS_OUTBOX, obj.id)
+        elif isinstance(obj, Delivery) and obj.enqueued_at is not None:
+            # enqueued_at is set at creation for deliveries that are due now.
+            publish_after_commit(session, SEND_DELIVERY, obj.id)
+
+
+def visible_to_workers(session: Session) -> bool:
+    """Whether this commit made the rows durable, so a worker can read them.
+
+    Not when the session was joined into an outer transaction that is still open (its
+    ``commit`` only released a savepoint): publishing then would hand workers ids they cannot
+    see. If the outer transaction commits later, the sweep publishes the rows.
+    """
+    bind = session.get_bind()
+    return not (isinstance(bind, Connection) and bind.in_transaction())
+
+
+def _after_commit(session: Session) -> None:
+    pending: list[tuple[str, int]] = session.info.pop(_PENDING_KEY, [])
+    if not pending or not has_app_context() or not visible_to_workers(session):
+        return
+    for task_name, record_id in pending:
+        publish(task_name, record_id)
+
+
+def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:
+    # A rolled-back savepoint may hide some rows; publishing their ids is harmless (the task
+    # finds nothing). A rolled-back transaction publishes nothing.
+    if not previous.nested:
+        session.info.pop(_PENDING_KEY, None)
+
+
+_LISTENERS: tuple[tuple[str, Callable[..., None]], ...] = (
+    ("after_flush", _after_flush),
+    ("after_commit", _after_commit),
+    ("after_soft_rollback", _after_soft_rollback),
+)
+
+
+def install() -> None:
+    """Attach the publish-after-commit listeners to every session (once per process)."""
+    for name, listener in _LISTENERS:
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+# Processing ----------------------------------------------------------------------------------
+def _handlers() -> dict[str, Callable[[int], object]]:
+    from intake.messaging.alerts import open_alert
+    from intake.messaging.followups import schedule_inquirer_messages
+
+    return {
+        OutboxKind.STAFF_ALERT.value: open_alert,
+        OutboxKind.ACKNOWLEDGEMENT.value: schedule_inquirer_messages,
+    }
+
+
+def process_outbox(outbox_id: int) -> str:
+    """Handle one outbox row once, whatever the number of times it is delivered.
+
+    The compare-and-set on ``processed_at`` is the claim; the row lock it takes (or SQLite's
+    write lock) makes a concurrent duplicate wait and then find the row processed.
+    """
+    claimed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.processed_at.is_(None))
+        .values(processed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.rollback()
+        return "skipped"
+    message = db.session.get(OutboxMessage, outbox_id)
+    assert message is not None  # noqa: S101  (just claimed it in this transaction)
+    handler = _handlers().get(message.kind)
+    if handler is None:
+        log.error("outbox row of unknown kind id=%s kind=%s", outbox_id, message.kind)
+    else:
+        handler(message.target_id)
+    db.session.commit()
+    return "processed"
+
+
+def _due_condition(now: Any) -> Any:
+    config = current_app.config
+    grace = now - timedelta(seconds=config["OUTBOX_GRACE_SECONDS"])
+    stale = now - timedelta(seconds=config["REPUBLISH_AFTER_SECONDS"])
+    return and_(
+        OutboxMessage.processed_at.is_(None),
+        OutboxMessage.available_at <= now,
+        OutboxMessage.attempts < OUTBOX_MAX_ATTEMPTS,
+        or_(
+            # Never published by the sweep: give the fast path a moment first.
+            and_(OutboxMessage.published_at.is_(None), OutboxMessage.created_at <= grace),
+            # Published a while ago and still not processed: the message was lost.
+            OutboxMessage.published_at <= stale,
+        ),
+    )
+
+
+def claim_due_outbox(limit: int = 200) -> list[int]:
+    """Claim due rows in the current transaction and return their ids; the caller commits.
+
+    See :mod:`intake.messaging.claims` for how two sweeps are kept apart.
+    """
+    now = utcnow()
+    return claim(
+        OutboxMessage,
+        _due_condition(now),
+        (OutboxMessage.id,),
+        limit,
+        published_at=now,
+        attempts=OutboxMessage.attempts + 1,
+    )
+
+
+def sweep_outbox(limit: int = 200) -> int:
+    """Publish every outbox row the fast path missed; return how many were published."""
+    ids = claim_due_outbox(limit)
+    db.session.commit()
+    for outbox_id in ids:
+        publish(PROCESS_OUTBOX, outbox_id)
+    if ids:
+        log.info("outbox sweep published=%s", len(ids))
+    return len(ids)

@@ -1,0 +1,227 @@
+"""Staff pages for messaging (the on-call rota, alerts, failed sends, an inquiry's messages)
+and the public unsubscribe page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.auth.forms import ConfirmForm
+from intake.auth.models import User
+from intake.auth.permissions import Permission, public, require_permission
+from intake.core.types import utcnow
+from intake.extensions import db
+from intake.messaging import relay
+from intake.messaging.alerts import acknowledge
+from intake.messaging.compose import TEMPLATE_LANGUAGES
+from intake.messaging.deliveries import failed_deliveries, messages_for_inquiry, requeue
+from intake.messaging.followups import find_unsubscribe_token, unsubscribe
+from intake.messaging.forms import ShiftForm
+from intake.messaging.models import OPEN_ALERT_STATUSES, Alert, OnCallShift
+from intake.messaging.oncall import (
+    add_shift,
+    local_to_utc,
+    remove_shift,
+    shift_at,
+    shifts_from,
+    utc_to_local,
+)
+from intake.public.models import Inquiry
+
+bp = Blueprint("messaging", __name__)
+
+
+@bp.record_once
+def _install_relay(_state: BlueprintSetupState) -> None:
+    # Registering the blueprint is what turns on publish-after-commit, in web and worker alike.
+    relay.install()
+
+
+def _timezone() -> str:
+    return str(current_app.config["CLINIC_TIMEZONE"])
+
+
+@bp.app_template_filter("clinic_time")
+def clinic_time(moment: Any) -> str:
+    """Format a stored UTC time in the clinic's zone for staff pages."""
+    if moment is None:
+        return ""
+    return utc_to_local(moment, _timezone()).strftime("%Y-%m-%d %H:%M")
+
+
+# The on-call rota ----------------------------------------------------------------------------
+def _shift_form() -> ShiftForm:
+    form = ShiftForm()
+    people = db.session.scalars(
+        select(User).where(User.active.is_(True)).order_by(User.display_name)
+    ).all()
+    choices = [(user.id, user.display_name) for user in people]
+    form.user_id.choices = choices
+    form.fallback_user_id.choices = [(0, _("Nobody")), *choices]
+    return form
+
+
+def _rota_page(form: ShiftForm, status: int = 200) -> tuple[str, int]:
+    now = utcnow()
+    return render_template(
+        "messaging/oncall.html",
+        form=form,
+        confirm=ConfirmForm(),
+        now_shift=shift_at(now),
+        shifts=shifts_from(now),
+        timezone=_timezone(),
+    ), status
+
+
+@bp.get("/staff/on-call/")
+@require_permission(Permission.ONCALL_MANAGE)
+def rota() -> tuple[str, int]:
+    return _rota_page(_shift_form())
+
+
+@bp.post("/staff/on-call/")
+@require_permission(Permission.ONCALL_MANAGE)
+def add_to_rota() -> tuple[str, int] | Response:
+    form = _shift_form()
+    if not form.validate_on_submit():
+        return _rota_page(form, 400)
+    user = db.session.get(User, form.user_id.data)
+    fallback = (
+        db.session.get(User, form.fallback_user_id.data) if form.fallback_user_id.data else None
+    )
+    if user is None or form.starts_at.data is None or form.ends_at.data is None:
+        abort(400)
+    starts = local_to_utc(form.starts_at.data, _timezone())
+    ends = local_to_utc(form.ends_at.data, _timezone())
+    shift = add_shift(user, starts, ends - starts, fallback=fallback)
+    db.session.flush()
+    record(
+        AuditTag.ONCALL_SHIFT_ADDED,
+        target_type="on_call_shift",
+        target_id=shift.id,
+        detail={"user_id": user.id, "fallback_user_id": fallback.id if fallback else None},
+    )
+    db.session.commit()
+    flash(_("Shift added."), "success")
+    return redirect(url_for("messaging.rota"))
+
+
+@bp.post("/staff/on-call/<int:shift_id>/remove")
+@require_permission(Permission.ONCALL_MANAGE)
+def remove_from_rota(shift_id: int) -> Response:
+    shift = db.session.get(OnCallShift, shift_id)
+    if shift is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    remove_shift(shift)
+    record(AuditTag.ONCALL_SHIFT_REMOVED, target_type="on_call_shift", target_id=shift_id)
+    db.session.commit()
+    flash(_("Shift removed."), "success")
+    return redirect(url_for("messaging.rota"))
+
+
+# Alerts --------------------------------------------------------------------------------------
+@bp.get("/staff/alerts/")
+@require_permission(Permission.QUEUE_VIEW)
+def alerts() -> str:
+    rows = db.session.scalars(
+        select(Alert)
+        .where(Alert.status.in_([status.value for status in OPEN_ALERT_STATUSES]))
+        .order_by(Alert.priority, Alert.created_at)
+        .limit(200)
+    ).all()
+    return render_template("messaging/alerts.html", alerts=rows, confirm=ConfirmForm())
+
+
+@bp.get("/staff/alerts/<int:alert_id>")
+@require_permission(Permission.QUEUE_VIEW)
+def alert(alert_id: int) -> str:
+    row = db.session.get(Alert, alert_id)
+    if row is None:
+        abort(404)
+    inquiry = db.session.get(Inquiry, row.inquiry_id)
+    return render_template(
+        "messaging/alert.html",
+        alert=row,
+        inquiry=inquiry,
+        messages=messages_for_inquiry(row.inquiry_id),
+        confirm=ConfirmForm(),
+        open_statuses=[status.value for status in OPEN_ALERT_STATUSES],
+    )
+
+
+@bp.post("/staff/alerts/<int:alert_id>/acknowledge")
+@require_permission(Permission.INQUIRY_CLAIM)
+def acknowledge_alert(alert_id: int) -> Response:
+    if db.session.get(Alert, alert_id) is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if acknowledge(alert_id, current_user.id):
+        db.session.commit()
+        flash(_("Alert acknowledged: nobody else will be alerted for it."), "success")
+    else:
+        flash(_("This alert was already acknowledged or closed."), "info")
+    return redirect(url_for("messaging.alert", alert_id=alert_id))
+
+
+# Messages ------------------------------------------------------------------------------------
+@bp.get("/staff/messages/inquiry/<int:inquiry_id>")
+@require_permission(Permission.QUEUE_VIEW)
+def inquiry_messages(inquiry_id: int) -> str:
+    inquiry = db.session.get(Inquiry, inquiry_id)
+    if inquiry is None:
+        abort(404)
+    return render_template(
+        "messaging/inquiry_messages.html",
+        inquiry=inquiry,
+        messages=messages_for_inquiry(inquiry_id),
+    )
+
+
+@bp.get("/staff/deliveries/failed")
+@require_permission(Permission.DELIVERIES_VIEW_FAILED)
+def failed() -> str:
+    return render_template(
+        "messaging/failed.html", deliveries=failed_deliveries(), confirm=ConfirmForm()
+    )
+
+
+@bp.post("/staff/deliveries/<int:delivery_id>/requeue")
+@require_permission(Permission.DELIVERIES_VIEW_FAILED)
+def requeue_failed(delivery_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if requeue(delivery_id, current_user.id):
+        db.session.commit()
+        flash(_("Queued again."), "success")
+    return redirect(url_for("messaging.failed"))
+
+
+# Unsubscribing (public) ----------------------------------------------------------------------
+@bp.route(
+    "/<any({}):lang>/unsubscribe/<token>".format(", ".join(TEMPLATE_LANGUAGES)),
+    methods=["GET", "POST"],
+)
+@public
+def unsubscribe_page(lang: str, token: str) -> tuple[str, int]:
+    # GET only shows a button: mail scanners open links, and that must not unsubscribe anyone.
+    row = find_unsubscribe_token(token)
+    if row is None:
+        return render_template("messaging/unsubscribe.html", state="unknown"), 404
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        unsubscribe(row)
+        db.session.commit()
+        return render_template("messaging/unsubscribe.html", state="done"), 200
+    state = "done" if row.used_at is not None else "ask"
+    return render_template("messaging/unsubscribe.html", state=state, form=form), 200

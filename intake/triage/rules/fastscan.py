@@ -1,0 +1,318 @@
+"""Fast matching of the compiled lexicon regexes on long messages, with identical results.
+
+Why: Python's ``re`` tries a pattern at every character of the text. With some 45 compiled
+alternations (one per signal, time tier, idiom list...) a 5,000-character message meant 45
+passes of 5,000 attempts each, about 15 ms, although a match can only start at a handful of
+places: every lexicon regex starts with ``(?<!\\w)``, so a match starts where a word (or a
+punctuation run) starts, and only at words whose first letters begin one of its patterns.
+
+How:
+
+* at load, ``prefixes()`` reads each compiled regex (``re._parser``) and lists the strings of up
+  to three characters that any match must begin with ("sui", "ki", "tom"...); a regex whose
+  start cannot be listed (``\\S+`` first, say) keeps the plain ``finditer``;
+* per message, ``TextIndex`` records once where every word or punctuation run starts, grouped
+  by its first three characters;
+* ``TextIndex.finditer`` then calls ``regex.match`` only at the positions whose first
+  characters are among the regex's prefixes, in order, resuming after each match, exactly as
+  ``regex.finditer`` does (a match can start nowhere else, so none is skipped, and the order
+  and the non-overlapping rule are the same). ``pos``/``endpos`` keep ``re`` semantics (the
+  look-behind still sees the text before ``pos``; ``endpos`` ends the text for the regex).
+
+A pure speed-up: the regexes themselves are unchanged, and a regex the analysis does not
+understand falls back to the plain scan.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+try:
+    import re._constants as _sre_constants  # type: ignore[import-not-found,unused-ignore]
+    import re._parser as _sre_parse  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_constants as _sre_constants  # type: ignore[no-redef,unused-ignore]
+    import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
+
+#: Length of the prefixes positions are grouped by.
+K = 4
+# How many text keys PrefixTable remembers (a few MB at most; hostile input cannot grow it).
+_MAX_SEEN = 100_000
+# Beyond this many prefixes for one regex the analysis gives up (plain scan; still correct).
+_MAX_PREFIXES = 20_000
+_SPACE = " "
+_DIGITS = frozenset("0123456789")
+# Where a match can start: not after a word character, and not on whitespace.
+_STARTS = re.compile(r"(?<!\w)\S")
+_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
+_ZERO_WIDTH = frozenset({"AT", "ASSERT", "ASSERT_NOT"})
+
+
+class _UnknownError(Exception):
+    """The analysis cannot list the prefixes of this regex."""
+
+
+def _charset(items: Any) -> set[str]:
+    chars: set[str] = set()
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            chars.add(chr(av))
+        elif name == "RANGE" and av[1] - av[0] < 128:
+            chars.update(chr(c) for c in range(av[0], av[1] + 1))
+        elif name == "CATEGORY" and av == _sre_constants.CATEGORY_SPACE:
+            chars.add(_SPACE)
+        elif name == "CATEGORY" and av == _sre_constants.CATEGORY_DIGIT:
+            chars.update(_DIGITS)
+        else:  # NEGATE, \w, \S, big ranges: not listable
+            raise _UnknownError
+    return {_SPACE if c.isspace() else c for c in chars}
+
+
+class _Prefixes:
+    """Walks a parsed regex collecting the first K characters of every possible match."""
+
+    def __init__(self) -> None:
+        self.full: set[str] = set()  # K characters known
+        self.short: set[str] = set()  # fewer known: the match starts with these
+
+    def _grow(self, cur: set[str], chars: set[str]) -> set[str]:
+        out: set[str] = set()
+        for s in cur:
+            for c in chars:
+                t = s + c
+                (self.full if len(t) == K else out).add(t)
+        if len(out) + len(self.full) > _MAX_PREFIXES:
+            raise _UnknownError
+        return out
+
+    def seq(self, items: Any, cur: set[str]) -> set[str]:
+        for op, av in items:
+            if not cur:
+                break
+            cur = self.op(str(op), av, cur)
+        return cur
+
+    def op(self, name: str, av: Any, cur: set[str]) -> set[str]:
+        if name == "LITERAL":
+            return self._grow(cur, {_SPACE if chr(av).isspace() else chr(av)})
+        if name == "IN":
+            try:
+                chars = _charset(av)
+            except _UnknownError:
+                return self._stop(cur)
+            return self._grow(cur, chars)
+        if name == "BRANCH":
+            out: set[str] = set()
+            for branch in av[1]:
+                out |= self.seq(branch, set(cur))
+            return out
+        if name == "SUBPATTERN":
+            return self.seq(av[-1], cur)
+        if name == "ATOMIC_GROUP":
+            return self.seq(av, cur)
+        if name in _REPEATS:
+            low, high, item = av
+            out = set(cur) if low == 0 else set()
+            state = cur
+            # Every repetition adds a character or leaves the strings as they are, so after
+            # low + K rounds nothing new can appear.
+            for rep in range(1, min(high, low + K) + 1):
+                state = self.seq(item, state)
+                if rep >= low:
+                    out |= state
+                if not state:
+                    break
+            return out
+        if name in _ZERO_WIDTH:
+            return cur  # look-arounds and anchors consume nothing: more candidates, never fewer
+        return self._stop(cur)  # ".", \w, a back-reference...: keep what is known so far
+
+    def _stop(self, cur: set[str]) -> set[str]:
+        self.short |= cur
+        return set()
+
+
+_SLOTS = itertools.count()
+
+
+@dataclass(frozen=True, slots=True)
+class FastRegex:
+    """A compiled lexicon regex and the prefixes its matches can start with."""
+
+    regex: re.Pattern[str]
+    # by length 1..K; None when unknown (then the plain regex scan is used)
+    prefixes: tuple[frozenset[str], ...] | None
+    slot: int = field(default_factory=lambda: next(_SLOTS))
+
+    @property
+    def pattern(self) -> str:
+        return self.regex.pattern
+
+
+def prefixes(regex: re.Pattern[str]) -> tuple[frozenset[str], ...] | None:
+    """``(P1, P2, ..., PK)``: every match of ``regex`` starts with a string of one of them."""
+    if not regex.pattern.startswith(r"(?<!\w)"):
+        return None  # matches could start anywhere: keep the plain scan
+    walker = _Prefixes()
+    try:
+        rest = walker.seq(_sre_parse.parse(regex.pattern), {""})
+    except (_UnknownError, RecursionError):
+        return None
+    walker.short |= rest
+    if "" in walker.short or any(s[0] == _SPACE for s in walker.full | walker.short):
+        return None  # could match empty, or start on a space: not indexable
+    by_len: list[set[str]] = [set() for _ in range(K)]
+    for s in walker.full | walker.short:
+        by_len[len(s) - 1].add(s)
+    return tuple(frozenset(s) for s in by_len)
+
+
+def fast(regex: re.Pattern[str]) -> FastRegex:
+    return FastRegex(regex, prefixes(regex))
+
+
+class PrefixTable:
+    """For every prefix, the regexes whose matches can start with it (built once, at load)."""
+
+    def __init__(self, regexes: Iterable[FastRegex]) -> None:
+        self.by_len: list[dict[str, list[int]]] = [{} for _ in range(K)]
+        for fr in regexes:
+            if fr.prefixes is None:
+                continue
+            for table, keys in zip(self.by_len, fr.prefixes, strict=True):
+                for key in keys:
+                    slots = table.setdefault(key, [])
+                    if fr.slot not in slots:
+                        slots.append(fr.slot)
+        # Tuples of ints are not tracked by the garbage collector: tens of thousands of lists
+        # made every full collection (a pause of tens of ms) walk them.
+        self.by_len_frozen: list[dict[str, tuple[int, ...]]] = [
+            {key: tuple(slots) for key, slots in table.items()} for table in self.by_len
+        ]
+        self.by_len.clear()
+        # The same words start most messages: remember each key's answer (bounded).
+        self._seen: dict[str, tuple[int, ...]] = {}
+
+    def slots(self, key: str) -> tuple[int, ...]:
+        """The regexes that can start matching where the text starts with ``key``."""
+        found = self._seen.get(key)
+        if found is None:
+            merged: list[int] = []
+            for n in range(min(K, len(key))):
+                merged.extend(self.by_len_frozen[n].get(key[: n + 1], ()))
+            found = tuple(dict.fromkeys(merged))
+            if len(self._seen) < _MAX_SEEN:
+                self._seen[key] = found
+        return found
+
+
+class TextIndex:
+    """Where matches can start in one normalised text, and scans that use it."""
+
+    __slots__ = ("_cache", "_lists", "_memo", "text")
+
+    def __init__(self, text: str, table: PrefixTable) -> None:
+        self.text = text
+        keyed = text.replace("\n", _SPACE)
+        by_key: dict[str, list[int]] = {}
+        for p in [m.start() for m in _STARTS.finditer(keyed)]:
+            key = keyed[p : p + K]
+            positions = by_key.get(key)
+            if positions is None:
+                by_key[key] = [p]
+            else:
+                positions.append(p)
+        # regex slot -> the position lists (one per text key) where it may match
+        lists: dict[int, list[list[int]]] = {}
+        slots_of = table.slots
+        for key, positions in by_key.items():
+            for slot in slots_of(key):
+                found = lists.get(slot)
+                if found is None:
+                    lists[slot] = [positions]
+                else:
+                    found.append(positions)
+        self._lists = lists
+        self._cache: dict[int, list[int]] = {}
+        # (slot, pos, endpos) -> matches: many hits share a sentence, so the same window is
+        # asked about again and again (time cues, "my son" cues).
+        self._memo: dict[tuple[int, int, int | None], list[re.Match[str]]] = {}
+
+    def candidates(self, fr: FastRegex) -> list[int]:
+        """Sorted positions where a match of ``fr`` may start."""
+        found = self._cache.get(fr.slot)
+        if found is None:
+            lists = self._lists.get(fr.slot)
+            if not lists:
+                found = []
+            elif len(lists) == 1:
+                found = lists[0]
+            else:
+                found = sorted({p for positions in lists for p in positions})
+            self._cache[fr.slot] = found
+        return found
+
+    def finditer(
+        self, fr: FastRegex, pos: int = 0, endpos: int | None = None
+    ) -> Iterator[re.Match[str]]:
+        """The same matches, in the same order, as ``fr.regex.finditer(text, pos, endpos)``."""
+        text = self.text
+        end = len(text) if endpos is None else min(endpos, len(text))
+        if fr.prefixes is None:
+            yield from fr.regex.finditer(text, pos, end)
+            return
+        cands = self.candidates(fr)
+        match = fr.regex.match
+        last = pos
+        for i in range(bisect.bisect_left(cands, pos), len(cands)):
+            p = cands[i]
+            if p >= end:
+                break
+            if p < last:
+                continue
+            m = match(text, p, end)
+            if m is not None:
+                yield m
+                # Lexicon patterns never match the empty string (see ``prefixes``).
+                last = m.end()
+
+    def search(
+        self, fr: FastRegex, pos: int = 0, endpos: int | None = None
+    ) -> re.Match[str] | None:
+        """The same as ``fr.regex.search(text, pos, endpos)`` (remembered per window)."""
+        key = (-1 - fr.slot, pos, endpos)
+        found = self._memo.get(key)
+        if found is None:
+            first = next(self.finditer(fr, pos, endpos), None)
+            found = self._memo[key] = [] if first is None else [first]
+        return found[0] if found else None
+
+    def findall(
+        self, fr: FastRegex, pos: int = 0, endpos: int | None = None
+    ) -> list[re.Match[str]]:
+        """``list(finditer(...))``, remembered per window."""
+        key = (fr.slot, pos, endpos)
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = list(self.finditer(fr, pos, endpos))
+        return found
+
+    def blank(self, fr: FastRegex) -> str:
+        """``fr.regex.sub`` with spaces of the same length (used for idioms)."""
+        parts: list[str] = []
+        last = 0
+        text = self.text
+        for m in self.finditer(fr):
+            parts.append(text[last : m.start()])
+            parts.append(" " * (m.end() - m.start()))
+            last = m.end()
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)

@@ -1,0 +1,1 @@
+"""Reliability tests for messaging: real SMTP (aiosmtpd), real brokers, real worker processes."""
