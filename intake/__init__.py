@@ -175,6 +175,7 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from intake.auth.commands import create_user_command
     from intake.core.commands import seed_demo_command
+    from intake.core.devmail import dev_mail_command
     from intake.public.commands import api_keys_group
     from intake.security.commands import keys_group
     from intake.triage.commands import triage_group
@@ -185,6 +186,7 @@ def register_commands(app: Flask) -> None:
         api_keys_group,
         keys_group,
         triage_group,
+        dev_mail_command,
     ):
         app.cli.add_command(command)
 
