@@ -8,7 +8,7 @@ COPY migrations ./migrations
 COPY templates ./templates
 RUN pip install --no-cache-dir . \
     && (ls intake/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1 \
-        && pybabel compile -q -d intake/translations || true) \
+        && pybabel compile -d intake/translations) \
     && useradd --create-home harbor
 USER harbor
 EXPOSE 8000

@@ -32,7 +32,7 @@ install-test: $(VENV)/.installed-test ## Install the application and the test to
 
 translations: $(VENV)/.installed ## Compile the EN/ES/DE/FR/IT message catalogues
 	@if ls intake/translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then \
-		$(BIN)/pybabel compile -q -d intake/translations; fi
+		$(BIN)/pybabel compile -d intake/translations; fi
 
 translations-update: $(VENV)/.installed ## Re-extract messages and merge them into every catalogue
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
