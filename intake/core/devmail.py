@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import time
+from mailbox import Maildir
 from pathlib import Path
 
 import click
@@ -25,7 +26,8 @@ def dev_mail_command() -> None:
     from aiosmtpd.handlers import Mailbox
 
     mailbox = Path(_instance_dir()) / "mailbox"
-    mailbox.mkdir(parents=True, exist_ok=True)
+    mailbox.parent.mkdir(parents=True, exist_ok=True)
+    Maildir(mailbox, create=True)  # makes tmp/, new/ and cur/ when they are missing
     controller = Controller(Mailbox(mailbox), hostname=host, port=port)
     try:
         controller.start()

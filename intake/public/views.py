@@ -155,7 +155,9 @@ def _channel_words(inquiry: Inquiry) -> str:
     """How the team will make contact: the preferred channel, else what the person gave."""
     labels = dict(options.CHANNELS)
     channel = inquiry.preferred_channel or ("phone" if inquiry.answers.get("phone") else "email")
-    return str(labels[channel]).lower()
+    label = str(labels[channel])
+    # German nouns keep their capital letter; the other page languages read better lower case.
+    return label if inquiry.language == "de" else label.lower()
 
 
 @bp.get("/privacy", defaults={"lang": None})
