@@ -18,6 +18,14 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
+from intake.triage.rules.vocabulary import (
+    RISK_ITEMS,
+    SCREEN_ANSWERS,
+    SCREEN_ITEMS,
+    SUBSTANCES,
+    TRIED_WHEN,
+)
+
 MESSAGE_MAX = 5000
 NAME_MAX = 120
 BEST_TIME_MAX = 200
@@ -27,33 +35,6 @@ PHONE_MAX = 40
 LANGUAGES = ("en", "es", "de", "fr", "it")
 CHANNELS = ("phone", "email", "sms", "whatsapp")
 FOR_WHOM = ("self", "someone_else", "professional")
-SUBSTANCES = (
-    "alprazolam",
-    "diazepam",
-    "lorazepam",
-    "clonazepam",
-    "other_benzodiazepine",
-    "alcohol",
-    "opioids",
-    "stimulants",
-    "cannabis",
-    "other",
-)
-SCREEN_ITEMS = ("wish_dead", "better_off_dead", "thoughts_killing_self", "ever_tried")
-SCREEN_ANSWERS = ("yes", "no", "decline")
-TRIED_WHEN = ("past_3_months", "longer")
-RISK_ITEMS = (
-    "seizure_24h",
-    "confusion",
-    "breathing_difficulty",
-    "someone_in_danger",
-    "daily_benzo_use",
-    "stopping_abruptly",
-    "withdrawal_seizure_history",
-    "overdose_past_3_months",
-    "uses_with_alcohol",
-    "uses_with_opioids",
-)
 FIELDS = (
     "message",
     "name",

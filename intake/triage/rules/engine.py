@@ -18,6 +18,7 @@ from .lexicon import CompiledLexicon, load
 from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
+from .vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
 
 ENGINE_VERSION = "1.1.0"
 
@@ -28,24 +29,9 @@ _SCANNER = Scanner(_LEXICON)
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
 RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{_LEXICON.digest}"
 
-BENZO_CODES = frozenset(
-    {"alprazolam", "diazepam", "lorazepam", "clonazepam", "other_benzodiazepine"}
-)
-SUBSTANCE_CODES = BENZO_CODES | {"alcohol", "opioids", "stimulants", "cannabis", "other"}
-RISK_KEYS = frozenset(
-    {
-        "seizure_24h",
-        "confusion",
-        "breathing_difficulty",
-        "someone_in_danger",
-        "daily_benzo_use",
-        "stopping_abruptly",
-        "withdrawal_seizure_history",
-        "overdose_past_3_months",
-        "uses_with_alcohol",
-        "uses_with_opioids",
-    }
-)
+BENZO_CODES = frozenset(BENZODIAZEPINES)
+SUBSTANCE_CODES = frozenset(SUBSTANCES)
+RISK_KEYS = frozenset(RISK_ITEMS)
 _TRUE_WORDS = frozenset({"true", "yes", "1", "y", "si", "ja", "oui"})
 _FALSE_WORDS = frozenset({"false", "no", "0", "n", "nein", "non", ""})
 

@@ -1,0 +1,25 @@
+"""The coded answers of an inquiry (shared/API.md), in the order forms and documents show them.
+
+One list serves the rules here and the validation of the form and API, so a code cannot be
+accepted by one and unknown to the other.
+"""
+
+from __future__ import annotations
+
+BENZODIAZEPINES = ("alprazolam", "diazepam", "lorazepam", "clonazepam", "other_benzodiazepine")
+SUBSTANCES = (*BENZODIAZEPINES, "alcohol", "opioids", "stimulants", "cannabis", "other")
+RISK_ITEMS = (
+    "seizure_24h",
+    "confusion",
+    "breathing_difficulty",
+    "someone_in_danger",
+    "daily_benzo_use",
+    "stopping_abruptly",
+    "withdrawal_seizure_history",
+    "overdose_past_3_months",
+    "uses_with_alcohol",
+    "uses_with_opioids",
+)
+SCREEN_ITEMS = ("wish_dead", "better_off_dead", "thoughts_killing_self", "ever_tried")
+SCREEN_ANSWERS = ("yes", "no", "decline")
+TRIED_WHEN = ("past_3_months", "longer")
