@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-EXAMPLES = REPO.parent / "shared" / "triage-examples.jsonl"
+from tests.data import TRIAGE_EXAMPLES as EXAMPLES  # noqa: E402
 
 
 def _run(stdin: str, tmp_path: Path) -> list[dict[str, object]]:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from intake.triage.rules import Priority, score, score_jsonl_line
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "triage-examples.jsonl"
+from tests.data import TRIAGE_EXAMPLES as EXAMPLES
 
 
 def _load() -> list[dict[str, Any]]:
