@@ -199,3 +199,24 @@ def test_queue_needs_a_staff_role(app: Flask, client: FlaskClient) -> None:
     make_user(app, "roleless@example.org", set())
     AuthActions(client).login("roleless@example.org")
     assert client.get("/staff/triage/").status_code == 403
+
+
+def test_claiming_stops_the_alert_at_once(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    from intake.messaging.alerts import open_alert
+    from intake.messaging.models import Alert
+
+    inquiry_id = _inquiry(app, message="I took all my pills to end it, I am dizzy")
+    with app.app_context():
+        alert = open_alert(inquiry_id)
+        assert alert is not None
+        db.session.commit()
+        assert alert.status != "acknowledged"
+    page = f"/staff/triage/{inquiry_id}"
+    AuthActions(client).login(ADMISSIONS)
+    _post(client, f"{page}/claim", page)
+    with app.app_context():
+        stored = db.session.scalars(select(Alert)).one()
+        assert stored.status == "acknowledged"
+        assert stored.acknowledged_by_id == staff[Role.ADMISSIONS]

@@ -238,3 +238,9 @@ def acknowledge(alert_id: int, user_id: int) -> bool:
         return False
     record(AuditTag.ALERT_ACKNOWLEDGED, target_type="alert", target_id=alert_id, actor_id=user_id)
     return True
+
+
+def acknowledge_for_inquiry(inquiry_id: int, user_id: int) -> bool:
+    """Stop the inquiry's alert at once when someone takes the inquiry; the caller commits."""
+    alert_id = db.session.scalar(select(Alert.id).where(Alert.inquiry_id == inquiry_id))
+    return alert_id is not None and acknowledge(alert_id, user_id)

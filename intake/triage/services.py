@@ -13,6 +13,7 @@ from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
 from intake.extensions import db
+from intake.messaging.alerts import acknowledge_for_inquiry
 from intake.public.models import Inquiry
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 from intake.triage.rules import TriageOutcome
@@ -134,6 +135,8 @@ def claim(case: TriageCase, user_id: int) -> None:
         case.status = "claimed"
     record(AuditTag.CASE_CLAIMED, target_type="inquiry", target_id=case.inquiry_id)
     db.session.flush()
+    # Escalation stops the moment someone has the inquiry, not at the next sweep.
+    acknowledge_for_inquiry(case.inquiry_id, user_id)
 
 
 def log_contact_attempt(
@@ -152,6 +155,7 @@ def log_contact_attempt(
     if case.assignee_id is None:
         case.assignee_id = user_id
         case.claimed_at = attempt.attempted_at
+        acknowledge_for_inquiry(case.inquiry_id, user_id)
     if outcome == "reached" and case.reached_at is None:
         case.reached_at = attempt.attempted_at
         case.status = "contacted"
