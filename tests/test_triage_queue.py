@@ -220,3 +220,41 @@ def test_claiming_stops_the_alert_at_once(
         stored = db.session.scalars(select(Alert)).one()
         assert stored.status == "acknowledged"
         assert stored.acknowledged_by_id == staff[Role.ADMISSIONS]
+
+
+def test_rescoring_with_a_new_rule_set_adds_results_and_never_lowers(app: Flask) -> None:
+    from intake.triage.rules import RULESET_VERSION
+
+    routine = _inquiry(app, message="I want to die, I think about suicide every day")
+    info = _inquiry(app, message="Please send a brochure")
+    with app.app_context():
+        # Pretend both were scored by an older rule set that got them wrong.
+        for inquiry_id, old_priority in ((routine, "P2"), (info, "P0")):
+            case = db.session.scalars(
+                select(TriageCase).where(TriageCase.inquiry_id == inquiry_id)
+            ).one()
+            case.priority = old_priority
+            result = db.session.scalars(
+                select(TriageResult).where(TriageResult.inquiry_id == inquiry_id)
+            ).one()
+            result.ruleset = "old-rules"
+            result.priority = old_priority
+        db.session.commit()
+    output = app.test_cli_runner().invoke(args=["triage", "rescore"]).output
+    assert f"re-scored 2 open inquiries with {RULESET_VERSION}" in output
+    with app.app_context():
+
+        def history(inquiry_id: int) -> list[tuple[str, str]]:
+            rows = db.session.scalars(
+                select(TriageResult)
+                .where(TriageResult.inquiry_id == inquiry_id)
+                .order_by(TriageResult.id)
+            ).all()
+            return [(row.ruleset, row.priority) for row in rows]
+
+        assert history(routine) == [("old-rules", "P2"), (RULESET_VERSION, "P1")]
+        assert history(info) == [("old-rules", "P0"), (RULESET_VERSION, "P0")]
+        cases = {case.inquiry_id: case.priority for case in db.session.scalars(select(TriageCase))}
+        assert cases == {routine: "P1", info: "P0"}
+    again = app.test_cli_runner().invoke(args=["triage", "rescore"]).output
+    assert "re-scored 0 open inquiries" in again

@@ -20,3 +20,14 @@ def score_command() -> None:
     # Exactly one output line per input line, blank ones included, so results stay aligned.
     for line in sys.stdin:
         click.echo(json.dumps(score_jsonl_line(line), ensure_ascii=False))
+
+
+@triage_group.command("rescore")
+def rescore_command() -> None:
+    """Score open inquiries again with the current rule set (new results; never lowers)."""
+    from intake.triage.rules import RULESET_VERSION
+    from intake.triage.services import rescore_open_cases
+
+    click.echo(
+        f"re-scored {rescore_open_cases(RULESET_VERSION)} open inquiries with {RULESET_VERSION}"
+    )

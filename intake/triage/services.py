@@ -228,3 +228,35 @@ def attempts_for(inquiry_id: int) -> list[ContactAttempt]:
             .order_by(ContactAttempt.attempted_at)
         ).all()
     )
+
+
+def rescore_open_cases(ruleset: str) -> int:
+    """Score open inquiries again with the current rules; return how many got a new result.
+
+    Only inquiries last scored by another rule set are touched, and each gets a new result (the
+    old ones stay). Re-scoring can raise a priority, never lower it: lowering is a clinician's
+    decision, so a lower score keeps the case's priority and records the new flags.
+    """
+    from intake.triage.rules import score
+
+    changed = 0
+    for case, inquiry in queue(QueueFilter(status="open"), utcnow(), limit=10_000):
+        latest = current_result(inquiry.id)
+        if latest is not None and latest.ruleset == ruleset:
+            continue
+        outcome = score(inquiry.answers)
+        result = record_outcome(inquiry, outcome)
+        if PRIORITY_ORDER.index(result.priority) > PRIORITY_ORDER.index(case.priority):
+            result.priority = case.priority
+        elif result.priority != case.priority:
+            record(
+                AuditTag.PRIORITY_RAISED,
+                target_type="inquiry",
+                target_id=inquiry.id,
+                detail={"from": case.priority, "to": result.priority, "by": "rescore"},
+            )
+            case.priority = result.priority
+            case.due_at = contact_due_at(case.received_at, result.priority)
+        changed += 1
+    db.session.commit()
+    return changed
