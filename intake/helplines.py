@@ -16,6 +16,12 @@ class Helpline:
     number: str
     hours: str
     note: str = ""
+    # The line's own name in other languages, where it has one (language code -> name).
+    local_names: tuple[tuple[str, str], ...] = ()
+
+    def name_in(self, language: str | None) -> str:
+        """The line's name as a caller in ``language`` would know it."""
+        return dict(self.local_names).get(language or "", self.name)
 
     @property
     def tel(self) -> str:
@@ -40,7 +46,13 @@ COUNTRIES: dict[str, CountryHelp] = {
         "Spain",
         "112",
         (
-            Helpline("Suicide & emotional crisis line", "024", H24, "free, multilingual"),
+            Helpline(
+                "Suicide & emotional crisis line",
+                "024",
+                H24,
+                "free, multilingual",
+                (("es", "Línea 024 de atención a la conducta suicida"),),
+            ),
             Helpline("Samaritans in Spain", "900 525 100", H24),
         ),
     ),
@@ -49,8 +61,28 @@ COUNTRIES: dict[str, CountryHelp] = {
         "Switzerland",
         "144",
         (
-            Helpline("Die Dargebotene Hand / La Main Tendue", "143", H24),
-            Helpline("Pro Juventute (young people)", "147", H24),
+            Helpline(
+                "Die Dargebotene Hand / La Main Tendue",
+                "143",
+                H24,
+                "",
+                (
+                    ("de", "Die Dargebotene Hand"),
+                    ("fr", "La Main Tendue"),
+                    ("it", "Telefono Amico"),
+                ),
+            ),
+            Helpline(
+                "Pro Juventute (young people)",
+                "147",
+                H24,
+                "",
+                (
+                    ("de", "Pro Juventute (Jugendliche)"),
+                    ("fr", "Pro Juventute (jeunes)"),
+                    ("it", "Pro Juventute (giovani)"),
+                ),
+            ),
         ),
         emergency_note="144 ambulance; 112 also works",
     ),
@@ -74,15 +106,35 @@ COUNTRIES: dict[str, CountryHelp] = {
         "Canada",
         "911",
         (
-            Helpline("9-8-8 Suicide Crisis Helpline", "988", H24, "call or text"),
-            Helpline("Talk Suicide Canada", "1-833-456-4566", H24),
+            Helpline(
+                "9-8-8 Suicide Crisis Helpline",
+                "988",
+                H24,
+                "call or text",
+                (("fr", "9-8-8 : Ligne d'aide en cas de crise de suicide"),),
+            ),
+            Helpline(
+                "Talk Suicide Canada",
+                "1-833-456-4566",
+                H24,
+                "",
+                (("fr", "Parlons suicide Canada"),),
+            ),
         ),
     ),
     "FR": CountryHelp(
         "FR",
         "France",
         "112",
-        (Helpline("National suicide prevention line", "3114", H24, "free"),),
+        (
+            Helpline(
+                "National suicide prevention line",
+                "3114",
+                H24,
+                "free",
+                (("fr", "Numéro national de prévention du suicide"),),
+            ),
+        ),
         emergency_note="15 SAMU medical emergencies",
     ),
     "DE": CountryHelp(

@@ -83,6 +83,9 @@ def test_danger_puts_the_emergency_number_before_anything_else(
         for_whom="someone_else",
     )
     body = client.get("/es/thanks").get_data(as_text=True)
+    # Crisis lines under the names and words a caller in Spain knows.
+    assert "Línea 024 de atención a la conducta suicida" in body
+    assert "gratuito, multilingüe" in body
     main = body[body.index("<main") :]
     first_heading = main[main.index("<h1") : main.index("</h1>")]
     assert "112" in first_heading

@@ -9,7 +9,7 @@ from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from intake.helplines import COUNTRIES, CountryHelp, help_for
+from intake.helplines import COUNTRIES, CountryHelp, Helpline, help_for
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -39,6 +39,31 @@ def country_name(country_help: CountryHelp) -> str:
     return str(Locale.parse(language).territories.get(country_help.code, country_help.name))
 
 
+def _note_words() -> dict[str, str]:
+    return {
+        "free": _("free"),
+        "multilingual": _("multilingual"),
+        "call, text or chat": _("call, text or chat"),
+        "call or text": _("call or text"),
+    }
+
+
+def helpline_note(note: str) -> str:
+    """A helpline's note ("free, multilingual") in the page language."""
+    if not note:
+        return ""
+    words = _note_words()
+    if note in words:
+        return words[note]
+    return ", ".join(words.get(part, part) for part in note.split(", "))
+
+
+def helpline_name(line: Helpline) -> str:
+    return line.name_in(str(get_locale() or "en"))
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(helpline_note, "helpline_note")
+    app.add_template_filter(helpline_name, "helpline_name")
     app.context_processor(_context)
     app.add_template_filter(country_name, "country_name")

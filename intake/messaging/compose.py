@@ -212,6 +212,7 @@ def _compose_inquirer(delivery: Delivery) -> Composed:
     context = {
         "reference": inquiry.reference,
         "country_help": help_for(inquiry.country, language),
+        "language": language,
         "clinic": CLINIC_CONTACT,
         "unsubscribe_url": unsubscribe_url,
         "sent_on": utcnow().date().isoformat(),

@@ -37,6 +37,7 @@ BENZO_FLAGS = frozenset(
 class Guidance:
     level: str
     country_help: CountryHelp
+    language: str
     message: str
     team_open_now: bool
     next_opening: datetime
@@ -46,7 +47,7 @@ class Guidance:
             "level": self.level,
             "emergency_number": self.country_help.emergency_number,
             "helplines": [
-                {"name": line.name, "number": line.number, "hours": line.hours}
+                {"name": line.name_in(self.language), "number": line.number, "hours": line.hours}
                 for line in self.country_help.helplines
             ],
             "message": self.message,
@@ -118,6 +119,7 @@ def build_guidance(
     return Guidance(
         level=level,
         country_help=help_for(country, language),
+        language=language,
         message=message,
         team_open_now=open_now,
         next_opening=opening,
