@@ -20,7 +20,7 @@ from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 from .vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
 
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 _LEXICON: CompiledLexicon = load()
 _SCANNER = Scanner(_LEXICON)
@@ -198,6 +198,19 @@ def _text_rules(ctx: _Context) -> None:
     add("suicidal_thoughts", sig.get("suicidal_thoughts", []))
     add("death_wish", sig.get("death_wish", []))
     add("self_harm", sig.get("self_harm", []))
+
+    # Goodbyes and final arrangements (preparatory acts): with thoughts of death, or two of
+    # them ("made my peace ... wrote letters to the kids"), they are a plan (P0); a clear
+    # goodbye alone is a death wish (P1); a weak one alone ("everything is sorted") is nothing.
+    farewell = sig.get("farewell", [])
+    arranged = sig.get("arranged", [])
+    wishes = [*sig.get("suicidal_plan", []), *thoughts]
+    if farewell or arranged:
+        spans = {(h.start, h.end) for h in [*farewell, *arranged]}
+        if wishes or len(spans) >= 2:
+            add("suicidal_plan", [*farewell, *arranged])
+        elif farewell:
+            add("death_wish", farewell)
     add("someone_in_danger", sig.get("someone_in_danger", []))
 
     # Attempts: "took all the pills" is an attempt in progress unless dated to the past.
@@ -243,7 +256,14 @@ def _text_rules(ctx: _Context) -> None:
     add("overdose_history", [h for h in breathing if h.tier == "old"])
 
     # Benzodiazepines with opioids or alcohol, from the text and/or the form.
-    benzo_hits = text.mentions.get("benzodiazepine", [])
+    # A benzodiazepine taken long ago ("took Valium years ago, now it's the wine") is no
+    # combination; a mention outside such a phrase still is.
+    # A general question ("is it dangerous to mix Xanax and alcohol? for a school project")
+    # is no combination either, unless the message also says the person uses ("I take...").
+    past = sig.get("past_use", [])
+    if not sig.get("personal_use"):
+        past = [*past, *sig.get("hypothetical", [])]
+    benzo_hits = [h for h in text.mentions.get("benzodiazepine", []) if not _inside(h, past)]
     opioid_hits = text.mentions.get("opioid", [])
     alcohol_hits = text.mentions.get("alcohol", [])
     benzo_listed = sorted(ctx.substances & BENZO_CODES)
@@ -267,13 +287,20 @@ def _text_rules(ctx: _Context) -> None:
                 "alcohol" in ctx.substances,
             )
         )
-    add("mixing_sedatives", sig.get("mixing", []))
+    add("mixing_sedatives", [h for h in sig.get("mixing", []) if not _inside(h, past)])
 
     # Stopping benzodiazepines abruptly, just stopped, or running out.
     if ctx.benzo:
         stops = [*sig.get("abrupt_stop", [])]
         stops += [h for h in sig.get("stopped", []) if h.tier in ("now", "recent")]
+        # A general question ("is it dangerous to stop benzos suddenly?") is no plan.
+        if not sig.get("personal_use"):
+            stops = [h for h in stops if not _inside(h, sig.get("hypothetical", []))]
         add("abrupt_stop", stops)
+
+
+def _inside(hit: Hit, spans: list[Hit]) -> bool:
+    return any(span.start <= hit.start < span.end for span in spans)
 
 
 def _combo_flag(

@@ -56,8 +56,17 @@ SIGNALS: tuple[str, ...] = (
     "stopped",
     "help",
     "info",
+    # Context signals, never a risk by themselves (engine.py):
+    "farewell",  # goodbyes, final acts ("gave away my things", "wrote letters to the kids")
+    "arranged",  # weaker: "everything is sorted", "I won't be here": counts only with another
+    "past_use",  # a benzodiazepine used long ago ("took Valium years ago")
+    "hypothetical",  # a general question ("is it dangerous to stop benzos suddenly?")
+    "personal_use",  # says they use it ("I take", "every night"): a question is then personal
 )
 TIME_TIERS: tuple[str, ...] = ("now", "recent", "old", "imminent")
+
+# "or" in the five languages: a negation carries across a short list ("no A or B").
+_OR = r"(?:or|nor|ni|o|u|oder|noch|ou|ne)"
 
 # Fuzzy matching (one typing mistake) only for names and tokens at least this long: short
 # names are too close to ordinary words ("tavor" / "favor").
@@ -416,9 +425,10 @@ def load() -> CompiledLexicon:
                 pats.append(_prepare(p, terms, f"{lang}.json time_cues.{tier}"))
         time_cues[tier] = fast(re.compile(_alternation(pats, longest_first=True)))
 
-    negation = re.compile(
-        r"(?<!\w)(?:" + "|".join(gather("negation_cues")) + r")(?:\W+\w+){0,2}\W*$"
-    )
+    # A cue negates the next two words, or a short list joined by "or" ("no thoughts of
+    # suicide or self-harm", "ni ideas suicidas ni autolesiones").
+    cues = "|".join(gather("negation_cues"))
+    negation = re.compile(rf"(?<!\w)(?:{cues})(?:(?:\W+\w+){{0,2}}|(?:\W+\w+){{1,4}}\W+{_OR})\W*$")
     class_words_regex = {
         "benzodiazepine": fast(re.compile(_alternation([terms["benzo"]]))),
         "opioid": fast(re.compile(_alternation([terms["opioid"]]))),

@@ -84,7 +84,15 @@ _TERM_CLASS = {"benzo": "benzodiazepine", "opioid": "opioid", "z_drug": "z_drug"
 
 # Signals whose meaning depends on when it happened.
 TIMED_SIGNALS = frozenset(
-    {"attempt_now", "attempt", "overdose", "seizure", "confusion", "breathing", "stopped"}
+    {
+        "attempt_now",
+        "attempt",
+        "overdose",
+        "seizure",
+        "confusion",
+        "breathing",
+        "stopped",
+    }
 )
 
 
@@ -160,20 +168,28 @@ class Scanner:
         # "I want to die tonight", "ahora mismo": thoughts with a time now are acute.
         return "now" if index.search(self.lex.time_cues["imminent"], *bounds) else None
 
-    def _tier(self, index: TextIndex, start: int, end: int, bounds: tuple[int, int]) -> str | None:
-        best: tuple[int, int, str] | None = None
+    def _tier(
+        self, text: str, index: TextIndex, start: int, end: int, bounds: tuple[int, int]
+    ) -> str | None:
+        # The nearest cue in the same clause wins; a cue across a comma only when the clause
+        # has none ("stopped Xanax years ago, now it's wine": "stopped" is old, not now).
+        best: tuple[bool, int, int, str] | None = None
         for rank, tier in enumerate(TIERS):
             for m in index.findall(self.lex.time_cues[tier], bounds[0], bounds[1]):
                 if m.end() <= start:
                     dist = start - m.end()
+                    between = text[m.end() : start]
                 elif m.start() >= end:
                     dist = m.start() - end
+                    between = text[end : m.start()]
                 else:
                     dist = 0
-                key = (dist, rank, tier)
+                    between = ""
+                crosses = _CLAUSE_END.search(between) is not None
+                key = (crosses, dist, rank, tier)
                 if best is None or key < best:
                     best = key
-        return best[2] if best else None
+        return best[3] if best else None
 
     def _quote(self, original: str, start: int, end: int) -> str:
         quote = " ".join(original[start:end].split())
@@ -212,7 +228,7 @@ class Scanner:
                 tier=(
                     self._imminent(index, (s_start, s_end))
                     if kind in IMMINENT_SIGNALS
-                    else self._tier(index, start, end, (s_start, s_end))
+                    else self._tier(text, index, start, end, (s_start, s_end))
                     if timed
                     else None
                 ),
