@@ -72,6 +72,9 @@ _OR = r"(?:or|nor|ni|o|u|oder|noch|ou|ne)"
 # names are too close to ordinary words ("tavor" / "favor").
 FUZZY_MIN_NAME = 7
 FUZZY_MIN_TOKEN = 6
+# Shorter names (5-6 letters, "xanax", "valium") are matched only with one letter *added*
+# ("xananx", "valiumm"), which few ordinary words are.
+FUZZY_MIN_SHORT_NAME = 5
 
 
 # Patterns that mention one of these terms can only match where the term occurs, so they are
@@ -354,7 +357,7 @@ def load() -> CompiledLexicon:
         key = fold(name).lower()
         if key not in drug_words:
             raise LexiconError(f"drugs.json fuzzy: {name!r} is not listed in any class")
-        if len(key) >= FUZZY_MIN_NAME:
+        if len(key) >= FUZZY_MIN_SHORT_NAME:
             fuzzy_names[key] = drug_words[key]
     fuzzy_variants: dict[str, set[str]] = {}
     for name in fuzzy_names:

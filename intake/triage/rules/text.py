@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 
 from .fastscan import TextIndex
-from .lexicon import DRUG_CLASSES, FUZZY_MIN_TOKEN, CompiledLexicon
+from .lexicon import DRUG_CLASSES, FUZZY_MIN_NAME, FUZZY_MIN_TOKEN, CompiledLexicon
 from .normalise import clip, normalise
 
 # Where a sentence ends, for third-party and time cues. Commas are *not* sentence ends:
@@ -130,6 +130,7 @@ class Scanner:
         # word -> drug class one typing mistake away, or None (a pure function of the word,
         # so remembered across messages; bounded).
         self._fuzzy_seen: dict[str, str | None] = {}
+        self._fuzzy_name_seen: dict[str, str | None] = {}
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -211,6 +212,13 @@ class Scanner:
         blanked = index.blank(self.lex.idioms)
         if blanked is not text:
             text = blanked
+            index = TextIndex(text, self.lex.prefix_table)
+        # Misspelt drug names ("xananx", "clonacepam") are written as the listed name in the
+        # scanned text (padded with spaces, so the length stays the same), so the signal
+        # patterns built around drug names ("took all my {meds}") see them too.
+        canonical = self._canonical_drugs(text)
+        if canonical is not text:
+            text = canonical
             index = TextIndex(text, self.lex.prefix_table)
         bounds = self._sentence_bounds(text)
         length = len(text)
@@ -294,7 +302,32 @@ class Scanner:
         if len(hits) < _MAX_HITS:
             hits.append(hit)
 
+    def _canonical_drugs(self, text: str) -> str:
+        parts: list[str] = []
+        last = 0
+        seen = self._fuzzy_name_seen
+        for m in _WORD.finditer(text):
+            word = m.group()
+            name = seen.get(word, _UNSEEN)
+            if name is _UNSEEN:
+                name = self._fuzzy_name(word)
+                if len(seen) < _MAX_FUZZY_SEEN:
+                    seen[word] = name
+            if name is None or len(name) > len(word):
+                continue
+            parts.append(text[last : m.start()])
+            parts.append(name.ljust(len(word)))
+            last = m.end()
+        if not parts:
+            return text
+        parts.append(text[last:])
+        return "".join(parts)
+
     def _fuzzy_class(self, token: str) -> str | None:
+        name = self._fuzzy_name(token)
+        return None if name is None else self.lex.fuzzy_names[name]
+
+    def _fuzzy_name(self, token: str) -> str | None:
         variants = self.lex.fuzzy_variants
         if token in self.lex.drug_words:
             return None  # an exact name would have matched already
@@ -302,6 +335,8 @@ class Scanner:
         for i in range(len(token)):
             candidates.update(variants.get(token[:i] + token[i + 1 :], ()))
         for name in sorted(candidates):
+            if len(name) < FUZZY_MIN_NAME and len(token) != len(name) + 1:
+                continue  # a short name: only one letter added ("xananx")
             if _osa_distance_at_most_one(token, name):
-                return self.lex.fuzzy_names[name]
+                return name
         return None
