@@ -1,45 +1,59 @@
-"""Held-out evaluation (heldout_cases.py) against the three judging criteria.
+"""Every held-out round against the three judging criteria, one round at a time and together.
 
-* every P0 inquiry scores P0 (danger now is never missed);
+* every P0 inquiry scores P0;
 * every P1 inquiry scores P0 or P1;
 * at most one in ten routine (P2/P3) inquiries is raised to P0 or P1.
 
-Cases go through ``score_jsonl_line``, as the ``flask triage score`` command does. The misses
-are printed (run with ``-s`` to see them on success too).
+Each round was written from TRIAGE.md before the rules were fixed for it (first-run figures are
+in docs/triage.md). Cases go through ``score_jsonl_line``, as ``flask triage score`` does; the
+misses are printed (run with ``-s`` to see them on success too).
 """
 
 from __future__ import annotations
 
 import json
+from types import ModuleType
 from typing import Any
+
+import pytest
 
 from intake.triage.rules import score_jsonl_line
 
-from .heldout_cases import inquiries
+from . import heldout_cases, heldout_round3, heldout_round4
 
 _URGENT = {"P0", "P1"}
 MAX_FALSE_ALARM_RATE = 0.10
 
+# Each round with the least number of cases it holds in all, and per language.
+ROUNDS: dict[str, tuple[ModuleType, int, int]] = {
+    "rounds-1-2": (heldout_cases, 200, 1),
+    "round-3": (heldout_round3, 250, 50),
+    "round-4": (heldout_round4, 150, 30),
+}
 
-def _results() -> list[tuple[str, str, str, dict[str, Any], list[str]]]:
+Case = tuple[str, str, dict[str, Any]]
+Row = tuple[str, str, str, dict[str, Any], list[str]]
+
+
+def _results(cases: list[Case]) -> list[Row]:
     out = []
-    for case_id, expected, inquiry in inquiries():
+    for case_id, expected, inquiry in cases:
         result = score_jsonl_line(json.dumps(inquiry, ensure_ascii=False))
         codes = [f"{f['code']}: {f['evidence']}" for f in result["flags"]]
         out.append((case_id, expected, result["priority"], inquiry, codes))
     return out
 
 
-def _report(title: str, rows: list[tuple[str, str, str, dict[str, Any], list[str]]]) -> str:
+def _report(title: str, rows: list[Row]) -> str:
     lines = [f"{title}: {len(rows)}"]
     for case_id, expected, got, inquiry, codes in rows:
-        lines.append(f"  {case_id} expected {expected} got {got}: {inquiry['message'][:100]!r}")
+        lines.append(f"  {case_id} expected {expected} got {got}: {inquiry['message'][:110]!r}")
         lines.extend(f"      {c}" for c in codes)
     return "\n".join(lines)
 
 
-def test_heldout_meets_the_judging_criteria() -> None:
-    results = _results()
+def _check(cases: list[Case]) -> tuple[str, bool]:
+    results = _results(cases)
     p0 = [r for r in results if r[1] == "P0"]
     p1 = [r for r in results if r[1] == "P1"]
     routine = [r for r in results if r[1] in ("P2", "P3")]
@@ -60,15 +74,31 @@ def test_heldout_meets_the_judging_criteria() -> None:
             _report("routine raised", raised),
         ]
     )
+    ok = not missed_p0 and not missed_p1 and len(raised) <= MAX_FALSE_ALARM_RATE * len(routine)
+    return report, ok
+
+
+@pytest.mark.parametrize("name", sorted(ROUNDS))
+def test_round_meets_the_judging_criteria(name: str) -> None:
+    report, ok = _check(ROUNDS[name][0].inquiries())
     print(report)
-    assert not missed_p0, report
-    assert not missed_p1, report
-    assert len(raised) <= MAX_FALSE_ALARM_RATE * len(routine), report
+    assert ok, report
 
 
-def test_heldout_set_is_large_and_covers_every_language() -> None:
-    cases = inquiries()
-    assert len(cases) >= 200
+def test_all_rounds_combined_meet_the_judging_criteria() -> None:
+    cases = [case for module, _, _ in ROUNDS.values() for case in module.inquiries()]
+    report, ok = _check(cases)
+    print(report)
+    assert ok, report
+
+
+@pytest.mark.parametrize("name", sorted(ROUNDS))
+def test_round_is_large_and_covers_every_language(name: str) -> None:
+    module, least, least_per_language = ROUNDS[name]
+    cases = module.inquiries()
+    assert len(cases) >= least
+    assert len({case_id for case_id, _, _ in cases}) == len(cases)
     for lang in ("en", "es", "de", "fr", "it"):
-        found = {expected for case_id, expected, _ in cases if case_id.startswith(lang)}
-        assert found == {"P0", "P1", "P2", "P3"}, lang
+        found = [expected for case_id, expected, _ in cases if case_id.startswith(lang)]
+        assert len(found) >= least_per_language, lang
+        assert set(found) == {"P0", "P1", "P2", "P3"}, lang
