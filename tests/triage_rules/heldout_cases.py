@@ -719,17 +719,3 @@ ALL: dict[str, list[Case]] = {
     "r2-fr": R2_FR,
     "r2-it": R2_IT,
 }
-
-
-def inquiries() -> list[tuple[str, str, dict[str, Any]]]:
-    """(case id, expected priority, inquiry) for every case."""
-    out = []
-    for lang, cases in ALL.items():
-        for i, case in enumerate(cases):
-            expected, message = case[0], case[1]
-            extra: dict[str, Any] = case[2] if len(case) > 2 else {}  # type: ignore[misc]
-            language = lang.removeprefix("r2-")
-            inquiry = {"message": message, "language": "en" if language == "mixed" else language}
-            inquiry.update(extra)
-            out.append((f"{lang}-{i:02d}-{expected}", expected, inquiry))
-    return out

@@ -843,16 +843,3 @@ IT: list[Case] = [
 ]
 
 ALL: dict[str, list[Case]] = {"en": EN, "es": ES, "de": DE, "fr": FR, "it": IT}
-
-
-def inquiries() -> list[tuple[str, str, dict[str, Any]]]:
-    """(case id, expected priority, inquiry) for every case."""
-    out = []
-    for lang, cases in ALL.items():
-        for i, case in enumerate(cases):
-            expected, message = case[0], case[1]
-            extra: dict[str, Any] = case[2] if len(case) > 2 else {}  # type: ignore[misc]
-            inquiry = {"message": message, "language": lang}
-            inquiry.update(extra)
-            out.append((f"{lang}-r3-{i:02d}-{expected}", expected, inquiry))
-    return out
