@@ -9,12 +9,14 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from .catalog import spec
-from .lexicon import CompiledLexicon, load
+from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
@@ -22,12 +24,40 @@ from .vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
 
 ENGINE_VERSION = "1.2.0"
 
-_LEXICON: CompiledLexicon = load()
-_SCANNER = Scanner(_LEXICON)
-
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
-RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{_LEXICON.digest}"
+RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{lexicon_digest()}"
+
+
+_COMPILE_LOCK = threading.Lock()
+
+
+@cache
+def _compiled_once() -> tuple[CompiledLexicon, Scanner]:
+    lexicon = load()
+    return lexicon, Scanner(lexicon)
+
+
+def compiled_lexicon() -> CompiledLexicon:
+    """The lexicons compiled once per process, on first use.
+
+    Compiling takes seconds; importing the rules, or a ``flask`` command that never scores,
+    should not pay for it. A web process calls :func:`warm_up` at start so the first person
+    to write does not wait either. The lock keeps two threads from compiling twice.
+    """
+    with _COMPILE_LOCK:
+        return _compiled_once()[0]
+
+
+def _scanner() -> Scanner:
+    with _COMPILE_LOCK:
+        return _compiled_once()[1]
+
+
+def warm_up() -> None:
+    """Compile the lexicons now, in a background thread, without holding up the caller."""
+    threading.Thread(target=compiled_lexicon, name="triage-lexicon-warm-up", daemon=True).start()
+
 
 BENZO_CODES = frozenset(BENZODIAZEPINES)
 SUBSTANCE_CODES = frozenset(SUBSTANCES)
@@ -120,7 +150,7 @@ class _Context:
         elif raw_risk not in (None, ""):
             self.flags.append(unknown("risk", raw_risk))
 
-        self.text: TextFindings = _SCANNER.scan(_message_text(inquiry, self.flags))
+        self.text: TextFindings = _scanner().scan(_message_text(inquiry, self.flags))
         self.has_message = bool(
             isinstance(inquiry.get("message"), str) and inquiry["message"].strip()
         )

@@ -331,6 +331,17 @@ def _str_list(value: Any, where: str) -> list[str]:
     return value
 
 
+LEXICON_FILES: tuple[str, ...] = ("drugs.json", *(f"{lang}.json" for lang in LANGUAGES))
+
+
+def lexicon_digest() -> str:
+    """A short hash of the lexicon files: the ruleset version without compiling anything."""
+    digest = hashlib.sha256()
+    for name in LEXICON_FILES:
+        digest.update(resources.files(__package__).joinpath("lexicons", name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 def load() -> CompiledLexicon:
     """Read every lexicon file and compile it. Raises LexiconError on a malformed file."""
     digest = hashlib.sha256()
