@@ -1,0 +1,429 @@
+"""The inquiry write path under gunicorn on PostgreSQL, next to a bare insert on the same server.
+
+One run makes a temporary PostgreSQL database, migrates it, issues an API key and starts the
+real application under gunicorn (2 sync workers, the production shape) on 127.0.0.1 with
+``bench_app.py``'s extra endpoint. The same load generator then drives, side by side:
+
+* ``bare``: ``POST /bench/bare``, one plain row inserted and committed (the physical limit);
+* ``api``: ``POST /api/v1/inquiries`` with a key and a JSON inquiry (validation, triage,
+  encryption, person match, inquiry, case, outbox, audit, commit, publish to Celery);
+* ``form``: ``GET /en/`` then ``POST /en/`` as a browser does (CSRF, one-time form token).
+
+API and bare are measured with wrk (Debian's package) when it is installed, else with the
+Python generator; the form is always measured with the Python generator, beside a bare run by
+the same generator. Each pair prints both rates, p50 and p99 and the ratio. No thresholds: this
+measures, it does not judge. Celery messages go to Redis db 12, which is emptied afterwards.
+
+    .venv/bin/python bench/write_path.py [--seconds 10] [--connections 8] [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+FORM_TOKEN = re.compile(r'<input[^>]*name="form_token"[^>]*value="([^"]+)"')
+MESSAGES = (
+    "I need help",
+    "I have been taking alprazolam every night for two years and want to stop safely.",
+    "My partner drinks every day and I do not know what to do. Can someone call me?",
+    "Necesito ayuda para dejar el lorazepam, llevo meses tomándolo.",
+)
+
+
+@dataclass
+class Result:
+    label: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+def percentile(samples: list[float], p: float) -> float:
+    if not samples:
+        return float("nan")
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+
+
+# The server ----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def postgres_database(server_url: str) -> Iterator[str]:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = make_url(server_url).set(drivername="postgresql+psycopg")
+    name = f"harbor_bench_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def server_env(database_url: str, redis_url: str, instance: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "HARBOR_ENV": "development",
+            "INSTANCE_PATH": instance,
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "RATELIMIT_ENABLED": "false",
+            "FORM_MIN_FILL_SECONDS": "0",
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / "bench" / "support"}",
+            "FLASK_APP": "wsgi",
+        }
+    )
+    return env
+
+
+def create_bench_table(database_url: str) -> None:
+    from sqlalchemy import create_engine
+
+    sys.path.insert(0, str(ROOT / "bench" / "support"))
+    from bench_app_table import bench_metadata
+
+    engine = create_engine(database_url)
+    bench_metadata.create_all(engine)
+    engine.dispose()
+
+
+def issue_api_key(env: dict[str, str]) -> str:
+    output = subprocess.run(
+        [str(BIN / "flask"), "api-keys", "create", "--source", "bench"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    match = re.search(r"key: (\S+)", output)
+    if not match:
+        raise RuntimeError("flask api-keys create printed no key")
+    return match.group(1)
+
+
+@contextmanager
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "bench_app:app",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+# Load generators ----------------------------------------------------------------------------
+
+
+def run_wrk(
+    label: str,
+    port: int,
+    path: str,
+    body: str,
+    headers: dict[str, str],
+    seconds: int,
+    connections: int,
+) -> Result:
+    """wrk with a Lua script for the POST, latency distribution parsed from its report."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n')
+        for name, value in headers.items():
+            script.write(f'wrk.headers["{name}"] = {json.dumps(value)}\n')
+        script.write(
+            "done = function(summary, latency, requests)\n"
+            '  io.write(string.format("RESULT %d %d %f %f %d\\n", summary.requests,'
+            " summary.duration, latency:percentile(50) / 1000, latency:percentile(99) / 1000,"
+            " summary.errors.status + summary.errors.connect + summary.errors.read"
+            " + summary.errors.write + summary.errors.timeout))\nend\n"
+        )
+    try:
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t",
+                "2",
+                "-c",
+                str(connections),
+                "-d",
+                f"{seconds}s",
+                "-s",
+                script.name,
+                f"http://127.0.0.1:{port}{path}",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=seconds + 60,
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    line = next(row for row in output.splitlines() if row.startswith("RESULT"))
+    _, count, duration_us, p50, p99, errors = line.split()
+    return Result(label, int(count), int(duration_us) / 1e6, float(p50), float(p99), int(errors))
+
+
+class Visitor:
+    """A keep-alive HTTP/1.1 client with a cookie jar."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        all_headers = dict(headers or {})
+        if self.cookies:
+            all_headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        self.connection.request(method, path, body=body, headers=all_headers)
+        response = self.connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, text
+
+
+def form_submission(visitor: Visitor, number: int) -> bool:
+    status, page = visitor.request("GET", "/en/")
+    csrf, token = CSRF_INPUT.search(page), FORM_TOKEN.search(page)
+    if status != 200 or not csrf or not token:
+        return False
+    body = urlencode(
+        {
+            "csrf_token": csrf.group(1),
+            "form_token": token.group(1),
+            "consent": "y",
+            "message": MESSAGES[number % len(MESSAGES)],
+            "email": f"bench{number}@example.org",
+            "country": "ES",
+        }
+    ).encode()
+    status, _ = visitor.request(
+        "POST", "/en/", body, {"Content-Type": "application/x-www-form-urlencoded"}
+    )
+    return status == 302
+
+
+def bare_submission(visitor: Visitor, number: int) -> bool:
+    status, _ = visitor.request(
+        "POST", "/bench/bare", f"row {number}".encode(), {"Content-Type": "text/plain"}
+    )
+    return status == 201
+
+
+def run_python(
+    label: str, port: int, action: Callable[[Visitor, int], bool], seconds: int, connections: int
+) -> Result:
+    """``connections`` threads, each a visitor in a closed loop, for ``seconds``."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    stop_at = time.perf_counter() + seconds
+
+    def loop(worker: int) -> None:
+        visitor = Visitor(port)
+        number = worker * 1_000_000
+        while time.perf_counter() < stop_at:
+            before = time.perf_counter()
+            ok = action(visitor, number)
+            elapsed = (time.perf_counter() - before) * 1000
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += 0 if ok else 1
+            number += 1
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=loop, args=(i,)) for i in range(connections)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds_taken = time.perf_counter() - started
+    return Result(
+        label,
+        len(latencies),
+        seconds_taken,
+        percentile(latencies, 50),
+        percentile(latencies, 99),
+        errors[0],
+    )
+
+
+# Report ---------------------------------------------------------------------------------------
+
+
+def report(title: str, path: Result, bare: Result) -> None:
+    print(f"\n{title}")
+    print(f"  {'':10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    for result in (path, bare):
+        print(
+            f"  {result.label:10}{result.rate:10.1f}{result.p50_ms:10.2f}"
+            f"{result.p99_ms:10.2f}{result.errors:8d}"
+        )
+    print(f"  ratio: {path.label} runs at {path.rate / bare.rate:.2f}x of the bare insert")
+    if path.errors or bare.errors:
+        print("  (some requests failed: the figures above are not a fair comparison)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=int, default=10, help="duration of each measurement")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    args = parser.parse_args(argv)
+    use_wrk = shutil.which("wrk") is not None
+    api_body = json.dumps(
+        {
+            "message": MESSAGES[1],
+            "email": "bench@example.org",
+            "country": "ES",
+            "language": "en",
+            "consent": True,
+        }
+    )
+    with (
+        tempfile.TemporaryDirectory(prefix="harbor-bench-") as instance,
+        postgres_database(args.postgres) as database_url,
+    ):
+        env = server_env(database_url, args.redis, instance)
+        subprocess.run(
+            [str(BIN / "flask"), "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        create_bench_table(database_url)
+        key = issue_api_key(env)
+        with gunicorn(env, args.workers) as port:
+            print(
+                f"gunicorn {args.workers} workers, PostgreSQL, {args.connections} connections, "
+                f"{args.seconds} s each; generator: {'wrk' if use_wrk else 'Python'} "
+                "(API and bare), Python (form and bare)"
+            )
+            warm = Visitor(port)
+            for number in range(20):  # the lexicons, the connection pools, the imports
+                form_submission(warm, number)
+                bare_submission(warm, number)
+            api_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+            if use_wrk:
+                bare = run_wrk(
+                    "bare",
+                    port,
+                    "/bench/bare",
+                    "row",
+                    {"Content-Type": "text/plain"},
+                    args.seconds,
+                    args.connections,
+                )
+                api = run_wrk(
+                    "api",
+                    port,
+                    "/api/v1/inquiries",
+                    api_body,
+                    api_headers,
+                    args.seconds,
+                    args.connections,
+                )
+            else:
+
+                def api_submission(visitor: Visitor, number: int) -> bool:
+                    status, _ = visitor.request(
+                        "POST", "/api/v1/inquiries", api_body.encode(), api_headers
+                    )
+                    return status == 201
+
+                bare = run_python("bare", port, bare_submission, args.seconds, args.connections)
+                api = run_python("api", port, api_submission, args.seconds, args.connections)
+            report("API write path: POST /api/v1/inquiries", api, bare)
+            form_bare = run_python("bare", port, bare_submission, args.seconds, args.connections)
+            form = run_python("form", port, form_submission, args.seconds, args.connections)
+            report(
+                "Form path: GET /en/ then POST /en/ (one submission = two requests)",
+                form,
+                form_bare,
+            )
+    try:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+    except Exception as exc:  # the bench's own Redis db; nothing to clean if it is down
+        print(f"(could not empty {args.redis}: {type(exc).__name__})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
