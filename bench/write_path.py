@@ -110,7 +110,7 @@ def server_env(database_url: str, redis_url: str, instance: str) -> dict[str, st
             "RATELIMIT_ENABLED": "false",
             "FORM_MIN_FILL_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
-            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / "bench" / "support"}",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{ROOT / 'bench' / 'support'}",
             "FLASK_APP": "wsgi",
         }
     )
