@@ -7,20 +7,27 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
+if TYPE_CHECKING:
+    from flask import Flask
+    from sqlalchemy.engine import Engine
 
-from config import BaseConfig, load_config
-from intake.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
+    from config import BaseConfig
+
+# Flask, SQLAlchemy and the settings are imported inside the functions below, not here: the
+# pure packages (``intake.triage.rules``) live under this one, and importing them must not pay
+# for a web framework they do not use.
 
 __all__ = ["create_app"]
 
 
 def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask application for ``config_name`` (or ``HARBOR_ENV``)."""
+    from flask import Flask
+
+    from config import load_config
+
     config = load_config(config_name)
     app = Flask(__name__, template_folder="../templates", static_folder="static")
     configure(app, config, overrides)
@@ -63,6 +70,7 @@ def configure_logging(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     import intake.models  # noqa: F401  (every table must be known before migrations run)
+    from intake.extensions import babel, csrf, db, limiter, login_manager, migrate, talisman
 
     db.init_app(app)
     with app.app_context():
@@ -109,6 +117,7 @@ def _configure_sqlite(engine: Engine) -> None:
     pysqlite's own transaction handling defers BEGIN, which breaks savepoints; the SQLAlchemy
     documentation's recipe takes it over.
     """
+    from sqlalchemy import event
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

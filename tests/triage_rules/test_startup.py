@@ -28,3 +28,14 @@ def test_the_ruleset_version_names_the_compiled_lexicons() -> None:
     assert compiled_lexicon().digest == lexicon_digest()
     assert RULESET_VERSION.endswith(f"+lex.{lexicon_digest()}")
     assert score({"message": "I need help", "language": "en"}).ruleset == RULESET_VERSION
+
+
+def test_the_rules_import_without_flask_sqlalchemy_or_the_settings() -> None:
+    probe = (
+        "import sys, intake.triage.rules\n"
+        "print(sorted(m for m in ('flask', 'sqlalchemy', 'config', 'celery') if m in sys.modules))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    assert output == "[]"
