@@ -3,7 +3,8 @@ blind indexes, and keys can be rotated without losing anything."""
 
 from __future__ import annotations
 
-from cryptography.fernet import Fernet
+import pytest
+from cryptography.fernet import Fernet, InvalidToken
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import inspect, select, text
@@ -97,5 +98,11 @@ def test_keys_rotate_re_encrypts_everything_under_the_new_key(
 
 
 def test_keys_generate_prints_a_usable_key(app: Flask) -> None:
-    output = app.test_cli_runner().invoke(args=["keys", "generate"]).output.strip()
-    Fernet(output.encode())
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["keys", "generate"]).output.strip()
+    second = runner.invoke(args=["keys", "generate"]).output.strip()
+    assert first != second, "each call must print a new random key"
+    token = Fernet(first.encode()).encrypt(b"a secret")
+    assert Fernet(first.encode()).decrypt(token) == b"a secret"
+    with pytest.raises(InvalidToken):
+        Fernet(second.encode()).decrypt(token)

@@ -3,6 +3,7 @@ fails here (the same check as ``flask db check``)."""
 
 from __future__ import annotations
 
+import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -23,16 +24,37 @@ def test_models_and_migrations_agree(app: Flask) -> None:
     assert differences == []
 
 
-def test_database_is_at_the_latest_revision(app: Flask) -> None:
-    from alembic.script import ScriptDirectory
-    from flask_migrate import Migrate
+def test_migrations_form_one_chain_that_downgrades_and_upgrades_again(
+    app: Flask, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """On a database of its own: one head, and every step down and back up works.
 
-    with app.app_context(), db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    A migration whose downgrade is broken, or a second head left by a merge, fails here.
+    """
+    from alembic.script import ScriptDirectory
+
+    from intake import create_app
+    from tests.conftest import temporary_database
+
+    with app.app_context():
         config = app.extensions["migrate"].migrate.get_config()
-        head = ScriptDirectory.from_config(config).get_current_head()
-    assert isinstance(app.extensions["migrate"].migrate, Migrate)
-    assert current == head
+        heads = ScriptDirectory.from_config(config).get_heads()
+    assert len(heads) == 1, f"more than one migration head: {heads}"
+    with temporary_database(tmp_path_factory, "migrations") as url:
+        other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None})
+        with other.app_context():
+            flask_migrate.upgrade()
+            assert _current_revision() == heads[0]
+            flask_migrate.downgrade(revision="base")
+            assert _current_revision() is None
+            flask_migrate.upgrade()
+            assert _current_revision() == heads[0]
+            db.engine.dispose()
+
+
+def _current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def test_audit_rows_cannot_be_changed_through_the_orm(app: Flask) -> None:
