@@ -237,7 +237,7 @@ class ClinicContact:
     closes_at: str
 
     def hours_in(self, language: str | None) -> str:
-        """The contact hours as a reader of ``language`` writes them ("Mo.–So. 07:00–22:00 ...")."""
+        """The contact hours as a reader of ``language`` writes them ("Mo.-So. 07:00-22:00 ...")."""
         from intake.public.hours import describe_hours
 
         return describe_hours(language, self.timezone, self.opens_at, self.closes_at)

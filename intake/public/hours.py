@@ -37,7 +37,7 @@ def describe_hours(language: str | None, timezone: str, opens: str, closes: str)
     """Contact hours, every day, as a reader of ``language`` writes them.
 
     Day names and the zone's name come from Babel (CLDR), so no catalogue entry is needed:
-    "Mon–Sun 07:00–22:00 (Central European Time)", "Mo.–So. 07:00–22:00 (Mitteleuropäische
+    "Mon-Sun 07:00-22:00 (Central European Time)", "Mo.-So. 07:00-22:00 (Mitteleuropäische
     Zeit)". The zone's generic name is right in summer and in winter alike.
     """
     try:
@@ -46,4 +46,4 @@ def describe_hours(language: str | None, timezone: str, opens: str, closes: str)
         locale = Locale.parse("en")
     days = get_day_names("abbreviated", locale=locale)
     zone = get_timezone_name(ZoneInfo(timezone), "long", locale=locale)
-    return f"{days[0]}–{days[6]} {opens}–{closes} ({zone})"
+    return f"{days[0]}-{days[6]} {opens}-{closes} ({zone})"
