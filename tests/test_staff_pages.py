@@ -396,3 +396,37 @@ def test_the_readme_points_to_the_api_contract_in_the_repository() -> None:
         assert f"`{status}" in contract, status
     assert "Retry-After" in contract and "Idempotency-Key" in contract
     assert "/api/v1/inquiries" in contract and "/api/v1/openapi.json" in contract
+
+
+def test_every_messaging_code_has_words() -> None:
+    """The messaging templates can show every alert and delivery code as words."""
+    from intake.core.labels import VOCABULARIES
+    from intake.messaging.models import AlertStatus, Channel, DeliveryStatus, MessageKind
+
+    for vocabulary, codes in (
+        ("alert_status", AlertStatus),
+        ("delivery_status", DeliveryStatus),
+        ("message_kind", MessageKind),
+        ("delivery_channel", Channel),
+    ):
+        assert set(VOCABULARIES[vocabulary]) == {code.value for code in codes}, vocabulary
+
+
+def test_every_inquiry_and_triage_code_has_words() -> None:
+    from intake.core.labels import VOCABULARIES
+    from intake.public import validation
+    from intake.triage.rules import vocabulary
+    from intake.triage.services import PRIORITY_ORDER
+
+    expected = {
+        "priority": set(PRIORITY_ORDER),
+        "case_status": {"new", "claimed", "contacted", "closed"},
+        "channel": set(validation.CHANNELS),
+        "for_whom": set(validation.FOR_WHOM),
+        "substance": set(vocabulary.SUBSTANCES),
+        "risk": set(vocabulary.RISK_ITEMS),
+        "screen_question": {*vocabulary.SCREEN_ITEMS, "tried_when", "thoughts_now"},
+        "screen_answer": {*vocabulary.SCREEN_ANSWERS, *vocabulary.TRIED_WHEN},
+    }
+    for name, codes in expected.items():
+        assert set(VOCABULARIES[name]) == codes, name

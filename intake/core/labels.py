@@ -46,6 +46,33 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         ],
     ),
     "screen_answer": _mapping(options.SCREEN_ANSWERS, options.TRIED_WHEN),
+    # Messaging (intake.messaging.models): alerts, deliveries and their channels.
+    "alert_status": {
+        "pending": _l("Pending"),
+        "sent": _l("Sent"),
+        "acknowledged": _l("Acknowledged"),
+        "escalated": _l("Escalated"),
+        "exhausted": _l("Exhausted"),
+    },
+    "delivery_status": {
+        "queued": _l("Queued"),
+        "sending": _l("Sending"),
+        "retry": _l("Retrying"),
+        "sent": _l("Sent"),
+        "failed": _l("Failed"),
+        "cancelled": _l("Cancelled"),
+    },
+    "message_kind": {
+        "staff_alert": _l("Staff alert"),
+        "acknowledgement": _l("Acknowledgement"),
+        "follow_up": _l("Follow-up"),
+    },
+    "delivery_channel": {
+        "email": _l("Email"),
+        "sms": _l("Text message"),
+        "whatsapp": _l("WhatsApp"),
+        "webhook": _l("Webhook"),
+    },
 }
 
 
