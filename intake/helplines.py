@@ -7,7 +7,8 @@ can show it even when nothing else works. Reviewed by a person when the seed pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,16 @@ class CountryHelp:
     emergency_number: str
     helplines: tuple[Helpline, ...]
     emergency_note: str = ""
+    # The emergency note in other languages (language code -> note); English is the default.
+    emergency_notes: tuple[tuple[str, str], ...] = ()
+
+    def emergency_note_in(self, language: str | None) -> str:
+        """The note under the emergency number, in ``language`` where it has been written."""
+        return dict(self.emergency_notes).get(language or "", self.emergency_note)
+
+    def in_language(self, language: str | None) -> CountryHelp:
+        """This country's help with its texts in ``language`` (for templates that print them)."""
+        return _in_language(self, language or "")
 
 
 H24 = "24/7"
@@ -85,6 +96,12 @@ COUNTRIES: dict[str, CountryHelp] = {
             ),
         ),
         emergency_note="144 ambulance; 112 also works",
+        emergency_notes=(
+            ("es", "144 ambulancia; también funciona el 112"),
+            ("de", "144 Rettungsdienst; auch die 112 funktioniert"),
+            ("fr", "144 ambulance ; le 112 fonctionne aussi"),
+            ("it", "144 ambulanza; funziona anche il 112"),
+        ),
     ),
     "GB": CountryHelp(
         "GB",
@@ -136,15 +153,45 @@ COUNTRIES: dict[str, CountryHelp] = {
             ),
         ),
         emergency_note="15 SAMU medical emergencies",
+        emergency_notes=(
+            ("es", "15 SAMU, urgencias médicas"),
+            ("de", "15 SAMU, medizinische Notfälle"),
+            ("fr", "15 SAMU, urgences médicales"),
+            ("it", "15 SAMU, emergenze mediche"),
+        ),
     ),
     "DE": CountryHelp(
         "DE",
         "Germany",
         "112",
+        # One service, three numbers: the European 116 123 and the two original free lines,
+        # which callers know by the churches that run them. The names tell them apart.
         (
             Helpline("TelefonSeelsorge", "116 123", H24),
-            Helpline("TelefonSeelsorge", "0800 111 0 111", H24),
-            Helpline("TelefonSeelsorge", "0800 111 0 222", H24),
+            Helpline(
+                "TelefonSeelsorge (Protestant line)",
+                "0800 111 0 111",
+                H24,
+                "",
+                (
+                    ("de", "TelefonSeelsorge (evangelisch)"),
+                    ("es", "TelefonSeelsorge (línea protestante)"),
+                    ("fr", "TelefonSeelsorge (ligne protestante)"),
+                    ("it", "TelefonSeelsorge (linea protestante)"),
+                ),
+            ),
+            Helpline(
+                "TelefonSeelsorge (Catholic line)",
+                "0800 111 0 222",
+                H24,
+                "",
+                (
+                    ("de", "TelefonSeelsorge (katholisch)"),
+                    ("es", "TelefonSeelsorge (línea católica)"),
+                    ("fr", "TelefonSeelsorge (ligne catholique)"),
+                    ("it", "TelefonSeelsorge (linea cattolica)"),
+                ),
+            ),
         ),
     ),
     "IT": CountryHelp(
@@ -168,6 +215,12 @@ INTERNATIONAL = CountryHelp(
         for line in country.helplines[:1]
     ),
     emergency_note="112 works in every EU country and on most mobile phones",
+    emergency_notes=(
+        ("es", "el 112 funciona en todos los países de la UE y desde casi cualquier móvil"),
+        ("de", "die 112 funktioniert in allen EU-Ländern und von fast jedem Handy"),
+        ("fr", "le 112 fonctionne dans tous les pays de l'UE et depuis presque tout portable"),
+        ("it", "il 112 funziona in tutti i paesi dell'UE e da quasi ogni cellulare"),
+    ),
 )
 
 # The country to assume from the page language when the person has not said.
@@ -183,6 +236,16 @@ class ClinicContact:
     opens_at: str
     closes_at: str
 
+    def hours_in(self, language: str | None) -> str:
+        """The contact hours as a reader of ``language`` writes them ("Mo.-So. 07:00-22:00 ...")."""
+        from intake.public.hours import describe_hours
+
+        return describe_hours(language, self.timezone, self.opens_at, self.closes_at)
+
+    def in_language(self, language: str | None) -> ClinicContact:
+        """The contact details with the hours in ``language`` (for templates that print them)."""
+        return replace(self, hours=self.hours_in(language))
+
 
 CLINIC_CONTACT = ClinicContact(
     phone="+41445005111",
@@ -194,11 +257,26 @@ CLINIC_CONTACT = ClinicContact(
 )
 
 
+@lru_cache(maxsize=256)
+def _in_language(country_help: CountryHelp, language: str) -> CountryHelp:
+    note = country_help.emergency_note_in(language)
+    return (
+        country_help
+        if note == country_help.emergency_note
+        else replace(country_help, emergency_note=note)
+    )
+
+
 def help_for(country: str | None, language: str | None = None) -> CountryHelp:
-    """Help for a country code, else for the page language's country, else international."""
+    """Help for a country code, else for the page language's country, else international.
+
+    The result's texts (the note under the emergency number) are in ``language``.
+    """
     code = (country or "").strip().upper()
     if code in COUNTRIES:
-        return COUNTRIES[code]
-    if not code and language in LANGUAGE_DEFAULT_COUNTRY:
-        return COUNTRIES[LANGUAGE_DEFAULT_COUNTRY[language or ""]]
-    return INTERNATIONAL
+        found = COUNTRIES[code]
+    elif not code and language in LANGUAGE_DEFAULT_COUNTRY:
+        found = COUNTRIES[LANGUAGE_DEFAULT_COUNTRY[language or ""]]
+    else:
+        found = INTERNATIONAL
+    return found.in_language(language)

@@ -58,7 +58,12 @@ def test_queue_orders_by_priority_then_waiting_and_shows_nothing_personal(
     for text in (client.get("/staff/triage/queue.json").get_data(as_text=True), page):
         assert "Zelda" not in text
         assert "q@example.net" not in text
-        assert "suicide" not in text
+        # The row names the rule that fired, never the person's words (the flag's evidence).
+        assert "think about suicide" not in text
+        assert "every day" not in text
+        assert "took all my pills" not in text
+    assert "Pills may have been taken, or an attempt to end life may be in progress." in page
+    assert "Mentions thoughts of suicide or of killing themselves." in page
 
 
 def test_opening_an_inquiry_is_audited_and_explains_the_priority(

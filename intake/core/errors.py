@@ -53,6 +53,14 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
+def _error_template() -> str:
+    """Staff addresses keep the staff layout (its menu, no quick-exit button); the crisis lines
+    are on both."""
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        return "errors/staff_error.html"
+    return "errors/error.html"
+
+
 def render_error(status: int, detail: str | None = None) -> tuple[str | Response, int]:
     if _wants_json():
         return jsonify(error=_titles().get(status, ("Error", ""))[0]), status
@@ -60,7 +68,7 @@ def render_error(status: int, detail: str | None = None) -> tuple[str | Response
     country = request.args.get("country")
     try:
         return render_template(
-            "errors/error.html",
+            _error_template(),
             status=status,
             title=title,
             explanation=detail or explanation,

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import phonenumbers
 from babel import Locale
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from intake.helplines import COUNTRIES, CountryHelp, Helpline, help_for
+from intake.auth.permissions import Permission
+from intake.core.labels import label
+from intake.helplines import COUNTRIES, LANGUAGE_DEFAULT_COUNTRY, CountryHelp, Helpline, help_for
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -28,7 +33,60 @@ def _context() -> dict[str, Any]:
         "language_names": LANGUAGE_NAMES,
         "footer_help": help_for(request.args.get("country"), language),
         "helpline_countries": COUNTRIES,
+        # Templates check permissions by name, the same names the views check.
+        "Permission": Permission,
     }
+
+
+_TIME_FORMATS = {
+    "datetime": "%Y-%m-%d %H:%M %Z",
+    "seconds": "%Y-%m-%d %H:%M:%S %Z",
+    "time": "%H:%M %Z",
+}
+
+
+def clinic_time(moment: datetime | None, part: str = "datetime") -> str:
+    """A stored time as staff read it: the clinic's zone, labelled ("2026-03-02 14:05 CET").
+
+    ``part="time"`` gives the time alone ("14:05 CEST"), ``part="seconds"`` adds seconds (the
+    audit log). Every time a staff page shows goes
+    through here, so no page mixes UTC with local time or leaves the zone unsaid.
+    """
+    if moment is None:
+        return ""
+    if moment.tzinfo is None:  # stored times are UTC (intake.core.types.UTCDateTime)
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(ZoneInfo(current_app.config["CLINIC_TIMEZONE"]))
+    return local.strftime(_TIME_FORMATS.get(part, _TIME_FORMATS["datetime"]))
+
+
+def country_label(code: str | None) -> str:
+    """A country code ("ES") as the country's name in the page language ("Spain", "España")."""
+    if not code:
+        return ""
+    language = str(get_locale() or "en")
+    return str(Locale.parse(language).territories.get(code.upper(), code))
+
+
+def language_label(code: str | None) -> str:
+    """A language code ("de") as the language's own name ("Deutsch")."""
+    return LANGUAGE_NAMES.get(code or "", code or "")
+
+
+def example_phone(language: str | None = None, country: str | None = None) -> str:
+    """An example phone number for the person's country, else the page language's country.
+
+    Drawn from libphonenumber's example numbers, in international format, so a German page
+    shows a German mobile number ("+49 1512 3456789") rather than a Spanish one.
+    """
+    language = language or str(get_locale() or "en")
+    region = (country or "").upper()
+    if region not in COUNTRIES:
+        region = LANGUAGE_DEFAULT_COUNTRY.get(language, "GB")
+    number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+    if number is None:
+        return ""
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def country_name(country_help: CountryHelp) -> str:
@@ -67,3 +125,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(helpline_name, "helpline_name")
     app.context_processor(_context)
     app.add_template_filter(country_name, "country_name")
+    # Registered after the blueprints, so this is the one `clinic_time` every template uses.
+    app.add_template_filter(clinic_time, "clinic_time")
+    app.add_template_filter(label, "label")
+    app.add_template_filter(country_label, "country_label")
+    app.add_template_filter(language_label, "language_label")
+    app.add_template_global(example_phone, "example_phone")

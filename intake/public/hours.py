@@ -8,6 +8,9 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel import Locale, UnknownLocaleError
+from babel.dates import get_day_names, get_timezone_name
+
 OPENS = time(7, 0)
 CLOSES = time(22, 0)
 
@@ -28,3 +31,19 @@ def next_opening(
         return now_utc
     day = local.date() if local.time() < opens else local.date() + timedelta(days=1)
     return datetime.combine(day, opens, tzinfo=zone).astimezone(now_utc.tzinfo)
+
+
+def describe_hours(language: str | None, timezone: str, opens: str, closes: str) -> str:
+    """Contact hours, every day, as a reader of ``language`` writes them.
+
+    Day names and the zone's name come from Babel (CLDR), so no catalogue entry is needed:
+    "Mon-Sun 07:00-22:00 (Central European Time)", "Mo.-So. 07:00-22:00 (Mitteleuropäische
+    Zeit)". The zone's generic name is right in summer and in winter alike.
+    """
+    try:
+        locale = Locale.parse(language or "en")
+    except (ValueError, UnknownLocaleError):
+        locale = Locale.parse("en")
+    days = get_day_names("abbreviated", locale=locale)
+    zone = get_timezone_name(ZoneInfo(timezone), "long", locale=locale)
+    return f"{days[0]}-{days[6]} {opens}-{closes} ({zone})"

@@ -7,25 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-CHANNEL_LABELS = [
-    ("phone", _l("Phone call")),
-    ("sms", _l("Text message")),
-    ("whatsapp", _l("WhatsApp")),
-    ("email", _l("Email")),
-]
-OUTCOME_LABELS = [
-    ("reached", _l("Reached the person")),
-    ("no_answer", _l("No answer")),
-    ("left_message", _l("Left a message")),
-    ("wrong_number", _l("Wrong number")),
-    ("declined", _l("Declined contact")),
-]
-PRIORITY_LABELS = [
-    ("P0", _l("P0 imminent")),
-    ("P1", _l("P1 urgent")),
-    ("P2", _l("P2 routine")),
-    ("P3", _l("P3 information")),
-]
+from intake.triage.labels import CHANNEL_LABELS, OUTCOME_LABELS, PRIORITY_LABELS
 
 
 class ContactAttemptForm(FlaskForm):

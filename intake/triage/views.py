@@ -6,26 +6,29 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request
 from flask import url_for as flask_url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
-from intake.audit.services import record
-from intake.audit.tags import AuditTag
 from intake.auth.forms import ConfirmForm
 from intake.auth.models import User
 from intake.auth.permissions import Permission, deny, require_access, require_permission
+from intake.core.labels import label
+from intake.core.templating import clinic_time, country_label, language_label
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.helplines import help_for
+from intake.helplines import LANGUAGE_DEFAULT_COUNTRY, help_for
 from intake.messaging.deliveries import messages_for_inquiry
 from intake.public.models import Inquiry
 from intake.triage import services
 from intake.triage.clock import clock_for, describe_seconds
 from intake.triage.forms import ContactAttemptForm, PriorityForm
+from intake.triage.labels import PRIORITY_LABELS
 from intake.triage.models import TriageCase
+from intake.triage.viewing import TopFlag, record_inquiry_viewed, top_flags
 
 bp = Blueprint("triage", __name__, url_prefix="/staff/triage")
 
@@ -47,39 +50,59 @@ def _staff_names() -> dict[int, str]:
     return {user.id: user.display_name for user in db.session.scalars(select(User)).all()}
 
 
-def _row(case: TriageCase, inquiry: Inquiry, names: dict[int, str]) -> dict[str, Any]:
-    """One queue row: no names, messages or contact details (opening the inquiry is audited)."""
+def _row(
+    case: TriageCase, inquiry: Inquiry, names: dict[int, str], top_flag: TopFlag | None = None
+) -> dict[str, Any]:
+    """One queue row: no names, messages or contact details (opening the inquiry is audited).
+
+    Codes travel with their words (``priority`` and ``priority_label``...): the polling script
+    redraws rows from this, and must show what the server-rendered page shows. ISO times stay
+    for the script's clocks; people read the ``*_text`` ones, in the clinic's time zone.
+    """
     now = utcnow()
     clock = clock_for(case.received_at, case.due_at, now, case.reached_at)
     return {
         "id": inquiry.id,
         "reference": inquiry.reference,
         "priority": case.priority,
+        "priority_label": label(case.priority, "priority"),
         "status": case.status,
+        "status_label": label(case.status, "case_status"),
         "country": inquiry.country or "",
+        "country_label": country_label(inquiry.country),
         "language": inquiry.language,
+        "language_label": language_label(inquiry.language),
         "received_at": case.received_at.isoformat(),
+        "received_text": clinic_time(case.received_at),
         "due_at": case.due_at.isoformat(),
+        "due_text": clinic_time(case.due_at),
         "clock": clock.state,
         "seconds_left": clock.seconds_left,
         "clock_text": describe_seconds(clock.seconds_left),
         "waited_text": describe_seconds(int((now - case.received_at).total_seconds())),
         "assignee": names.get(case.assignee_id or 0, ""),
+        # The rule's reason only: the evidence quotes the person and stays on the audited page.
+        "top_flag": top_flag.reason if top_flag else "",
         "url": flask_url_for("triage.detail", inquiry_id=inquiry.id),
     }
+
+
+def _rows(filters: services.QueueFilter) -> list[dict[str, Any]]:
+    names = _staff_names()
+    cases = services.queue(filters, utcnow())
+    flags = top_flags(inquiry.id for _case, inquiry in cases)
+    return [_row(case, inquiry, names, flags.get(inquiry.id)) for case, inquiry in cases]
 
 
 @bp.get("/")
 @require_permission(Permission.QUEUE_VIEW)
 def queue() -> str:
-    names = _staff_names()
     filters = _filters()
-    rows = [_row(case, inquiry, names) for case, inquiry in services.queue(filters, utcnow())]
     return render_template(
         "triage/queue.html",
-        rows=rows,
+        rows=_rows(filters),
         filters=filters,
-        staff=sorted(names.items(), key=lambda item: item[1]),
+        staff=sorted(_staff_names().items(), key=lambda item: item[1]),
         args=request.args,
     )
 
@@ -87,9 +110,7 @@ def queue() -> str:
 @bp.get("/queue.json")
 @require_permission(Permission.QUEUE_VIEW)
 def queue_json() -> Response:
-    names = _staff_names()
-    rows = [_row(case, inquiry, names) for case, inquiry in services.queue(_filters(), utcnow())]
-    response = jsonify(now=utcnow().isoformat(), cases=rows)
+    response = jsonify(now=utcnow().isoformat(), cases=_rows(_filters()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -103,6 +124,28 @@ def _load(inquiry_id: int) -> tuple[Inquiry, TriageCase]:
     return inquiry, case
 
 
+def _priority_choices(case: TriageCase) -> list[tuple[str, Any]]:
+    """The priorities this user may pick: all for a clinician, only higher ones otherwise.
+
+    The page offers only what the server will accept (the same permission the view checks), so
+    nobody fills in a form that ends in a refusal.
+    """
+    if current_user.can(Permission.PRIORITY_LOWER):
+        return list(PRIORITY_LABELS)
+    return [
+        (code, text) for code, text in PRIORITY_LABELS if services.is_lowering(code, case.priority)
+    ]
+
+
+def _case_help(inquiry: Inquiry) -> Any:
+    """The emergency number and helplines of the person's country, in the staff page's language.
+
+    Without a country, the inquiry's language points to one (a Spanish inquiry: Spain).
+    """
+    country = inquiry.country or LANGUAGE_DEFAULT_COUNTRY.get(inquiry.language, "")
+    return help_for(country or "INT", str(get_locale() or "en"))
+
+
 def _render_detail(
     inquiry: Inquiry,
     case: TriageCase,
@@ -110,8 +153,24 @@ def _render_detail(
     priority_form: PriorityForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
+    """The inquiry page, also when shown again with a form error: either way it is audited."""
+    record_inquiry_viewed(inquiry, request.endpoint or "")
     names = _staff_names()
     result = services.current_result(inquiry.id)
+    attempts = services.attempts_for(inquiry.id)
+    if priority_form is None:
+        priority_form = PriorityForm(data={"priority": case.priority})
+    choices = _priority_choices(case)
+    priority_form.priority.choices = choices
+    offered = [code for code, _text in choices]
+    if priority_form.priority.data not in offered:
+        # The current priority, or when only raising is allowed, the next one up.
+        priority_form.priority.data = (
+            case.priority if case.priority in offered else (offered[-1] if offered else None)
+        )
+    if not current_user.can(Permission.PRIORITY_LOWER):
+        priority_form.reason.label.text = _("Reason (optional)")
+    reached_by = next((attempt for attempt in attempts if attempt.outcome == "reached"), None)
     return render_template(
         "triage/detail.html",
         inquiry=inquiry,
@@ -119,11 +178,12 @@ def _render_detail(
         row=_row(case, inquiry, names),
         result=result,
         history=services.results_history(inquiry.id),
-        attempts=services.attempts_for(inquiry.id),
+        attempts=attempts,
+        reached_by=reached_by,
         names=names,
-        country_help=help_for(inquiry.country, inquiry.language),
+        country_help=_case_help(inquiry),
         attempt_form=attempt_form or ContactAttemptForm(),
-        priority_form=priority_form or PriorityForm(data={"priority": case.priority}),
+        priority_form=priority_form,
         confirm=ConfirmForm(),
         can_lower=current_user.can(Permission.PRIORITY_LOWER),
         messages=messages_for_inquiry(inquiry.id),
@@ -134,13 +194,6 @@ def _render_detail(
 @require_permission(Permission.QUEUE_VIEW, Permission.PERSON_VIEW)
 def detail(inquiry_id: int) -> tuple[str, int]:
     inquiry, case = _load(inquiry_id)
-    record(
-        AuditTag.PERSON_VIEWED,
-        target_type="person",
-        target_id=inquiry.person_id,
-        detail={"inquiry": inquiry.id},
-    )
-    db.session.commit()
     return _render_detail(inquiry, case)
 
 
@@ -198,7 +251,9 @@ def change_priority(inquiry_id: int) -> Response | tuple[str, int]:
             return _render_detail(inquiry, case, priority_form=form, status=400)
     services.change_priority(case, new_priority, current_user.id, reason)
     db.session.commit()
-    flash(_("Priority changed to %(priority)s.", priority=new_priority), "success")
+    flash(
+        _("Priority changed to %(priority)s.", priority=label(new_priority, "priority")), "success"
+    )
     return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
 
 

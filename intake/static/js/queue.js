@@ -47,29 +47,33 @@
       tr.dataset.id = item.id;
       var badge = document.createElement("span");
       badge.className = "badge badge-" + item.priority;
-      badge.textContent = item.priority;
+      badge.textContent = item.priority_label;
       cell(tr, "", badge);
       var link = document.createElement("a");
       link.href = item.url;
       link.textContent = item.reference;
       cell(tr, "", link);
+      cell(tr, item.top_flag);
+      tr.lastChild.className = "top-flag";
       var clock = document.createElement("span");
       clock.className = "clock clock-" + item.clock;
       clock.dataset.due = item.due_at;
       clock.dataset.state = item.clock;
+      clock.title = item.due_text;
       clock.textContent = clockText(item.clock, item.seconds_left);
       cell(tr, "", clock);
       cell(tr, item.waited_text);
-      cell(tr, item.country);
-      cell(tr, item.language);
-      cell(tr, item.status);
+      tr.lastChild.title = item.received_text;
+      cell(tr, item.country_label);
+      cell(tr, item.language_label);
+      cell(tr, item.status_label);
       cell(tr, item.assignee);
       rows.appendChild(tr);
     });
     if (!cases.length) {
       var empty = document.createElement("tr");
       cell(empty, labels.empty);
-      empty.firstChild.colSpan = 8;
+      empty.firstChild.colSpan = 9;
       rows.appendChild(empty);
     }
     body.replaceChildren(rows);

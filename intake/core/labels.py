@@ -1,0 +1,84 @@
+"""Human words for every code a staff page shows, one mapping per vocabulary.
+
+Templates write ``{{ attempt.outcome|label("outcome") }}``; the words are Babel messages, so they
+follow the page language. An unknown code is shown as it is rather than hidden: a new code must
+never make a row look empty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+
+from intake.auth.forms import ROLE_LABELS
+from intake.public import options
+from intake.triage import labels as triage
+
+
+def _mapping(*choices: Iterable[tuple[str, LazyString]]) -> dict[str, LazyString]:
+    return {code: text for pairs in choices for code, text in pairs}
+
+
+VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
+    "priority": _mapping(triage.PRIORITY_LABELS),
+    "case_status": _mapping(triage.CASE_STATUS_LABELS),
+    "channel": _mapping(triage.CHANNEL_LABELS),
+    "outcome": _mapping(triage.OUTCOME_LABELS),
+    "for_whom": _mapping(triage.FOR_WHOM_LABELS),
+    "role": {role.value: text for role, text in ROLE_LABELS.items()},
+    # Where an inquiry came from; API sources are the names admins gave their keys.
+    "source": {"web-form": _l("the inquiry form"), "demo": _l("demo data")},
+    "substance": _mapping(options.SUBSTANCES),
+    "risk": _mapping(options.DANGER_NOW, options.BENZO_RISK),
+    "screen_question": _mapping(
+        options.SCREEN_QUESTIONS,
+        [
+            ("tried_when", _l("If you have tried: when?")),
+            (
+                "thoughts_now",
+                _l(
+                    "If you answered yes to any question above: are you having thoughts of "
+                    "killing yourself right now?"
+                ),
+            ),
+        ],
+    ),
+    "screen_answer": _mapping(options.SCREEN_ANSWERS, options.TRIED_WHEN),
+    # Messaging (intake.messaging.models): alerts, deliveries and their channels.
+    "alert_status": {
+        "pending": _l("Pending"),
+        "sent": _l("Sent"),
+        "acknowledged": _l("Acknowledged"),
+        "escalated": _l("Escalated"),
+        "exhausted": _l("Exhausted"),
+    },
+    "delivery_status": {
+        "queued": _l("Queued"),
+        "sending": _l("Sending"),
+        "retry": _l("Retrying"),
+        "sent": _l("Sent"),
+        "failed": _l("Failed"),
+        "cancelled": _l("Cancelled"),
+    },
+    "message_kind": {
+        "staff_alert": _l("Staff alert"),
+        "acknowledgement": _l("Acknowledgement"),
+        "follow_up": _l("Follow-up"),
+    },
+    "delivery_channel": {
+        "email": _l("Email"),
+        "sms": _l("Text message"),
+        "whatsapp": _l("WhatsApp"),
+        "webhook": _l("Webhook"),
+    },
+}
+
+
+def label(code: object, vocabulary: str) -> str:
+    """The words for ``code`` in ``vocabulary``, in the page language (the code if unknown)."""
+    if code is None or code == "":
+        return ""
+    words = VOCABULARIES[vocabulary].get(str(code))
+    return str(words) if words is not None else str(code)
