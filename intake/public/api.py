@@ -22,7 +22,7 @@ from intake.public.limits import with_retry_after
 from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.public.services import SubmissionConflictError, accept_inquiry, body_hash
-from intake.public.validation import LANGUAGES, validate_inquiry
+from intake.public.validation import IDEMPOTENCY_KEY_MAX, LANGUAGES, validate_inquiry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -113,7 +113,20 @@ def create_inquiry() -> tuple[Response, int]:
     data, errors = validate_inquiry(payload)
     if data is None:
         return _errors(422 if isinstance(payload, dict) else 400, errors)
-    idempotency = request.headers.get("Idempotency-Key", "").strip()[:200]
+    idempotency = request.headers.get("Idempotency-Key", "").strip()
+    if len(idempotency) > IDEMPOTENCY_KEY_MAX:
+        # Cutting it would make two long keys that share a beginning one key.
+        return _errors(
+            400,
+            {
+                "Idempotency-Key": [
+                    _(
+                        "Use an Idempotency-Key of at most %(max)d characters.",
+                        max=IDEMPOTENCY_KEY_MAX,
+                    )
+                ]
+            },
+        )
     submission_key = (
         hashlib.sha256(f"api:{key.id}:{idempotency}".encode()).hexdigest() if idempotency else None
     )

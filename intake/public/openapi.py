@@ -12,6 +12,7 @@ from intake.public.validation import (
     CHANNELS,
     COUNTRY_CODES,
     FOR_WHOM,
+    IDEMPOTENCY_KEY_MAX,
     LANGUAGES,
     MESSAGE_MAX,
     NAME_MAX,
@@ -132,7 +133,7 @@ OPENAPI_DOCUMENT: dict[str, Any] = {
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "maxLength": 200},
+                        "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
                         "description": (
                             "The same key with the same body stores the inquiry once (200 on "
                             "repeats); the same key with another body is refused with 422."
@@ -176,7 +177,7 @@ OPENAPI_DOCUMENT: dict[str, Any] = {
                     },
                     "400": _error_response(
                         "The body is not JSON, not an object, or nested more than "
-                        f"{MAX_JSON_DEPTH} levels deep."
+                        f"{MAX_JSON_DEPTH} levels deep; or the Idempotency-Key is too long."
                     ),
                     "401": {"description": "No valid API key."},
                     "413": {"description": "The body is larger than the limit."},

@@ -31,6 +31,7 @@ NAME_MAX = 120
 BEST_TIME_MAX = 200
 EMAIL_MAX = 254
 PHONE_MAX = 40
+IDEMPOTENCY_KEY_MAX = 200
 
 LANGUAGES = ("en", "es", "de", "fr", "it")
 CHANNELS = ("phone", "email", "sms", "whatsapp")
