@@ -153,6 +153,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.public.admin_views import bp as api_keys_bp
     from intake.public.api import bp as api_bp
     from intake.public.views import bp as public_bp
+    from intake.triage.quarantine_views import bp as quarantine_bp
     from intake.triage.views import bp as triage_bp
 
     for blueprint in (
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
         audit_bp,
         api_keys_bp,
         triage_bp,
+        quarantine_bp,
         messaging_bp,
     ):
         app.register_blueprint(blueprint)

@@ -306,6 +306,61 @@ def test_same_idempotency_key_stores_one_inquiry(
     assert count(app, Inquiry) == before + 2
 
 
+def test_same_idempotency_key_with_another_body_is_refused_and_stores_nothing(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    """IETF Idempotency-Key draft: a key reused for a different body is a 422, never the first
+    inquiry's reference and routine guidance handed to somebody else's message."""
+    headers = {"Idempotency-Key": "form-7"}
+    first = post_json(client, api_key, inquiry(message=P2_MESSAGE), headers)
+    assert first.status_code == 201
+    before = (count(app, Inquiry), count(app, TriageResult), count(app, OutboxMessage))
+    other = post_json(
+        client, api_key, inquiry(message=P0_MESSAGE, phone="+34 612 345 678"), headers
+    )
+    assert other.status_code == 422
+    assert other.mimetype == "application/json"
+    body = other.get_json()
+    assert "reference" not in body and "guidance" not in body
+    (message,) = body["errors"]["Idempotency-Key"]
+    assert "already used for an inquiry with a different body" in message
+    assert (count(app, Inquiry), count(app, TriageResult), count(app, OutboxMessage)) == before
+    # The first body under its key still answers with the first inquiry.
+    again = post_json(client, api_key, inquiry(message=P2_MESSAGE), headers)
+    assert again.status_code == 200
+    assert again.get_json()["reference"] == first.get_json()["reference"]
+
+
+def test_same_body_in_another_key_order_and_spacing_is_the_same_request(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {api_key}",
+        "Idempotency-Key": "order-1",
+    }
+    compact = '{"message":"I need help","email":"sam@example.org","consent":true}'
+    spaced = '{ "consent": true,\n  "email": "sam@example.org", "message": "I need help" }'
+    first = client.post(API, data=compact, content_type="application/json", headers=headers)
+    second = client.post(API, data=spaced, content_type="application/json", headers=headers)
+    assert (first.status_code, second.status_code) == (201, 200)
+    assert first.get_json()["reference"] == second.get_json()["reference"]
+
+
+def test_an_idempotency_key_over_200_characters_is_refused_not_cut(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    """Cut to 200, two long keys sharing a beginning would be one key (and one a 422)."""
+    before = count(app, Inquiry)
+    shared = "k" * 200
+    response = post_json(client, api_key, inquiry(), {"Idempotency-Key": shared + "-one"})
+    assert response.status_code == 400
+    assert response.get_json()["errors"] == {
+        "Idempotency-Key": ["Use an Idempotency-Key of at most 200 characters."]
+    }
+    assert count(app, Inquiry) == before
+    assert post_json(client, api_key, inquiry(), {"Idempotency-Key": shared}).status_code == 201
+
+
 def test_idempotency_keys_of_two_websites_do_not_collide(app: Flask, client: FlaskClient) -> None:
     one = new_key(app, "site-one")[1]
     two = new_key(app, "site-two")[1]
@@ -505,6 +560,75 @@ def test_422_names_the_field_and_stores_nothing(
     assert (count(app, Inquiry), count(app, OutboxMessage)) == before
 
 
+@pytest.mark.parametrize("country", [None, "", "  "], ids=["null", "empty", "blank"])
+def test_country_null_or_empty_is_refused_like_an_unknown_code(
+    app: Flask, client: FlaskClient, api_key: str, country: str | None
+) -> None:
+    before = count(app, Inquiry)
+    body = {**inquiry(), "country": country}
+    response = post_json(client, api_key, body)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    errors = response.get_json()["errors"]
+    assert set(errors) == {"country"}
+    assert errors["country"] == [
+        "Leave country out, or give a two-letter country code, like ES or GB."
+    ]
+    assert count(app, Inquiry) == before
+    # Left out, it is fine: the language picks the helplines.
+    assert post_json(client, api_key, inquiry()).status_code == 201
+
+
+def test_the_openapi_document_refuses_what_validation_refuses(client: FlaskClient) -> None:
+    document = client.get("/api/v1/openapi.json").get_json()
+    country = document["components"]["schemas"]["Inquiry"]["properties"]["country"]
+    assert country["type"] == "string"
+    assert not country.get("nullable")
+    assert "" not in country["enum"] and "AA" not in country["enum"]
+    assert {"ES", "GB", "US", "CH", "CA", "FR", "DE", "IT"} <= set(country["enum"])
+    responses = document["paths"]["/inquiries"]["post"]["responses"]
+    assert "Retry-After" in responses["429"]["headers"]
+    assert "Idempotency-Key" in responses["422"]["description"]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 10_000 + "]" * 10_000,
+        '{"message": "I need help", "consent": true, "screen": '
+        + "[" * 20_000
+        + "]" * 20_000
+        + "}",
+        '{"a": ' * 5_000 + "1" + "}" * 5_000,
+        "[" * 30_000,  # not even closed
+    ],
+    ids=["arrays", "inside-a-field", "objects", "unclosed"],
+)
+def test_deeply_nested_json_is_a_clear_400(
+    app: Flask, client: FlaskClient, api_key: str, raw: str
+) -> None:
+    before = count(app, Inquiry)
+    response = client.post(
+        API,
+        data=raw,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api_key}"},
+    )
+    assert response.status_code == 400
+    assert response.get_json()["errors"]["_body"] == [
+        "The JSON nests more than 32 levels deep. An inquiry needs two."
+    ]
+    assert count(app, Inquiry) == before
+
+
+def test_brackets_inside_text_do_not_count_as_nesting(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    message = "[[[[{{{{ " * 200 + '\\" [[[ still text'
+    response = post_json(client, api_key, inquiry(message=message))
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert stored(app, response.get_json()["reference"])["message"] == message
+
+
 def test_422_lists_every_wrong_field_at_once(client: FlaskClient, api_key: str) -> None:
     body = {"message": 1, "consent": False, "email": "x", "colour": "red", "country": "XYZ"}
     response = post_json(client, api_key, body)
@@ -627,7 +751,7 @@ def test_429_when_rate_limited(
     limited = post_json(client, api_key, inquiry())
     assert limited.status_code == 429
     assert limited.mimetype == "application/json"
-    assert limited.get_json()["error"]
+    assert "Wait for the Retry-After seconds" in limited.get_json()["error"]
     assert int(limited.headers["Retry-After"]) > 0
     assert count(app, Inquiry) == before + 3
 

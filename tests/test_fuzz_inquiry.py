@@ -11,6 +11,7 @@ import json
 import os
 import re
 import unicodedata
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -364,3 +365,78 @@ def test_form_survives_any_answers(
         assert inquiry_count(fuzz_app) == before
     if not changes and not odd_substances:
         assert status == 302, "a valid form was refused"
+
+
+# Idempotency by body and nesting depth -------------------------------------------------------
+
+
+@FUZZ
+@given(first=valid_inquiries, second=valid_inquiries)
+def test_api_same_key_repeats_the_same_body_and_refuses_another(
+    fuzz_app: Flask,
+    client: FlaskClient,
+    bearer: dict[str, str],
+    first: dict[str, Any],
+    second: dict[str, Any],
+) -> None:
+    # A fresh key per example: the examples share one test transaction.
+    headers = {**bearer, "Idempotency-Key": str(uuid.uuid4())}
+    stored = _post_api(fuzz_app, client, headers, first)
+    assert stored.status_code == 201
+    before = inquiry_count(fuzz_app)
+    for body in (first, second):
+        again = client.post(
+            API, data=json.dumps(body), content_type="application/json", headers=headers
+        )
+        same = json.dumps(body, sort_keys=True) == json.dumps(first, sort_keys=True)
+        event("same body" if same else "another body")
+        if same:
+            assert again.status_code == 200
+            assert again.get_json()["reference"] == stored.get_json()["reference"]
+        else:
+            assert again.status_code == 422
+            assert set(again.get_json()["errors"]) == {"Idempotency-Key"}
+        assert inquiry_count(fuzz_app) == before
+
+
+nested_json = st.integers(min_value=1, max_value=20_000).flatmap(
+    lambda depth: st.tuples(st.just(depth), st.sampled_from(["[", '{"a":']))
+)
+
+
+@FUZZ
+@given(
+    nesting=nested_json,
+    field=st.sampled_from([None, "screen", "risk", "message", "substances", "audit_c"]),
+)
+def test_api_refuses_deep_nesting_with_a_400_anywhere(
+    fuzz_app: Flask,
+    client: FlaskClient,
+    bearer: dict[str, str],
+    nesting: tuple[int, str],
+    field: str | None,
+) -> None:
+    depth, opener = nesting
+    closer = "]" if opener == "[" else "}"
+    nested = opener * depth + "1" + closer * depth
+    raw = (
+        nested
+        if field is None
+        else (
+            '{"message": "I need help", "email": "sam@example.org", "consent": true, '
+            f'"{field}": {nested}}}'
+        )
+    )
+    total_depth = depth + (0 if field is None else 1)
+    before = inquiry_count(fuzz_app)
+    response = client.post(API, data=raw, content_type="application/json", headers=bearer)
+    event(f"status {response.status_code}")
+    assert response.status_code < 500
+    if len(raw.encode()) > fuzz_app.config["MAX_CONTENT_LENGTH"]:
+        assert response.status_code == 413
+    elif total_depth > 32:
+        assert response.status_code == 400
+        assert "nests more than 32 levels" in response.get_json()["errors"]["_body"][0]
+    else:
+        assert response.status_code in {400, 422}
+    assert inquiry_count(fuzz_app) == before

@@ -3,17 +3,20 @@ next page that fits what they told us."""
 
 from __future__ import annotations
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.extensions import db
 from intake.messaging.outbox import OutboxMessage
 from intake.public.consent import CONSENT_VERSION
-from intake.public.models import Inquiry
+from intake.public.models import Inquiry, InquiryQuarantine
 from intake.triage.models import TriageResult
-from tests.conftest import audit_tags, csrf_from, submit_inquiry_form
+from intake.triage.services import QueueFilter, queue
+from tests.conftest import FORM_TOKEN, audit_tags, csrf_from, submit_inquiry_form
 
 
 def _count(app: Flask, model: type) -> int:
@@ -153,8 +156,6 @@ def test_errors_are_in_the_page_language(client: FlaskClient) -> None:
 
 def test_double_submission_stores_one_inquiry(app: Flask, client: FlaskClient) -> None:
     page = client.get("/en/")
-    from tests.conftest import FORM_TOKEN
-
     token = FORM_TOKEN.search(page.get_data(as_text=True))
     assert token
     data = {
@@ -170,41 +171,199 @@ def test_double_submission_stores_one_inquiry(app: Flask, client: FlaskClient) -
     assert _count(app, Inquiry) == 1
 
 
-def test_honeypot_and_instant_submissions_look_accepted_but_store_nothing(
-    app: Flask, client: FlaskClient
-) -> None:
-    bot = submit_inquiry_form(client, "en", message="buy now", email="bot@example.net", website="x")
-    assert bot.status_code == 302
-    page = client.get("/en/thanks").get_data(as_text=True)
-    assert "We have your message" in page
-    assert "Your reference" not in page
-    app.config["FORM_MIN_FILL_SECONDS"] = 3
-    try:
-        fast = submit_inquiry_form(client, "en", message="buy now", email="bot@example.net")
-    finally:
-        app.config["FORM_MIN_FILL_SECONDS"] = 0
-    assert fast.status_code == 302
-    assert _count(app, Inquiry) == 0
+P0_WORDS = "I am going to kill myself tonight, I have the rope ready"
 
 
-def test_forged_form_token_asks_to_send_again_keeping_the_text(
-    app: Flask, client: FlaskClient
+def _held(app: Flask) -> list[tuple[str, str, str, bool]]:
+    """(reference, status, reasons, suspected_automated) of every quarantined inquiry."""
+    with app.app_context():
+        rows = db.session.execute(
+            select(
+                Inquiry.reference,
+                InquiryQuarantine.status,
+                InquiryQuarantine.reasons,
+                Inquiry.suspected_automated,
+            )
+            .join(InquiryQuarantine, InquiryQuarantine.inquiry_id == Inquiry.id)
+            .order_by(Inquiry.id)
+        ).all()
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+def _queue_references(app: Flask) -> list[str]:
+    with app.app_context():
+        return [inquiry.reference for _case, inquiry in queue(QueueFilter(), utcnow())]
+
+
+def _outbox_kinds(app: Flask) -> list[str]:
+    with app.app_context():
+        return sorted(db.session.scalars(select(OutboxMessage.kind)).all())
+
+
+def test_a_p0_sent_at_once_is_stored_alerted_and_answered_emergency_first(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    page = client.get("/en/")
-    response = client.post(
-        "/en/",
-        data={
-            "csrf_token": csrf_from(page),
-            "form_token": "forged",
-            "message": "my words",
-            "email": "a@example.net",
-            "consent": "y",
-        },
+    """Typed in one breath, faster than the bot threshold: nothing may be lost."""
+    monkeypatch.setitem(app.config, "FORM_MIN_FILL_SECONDS", 3)
+    response = submit_inquiry_form(client, "en", message=P0_WORDS, phone="+44 7700 900123")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en/thanks"
+    body = client.get("/en/thanks").get_data(as_text=True)
+    main = body[body.index("<main") :]
+    first_heading = main[main.index("<h1") : main.index("</h1>")]
+    assert "999" in first_heading  # the emergency number before anything else
+    assert "Samaritans" in main
+    with app.app_context():
+        inquiry = db.session.scalars(select(Inquiry)).one()
+        assert inquiry.message == P0_WORDS
+        assert inquiry.person.phone == "+447700900123"
+        assert db.session.scalars(select(TriageResult.priority)).one() == "P0"
+    assert f'<strong class="reference">{inquiry.reference}</strong>' in main
+    assert _held(app) == [(inquiry.reference, "held", "too_fast", True)]
+    # Held out of the queue, but the on-call clinician is alerted all the same.
+    assert _queue_references(app) == []
+    assert _outbox_kinds(app) == ["staff_alert"]
+    tags = audit_tags(app)
+    assert "public:inquiry:received" in tags
+    assert "public:inquiry:quarantined" in tags
+
+
+def test_honeypot_submission_is_stored_and_held_not_dropped(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "FORM_MIN_FILL_SECONDS", 3)
+    response = submit_inquiry_form(
+        client, "en", message="buy cheap watches", email="bot@example.net", website="x"
     )
+    assert response.status_code == 302
+    page = client.get("/en/thanks").get_data(as_text=True)
+    with app.app_context():
+        reference = db.session.scalars(select(Inquiry.reference)).one()
+    assert "We have your message" in page
+    assert reference in page
+    assert _held(app) == [(reference, "held", "too_fast,honeypot", True)]
+    assert _queue_references(app) == []
+    # A held inquiry gets its acknowledgement email only once staff release it.
+    assert _outbox_kinds(app) == []
+
+
+def test_a_person_who_takes_their_time_goes_straight_to_the_queue(
+    app: Flask, client: FlaskClient
+) -> None:
+    submit_inquiry_form(client, "en", message="I need help", email="calm@example.net")
+    with app.app_context():
+        reference = db.session.scalars(select(Inquiry.reference)).one()
+        assert db.session.scalars(select(Inquiry.suspected_automated)).one() is False
+    assert _held(app) == []
+    assert _queue_references(app) == [reference]
+    assert _outbox_kinds(app) == ["acknowledgement"]
+
+
+def test_a_forged_token_still_stores_the_words_once(app: Flask, client: FlaskClient) -> None:
+    page = client.get("/en/")
+    data = {
+        "csrf_token": csrf_from(page),
+        "form_token": "forged",
+        "message": "my words",
+        "email": "a@example.net",
+        "consent": "y",
+    }
+    first = client.post("/en/", data=data)
+    assert first.status_code == 302
+    thanks = client.get("/en/thanks").get_data(as_text=True)
+    second = client.post("/en/", data=data)  # the same answers sent again: one inquiry
+    assert second.status_code == 302
+    with app.app_context():
+        inquiry = db.session.scalars(select(Inquiry)).one()
+        assert inquiry.message == "my words"
+    assert inquiry.reference in thanks
+    assert _held(app) == [(inquiry.reference, "held", "token_invalid", True)]
+
+
+def test_a_token_reused_for_other_answers_stores_both(app: Flask, client: FlaskClient) -> None:
+    """The second message must not be answered with the first one's reference."""
+    page = client.get("/en/")
+    token = FORM_TOKEN.search(page.get_data(as_text=True))
+    assert token
+    common = {"csrf_token": csrf_from(page), "form_token": token.group(1), "consent": "y"}
+    client.post("/en/", data={**common, "message": "Please call me", "phone": "+1 212 555 0177"})
+    first = client.get("/en/thanks").get_data(as_text=True)
+    client.post("/en/", data={**common, "message": P0_WORDS, "phone": "+1 212 555 0188"})
+    second = client.get("/en/thanks").get_data(as_text=True)
+    with app.app_context():
+        stored = db.session.execute(
+            select(Inquiry.reference, Inquiry.message).order_by(Inquiry.id)
+        ).all()
+    assert [message for _reference, message in stored] == ["Please call me", P0_WORDS]
+    (first_reference, _), (second_reference, _) = stored
+    assert first_reference in first and second_reference not in first
+    assert second_reference in second and first_reference not in second
+    assert "Please call 999 now" in second
+    assert _held(app) == [(second_reference, "held", "token_reused", True)]
+
+
+def test_thanks_never_claims_a_message_that_was_not_stored(client: FlaskClient) -> None:
+    with client.session_transaction() as session:
+        session["inquiry_reference"] = "-"  # what the old bot path left behind
+    response = client.get("/en/thanks")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en/"
+    assert "We have your message" not in client.get("/en/").get_data(as_text=True)
+
+
+def test_the_sixth_post_in_a_minute_keeps_the_words_and_asks_to_wait(
+    app: Flask, client: FlaskClient
+) -> None:
+    statuses = [
+        submit_inquiry_form(client, "en", message="help", email=f"p{n}@example.net").status_code
+        for n in range(5)
+    ]
+    assert statuses == [302] * 5
+    limited = submit_inquiry_form(
+        client, "en", message="Still here, please ring me", email="p5@example.net", country="GB"
+    )
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) > 0
+    body = limited.get_data(as_text=True)
+    assert "Please wait a minute and send again" in body
+    assert "Still here, please ring me</textarea>" in body
+    assert 'value="p5@example.net"' in body
+    assert "Samaritans" in body and "116 123" in body
+    assert 'name="form_token"' in body  # the page can be sent again as it is
+    assert _count(app, Inquiry) == 5
+
+
+def test_message_box_explains_its_limit_instead_of_cutting(client: FlaskClient) -> None:
+    body = client.get("/en/").get_data(as_text=True)
+    textarea = body[body.index('<textarea id="message"') :]
+    textarea = textarea[: textarea.index(">")]
+    assert "maxlength" not in textarea  # the browser cut pasted text without a word
+    assert 'data-max-length="5000"' in textarea
+    assert "Up to 5,000 characters." in body
+    assert 'src="/static/js/message-counter.js"' in body
+
+
+def test_a_message_at_the_limit_is_accepted_with_browser_line_breaks(
+    app: Flask, client: FlaskClient
+) -> None:
+    """Browsers send each line break as two characters but count it as one."""
+    message = "\r\n".join(["x" * 99] * 50) + "!"  # 5000 characters as the person sees them
+    assert len(message.replace("\r\n", "\n")) == 5000
+    response = submit_inquiry_form(client, "en", message=message, email="long@example.net")
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    with app.app_context():
+        assert db.session.scalars(select(Inquiry.message)).one() == message.replace("\r\n", "\n")
+
+
+def test_a_message_over_the_limit_is_refused_with_the_text_kept(
+    app: Flask, client: FlaskClient
+) -> None:
+    message = "a" * 4990 + " pasted end"
+    response = submit_inquiry_form(client, "en", message=message, email="long@example.net")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert "Please check and send again" in body
-    assert "my words" in body
+    assert "Please keep this under 5000 characters (it has 5001)." in body
+    assert message + "</textarea>" in body
     assert _count(app, Inquiry) == 0
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, TooManyRequests
 from werkzeug.wrappers import Response
 
 from intake.audit.services import record
@@ -17,10 +17,12 @@ from intake.core.types import utcnow
 from intake.extensions import csrf, db, limiter
 from intake.public.api_keys import authenticate
 from intake.public.guidance import build_guidance
+from intake.public.json_depth import MAX_JSON_DEPTH, nests_deeper_than
+from intake.public.limits import with_retry_after
 from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
-from intake.public.services import accept_inquiry
-from intake.public.validation import LANGUAGES, validate_inquiry
+from intake.public.services import SubmissionConflictError, accept_inquiry, body_hash
+from intake.public.validation import IDEMPOTENCY_KEY_MAX, LANGUAGES, validate_inquiry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -30,6 +32,18 @@ csrf.exempt(bp)
 def _never_cache(response: Response) -> Response:
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.errorhandler(TooManyRequests)
+def _rate_limited(error: TooManyRequests) -> Response:
+    response = jsonify(
+        error=_(
+            "Too many requests from this website. "
+            "Wait for the Retry-After seconds, then send again."
+        )
+    )
+    response.status_code = 429
+    return with_retry_after(response, error)
 
 
 def _api_limit() -> str:
@@ -61,6 +75,18 @@ def _parse_body() -> tuple[Any, tuple[Response, int] | None]:
         return None, _errors(
             400, {"_body": [_("Send the inquiry as JSON with Content-Type: application/json.")]}
         )
+    if nests_deeper_than(request.get_data(cache=True), MAX_JSON_DEPTH):
+        return None, _errors(
+            400,
+            {
+                "_body": [
+                    _(
+                        "The JSON nests more than %(max)d levels deep. An inquiry needs two.",
+                        max=MAX_JSON_DEPTH,
+                    )
+                ]
+            },
+        )
     try:
         return request.get_json(), None
     except BadRequest:
@@ -87,11 +113,46 @@ def create_inquiry() -> tuple[Response, int]:
     data, errors = validate_inquiry(payload)
     if data is None:
         return _errors(422 if isinstance(payload, dict) else 400, errors)
-    idempotency = request.headers.get("Idempotency-Key", "").strip()[:200]
+    idempotency = request.headers.get("Idempotency-Key", "").strip()
+    if len(idempotency) > IDEMPOTENCY_KEY_MAX:
+        # Cutting it would make two long keys that share a beginning one key.
+        return _errors(
+            400,
+            {
+                "Idempotency-Key": [
+                    _(
+                        "Use an Idempotency-Key of at most %(max)d characters.",
+                        max=IDEMPOTENCY_KEY_MAX,
+                    )
+                ]
+            },
+        )
     submission_key = (
         hashlib.sha256(f"api:{key.id}:{idempotency}".encode()).hexdigest() if idempotency else None
     )
-    accepted = accept_inquiry(data, source=key.source, api_key=key, submission_key=submission_key)
+    try:
+        accepted = accept_inquiry(
+            data,
+            source=key.source,
+            api_key=key,
+            submission_key=submission_key,
+            payload_hash=body_hash(payload),
+        )
+    except SubmissionConflictError:
+        # The IETF Idempotency-Key draft: a key reused with another body is a client error
+        # (422), never the first request's answer given to a different message.
+        return _errors(
+            422,
+            {
+                "Idempotency-Key": [
+                    _(
+                        "This Idempotency-Key was already used for an inquiry with a different "
+                        "body. Send a new inquiry with a new key; repeat a key only to resend "
+                        "exactly the same body."
+                    )
+                ]
+            },
+        )
     guidance = build_guidance(
         accepted.result.priority,
         data.country,

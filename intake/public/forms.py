@@ -29,7 +29,9 @@ def payload_from_form(form: MultiDict[str, str], language: str) -> dict[str, Any
     """Turn the posted form into the inquiry shape of ``shared/API.md``."""
     payload: dict[str, Any] = {"language": language}
     for name in TEXT_FIELDS + CHOICE_FIELDS:
-        value = form.get(name, "")
+        # Browsers send a textarea's line breaks as CRLF but count (and show) them as one
+        # character; reading them back as one keeps the server's limit the one the person saw.
+        value = form.get(name, "").replace("\r\n", "\n")
         if value.strip():
             payload[name] = value
     payload["safe_to_leave_message"] = form.get("safe_to_leave_message") == "y"

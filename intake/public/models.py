@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.permissions import Permission
@@ -40,11 +41,45 @@ class Inquiry(Model):
     consent_text: Mapped[str] = mapped_column(String(2000))
     # A one-time form token or an API idempotency key: the same submission is stored once.
     submission_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # SHA-256 of the canonical body sent under ``submission_key``: a key sent again with another
+    # body is a different submission, never an echo of this one.
+    submission_body_hash: Mapped[str | None] = mapped_column(String(64))
+    # Set at receipt when the form looked automated (too fast, honeypot, bad one-time token).
+    # It stays true after release: it records how the inquiry arrived, not a staff decision.
+    suspected_automated: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     person: Mapped[Person] = relationship(back_populates="inquiries")
 
     def __repr__(self) -> str:
         return f"<Inquiry {self.id}>"
+
+
+class QuarantineStatus(StrEnum):
+    HELD = "held"
+    RELEASED = "released"
+    DISCARDED = "discarded"
+
+
+class InquiryQuarantine(Model):
+    """Why an inquiry that looked automated is held out of the queue, and what staff decided.
+
+    Nothing is deleted: a discarded inquiry keeps its row here and in ``inquiries``.
+    """
+
+    __tablename__ = "inquiry_quarantine"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
+    # Comma-separated reason codes, e.g. ``too_fast,honeypot`` (see intake.public.services).
+    reasons: Mapped[str] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(12), default=QuarantineStatus.HELD.value, index=True)
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [code for code in self.reasons.split(",") if code]
 
 
 class ApiKey(Model):

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from intake.public.json_depth import MAX_JSON_DEPTH
 from intake.public.validation import (
     AUDIT_C_ITEMS,
     AUDIT_C_SEX,
     BEST_TIME_MAX,
     CHANNELS,
+    COUNTRY_CODES,
     FOR_WHOM,
+    IDEMPOTENCY_KEY_MAX,
     LANGUAGES,
     MESSAGE_MAX,
     NAME_MAX,
@@ -44,7 +47,14 @@ _INQUIRY = {
         "preferred_channel": {"type": "string", "enum": list(CHANNELS)},
         "safe_to_leave_message": {"type": "boolean", "default": False},
         "best_time": {"type": "string", "maxLength": BEST_TIME_MAX},
-        "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        "country": {
+            "type": "string",
+            "enum": sorted(COUNTRY_CODES),
+            "description": (
+                "ISO 3166-1 alpha-2 (lower case is read as upper case). Optional: leave it out "
+                "when unknown; null and the empty string are refused."
+            ),
+        },
         "language": {"type": "string", "enum": list(LANGUAGES), "default": "en"},
         "for_whom": {"type": "string", "enum": list(FOR_WHOM), "default": "self"},
         "substances": {"type": "array", "items": {"type": "string", "enum": list(SUBSTANCES)}},
@@ -123,8 +133,11 @@ OPENAPI_DOCUMENT: dict[str, Any] = {
                         "name": "Idempotency-Key",
                         "in": "header",
                         "required": False,
-                        "schema": {"type": "string", "maxLength": 200},
-                        "description": "The same key stores the inquiry once (200 on repeats).",
+                        "schema": {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX},
+                        "description": (
+                            "The same key with the same body stores the inquiry once (200 on "
+                            "repeats); the same key with another body is refused with 422."
+                        ),
                     }
                 ],
                 "requestBody": {
@@ -148,12 +161,39 @@ OPENAPI_DOCUMENT: dict[str, Any] = {
                             }
                         },
                     },
-                    "200": {"description": "Already stored under this Idempotency-Key."},
-                    "400": _error_response("The body is not JSON or not an object."),
+                    "200": {
+                        "description": "Already stored under this Idempotency-Key and body.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "reference": {"type": "string"},
+                                        "guidance": {"$ref": "#/components/schemas/Guidance"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "400": _error_response(
+                        "The body is not JSON, not an object, or nested more than "
+                        f"{MAX_JSON_DEPTH} levels deep; or the Idempotency-Key is too long."
+                    ),
                     "401": {"description": "No valid API key."},
                     "413": {"description": "The body is larger than the limit."},
-                    "422": _error_response("A field is missing or wrong; each error names it."),
-                    "429": {"description": "Too many requests; try again later."},
+                    "422": _error_response(
+                        "A field is missing or wrong; each error names it. The error named "
+                        "`Idempotency-Key` means the key was already used with another body."
+                    ),
+                    "429": {
+                        "description": "Too many requests; send again after Retry-After seconds.",
+                        "headers": {
+                            "Retry-After": {
+                                "description": "Seconds to wait before sending again.",
+                                "schema": {"type": "integer", "minimum": 1},
+                            }
+                        },
+                    },
                 },
             }
         }

@@ -31,6 +31,7 @@ NAME_MAX = 120
 BEST_TIME_MAX = 200
 EMAIL_MAX = 254
 PHONE_MAX = 40
+IDEMPOTENCY_KEY_MAX = 200
 
 LANGUAGES = ("en", "es", "de", "fr", "it")
 CHANNELS = ("phone", "email", "sms", "whatsapp")
@@ -278,6 +279,29 @@ def _audit_c(collector: _Collector, value: Any) -> dict[str, Any]:
     return answers
 
 
+def _country(collector: _Collector, payload: Mapping[str, Any]) -> str | None:
+    """The optional country: absent is fine; present, it must be a real ISO 3166-1 code.
+
+    ``null`` or ``""`` is refused like ``"AA"``: a website that sends it has lost the visitor's
+    country somewhere, and saying so beats silently showing another country's helplines.
+    """
+    if "country" not in payload:
+        return None
+    value = payload["country"]
+    if value is None or (isinstance(value, str) and not value.strip()):
+        collector.add(
+            "country",
+            _l("Leave country out, or give a two-letter country code, like ES or GB."),
+        )
+        return None
+    raw_country = collector.text(payload, "country", 2)
+    country = raw_country.upper() if raw_country else None
+    if country and country not in COUNTRY_CODES:
+        collector.add("country", _l("Use a two-letter country code, like ES or GB."))
+        return None
+    return country
+
+
 def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
     """Check an inquiry; return ``(InquiryInput, {})`` or ``(None, errors by field)``."""
     collector = _Collector()
@@ -290,11 +314,7 @@ def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
     message = collector.text(payload, "message", MESSAGE_MAX, required=True)
     name = collector.text(payload, "name", NAME_MAX)
     best_time = collector.text(payload, "best_time", BEST_TIME_MAX)
-    raw_country = collector.text(payload, "country", 2)
-    country = raw_country.upper() if raw_country else None
-    if country and country not in COUNTRY_CODES:
-        collector.add("country", _l("Use a two-letter country code, like ES or GB."))
-        country = None
+    country = _country(collector, payload)
     email = _email(collector, collector.text(payload, "email", EMAIL_MAX + 10))
     phone = _phone(collector, collector.text(payload, "phone", PHONE_MAX), country)
     if email is None and phone is None and not {"email", "phone"} & set(collector.errors):

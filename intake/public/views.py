@@ -15,10 +15,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import format_number, get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from intake.auth.permissions import public
+from intake.core.errors import render_error
 from intake.core.types import utcnow
 from intake.extensions import limiter
 from intake.helplines import CLINIC_CONTACT, COUNTRIES, help_for
@@ -27,9 +30,16 @@ from intake.public.consent import CONSENT_VERSION, consent_text
 from intake.public.form_tokens import issue_form_token, read_form_token
 from intake.public.forms import InquiryPageForm, payload_from_form
 from intake.public.guidance import build_guidance
+from intake.public.limits import with_retry_after
 from intake.public.models import Inquiry
-from intake.public.services import accept_inquiry, find_by_reference, submission_key_for
-from intake.public.validation import LANGUAGES, validate_inquiry
+from intake.public.services import (
+    HONEYPOT,
+    TOO_FAST,
+    accept_form_inquiry,
+    body_hash,
+    find_by_reference,
+)
+from intake.public.validation import LANGUAGES, MESSAGE_MAX, validate_inquiry
 from intake.triage.services import current_result
 
 bp = Blueprint("public", __name__)
@@ -37,7 +47,6 @@ bp = Blueprint("public", __name__)
 # Only the five page languages are a language prefix; any other first segment is a 404.
 LANG = "/<any({}):lang>".format(", ".join(LANGUAGES))
 SESSION_REFERENCE = "inquiry_reference"
-SILENT = "-"
 
 
 @bp.url_value_preprocessor
@@ -81,13 +90,35 @@ def _render_form(
         consent_version=CONSENT_VERSION,
         country_help=help_for(values.get("country") or request.args.get("country"), language),
         clinic=CLINIC_CONTACT,
+        message_max=MESSAGE_MAX,
+        message_max_text=format_number(MESSAGE_MAX),
     ), status
 
 
-def _silently_accept(language: str) -> Response:
-    """Answer a bot as if it succeeded, storing nothing."""
-    session[SESSION_REFERENCE] = SILENT
-    return redirect(url_for("public.thanks", lang=language))
+def _posted_values() -> dict[str, Any]:
+    """What the person typed, to show it back on the form (never logged, never in a URL)."""
+    posted = request.form
+    return {key: posted.getlist(key) if key == "substances" else posted[key] for key in posted}
+
+
+@bp.errorhandler(TooManyRequests)
+def _too_many_posts(error: TooManyRequests) -> Response:
+    """Over the form's rate limit: the same page, the typed words kept, and a calm way on."""
+    if request.endpoint != "public.index" or request.method != "POST":
+        page, status = render_error(429)
+    else:
+        page, status = _render_form(
+            _posted_values(),
+            {},
+            429,
+            _(
+                "Your message has not been sent yet: several were sent from this connection in "
+                "a short time. Please wait a minute and send again. What you wrote is kept below."
+            ),
+        )
+    response = page if isinstance(page, Response) else Response(page, status, mimetype="text/html")
+    response.status_code = status
+    return with_retry_after(response, error)
 
 
 @bp.route("/", defaults={"lang": None}, methods=["GET", "POST"])
@@ -98,25 +129,24 @@ def index(lang: str | None) -> tuple[str, int] | Response:
     if request.method == "GET":
         return _render_form({}, {})
     language = lang or _language()
-    posted = request.form
-    values = {key: posted.getlist(key) if key == "substances" else posted[key] for key in posted}
-    page_form = InquiryPageForm()
-    if page_form.website.data:
-        return _silently_accept(language)
-    token = read_form_token(page_form.form_token.data)
-    if token is None:
-        from flask_babel import gettext as _
-
-        return _render_form(
-            values, {}, 400, _("This page was open for a long time. Please check and send again.")
-        )
-    if token.age_seconds < current_app.config["FORM_MIN_FILL_SECONDS"]:
-        return _silently_accept(language)
-    data, errors = validate_inquiry(payload_from_form(posted, language))
+    payload = payload_from_form(request.form, language)
+    data, errors = validate_inquiry(payload)
     if data is None:
-        return _render_form(values, errors, 400)
-    accepted = accept_inquiry(
-        data, source="web-form", submission_key=submission_key_for(token.nonce)
+        return _render_form(_posted_values(), errors, 400)
+    # Past CSRF, nobody is dropped: what looks automated is stored, answered and held for staff.
+    page_form = InquiryPageForm()
+    reasons = []
+    if (page_form.website.data or "").strip():
+        reasons.append(HONEYPOT)
+    token = read_form_token(page_form.form_token.data)
+    if token is not None and token.age_seconds < current_app.config["FORM_MIN_FILL_SECONDS"]:
+        reasons.append(TOO_FAST)
+    accepted = accept_form_inquiry(
+        data,
+        payload_hash=body_hash(payload),
+        token_nonce=token.nonce if token else None,
+        session_secret=str(session.get("csrf_token", "")),
+        automation_reasons=reasons,
     )
     session[SESSION_REFERENCE] = accepted.inquiry.reference
     return redirect(url_for("public.thanks", lang=language))
@@ -129,24 +159,27 @@ def thanks(lang: str | None) -> str | Response:
     reference = session.get(SESSION_REFERENCE)
     if not reference:
         return redirect(url_for("public.index", lang=lang))
-    language = lang or _language()
-    inquiry = None if reference == SILENT else find_by_reference(reference)
+    inquiry = find_by_reference(str(reference))
     result = current_result(inquiry.id) if inquiry else None
-    country = inquiry.country if inquiry else None
+    if inquiry is None or result is None:
+        # Only a stored inquiry earns "we have your message"; anything else is the form again.
+        session.pop(SESSION_REFERENCE, None)
+        return redirect(url_for("public.index", lang=lang))
+    language = lang or _language()
     guidance = build_guidance(
-        result.priority if result else "P2",
-        country,
+        result.priority,
+        inquiry.country,
         language,
         utcnow(),
         current_app.config["CLINIC_TIMEZONE"],
-        frozenset(flag.code for flag in result.flags) if result else frozenset(),
+        frozenset(flag.code for flag in result.flags),
     )
     return render_template(
         "public/thanks.html",
         guidance=guidance,
-        reference=inquiry.reference if inquiry else None,
-        channel=_channel_words(inquiry) if inquiry else None,
-        safe_message=bool(inquiry and inquiry.safe_to_leave_message),
+        reference=inquiry.reference,
+        channel=_channel_words(inquiry),
+        safe_message=inquiry.safe_to_leave_message,
         all_countries=COUNTRIES.values(),
     )
 

@@ -7,14 +7,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.alerts import acknowledge_for_inquiry
-from intake.public.models import Inquiry
+from intake.public.models import Inquiry, InquiryQuarantine, QuarantineStatus
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 from intake.triage.rules import TriageOutcome
 
@@ -88,10 +88,21 @@ class QueueFilter:
 
 
 def queue(
-    filters: QueueFilter, now: datetime, limit: int = 200
+    filters: QueueFilter, now: datetime, limit: int = 200, *, include_held: bool = False
 ) -> list[tuple[TriageCase, Inquiry]]:
-    """Cases in the queue: most urgent priority first, then the longest waiting."""
+    """Cases in the queue: most urgent priority first, then the longest waiting.
+
+    Inquiries held as suspected automated (or set aside as such) are not in the queue; they
+    have their own list (:mod:`intake.triage.quarantine`) until someone releases them.
+    """
     query = select(TriageCase, Inquiry).join(Inquiry, Inquiry.id == TriageCase.inquiry_id)
+    if not include_held:
+        query = query.where(
+            ~exists().where(
+                InquiryQuarantine.inquiry_id == Inquiry.id,
+                InquiryQuarantine.status != QuarantineStatus.RELEASED.value,
+            )
+        )
     status = filters.status or "open"
     if status == "open":
         query = query.where(TriageCase.status.in_(OPEN_STATUSES))
@@ -240,7 +251,10 @@ def rescore_open_cases(ruleset: str) -> int:
     from intake.triage.rules import score
 
     changed = 0
-    for case, inquiry in queue(QueueFilter(status="open"), utcnow(), limit=10_000):
+    # Held inquiries are scored again too: a release must not bring back a stale priority.
+    for case, inquiry in queue(
+        QueueFilter(status="open"), utcnow(), limit=10_000, include_held=True
+    ):
         latest = current_result(inquiry.id)
         if latest is not None and latest.ruleset == ruleset:
             continue
