@@ -50,7 +50,7 @@ def message_id_domain() -> str:
     """The right-hand side of our Message-IDs: the sender's domain, else the host of
     ``BASE_URL``, else ``localhost``."""
     _name, address = parseaddr(str(current_app.config.get("MAIL_DEFAULT_SENDER") or ""))
-    domain = address.rpartition("@")[2].strip()
+    domain = address.rpartition("@")[2].strip() if "@" in address else ""
     if not domain:
         domain = urlsplit(str(current_app.config.get("BASE_URL") or "")).hostname or ""
     return domain or "localhost"
