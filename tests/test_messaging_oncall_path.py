@@ -310,6 +310,7 @@ def test_acknowledged_but_unclaimed_p0_pages_who_acknowledged_it(
         assert delivery.recipient_user_id == rota["fallback"]
     paged = client.get(f"/staff/alerts/{alert_id}").get_data(as_text=True)
     assert "paged again (wave 1)" in paged
+    assert "No contact yet: paged again (wave 1)" in paged  # the message list names it
 
 
 # 3. Addresses and headers --------------------------------------------------------------------
