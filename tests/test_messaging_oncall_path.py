@@ -364,3 +364,32 @@ def test_emails_carry_date_and_message_id_and_links_follow_base_url(
     # No domain in the sender: the host of BASE_URL.
     assert re.fullmatch(r"<[^@<>\s]+@127\.0\.0\.1>", last["Message-ID"].strip())
     assert first["Message-ID"] != last["Message-ID"]
+
+
+@pytest.mark.parametrize("language", ["en", "es", "de", "fr", "it"])
+@pytest.mark.parametrize("kind", ["staff_alert", "staff_contact_overdue"])
+@pytest.mark.parametrize("round_", [0, 2])
+def test_staff_emails_link_to_the_inquiry_in_every_language(
+    app: Flask, language: str, kind: str, round_: int
+) -> None:
+    from intake.messaging.compose import render_message
+
+    context = {
+        "priority": "P0",
+        "country": "Schweiz",
+        "link": "https://intake.example.org/staff/alerts/7",
+        "inquiry_link": "https://intake.example.org/staff/triage/42",
+        "escalated": round_ > 0,
+        "round": round_,
+        "waiting_minutes": 17,
+    }
+    with app.app_context():
+        rendered = render_message(kind, language, context)
+    assert rendered.subject and "P0" in rendered.subject
+    for part in (rendered.text, rendered.html):
+        assert "https://intake.example.org/staff/triage/42" in part
+        assert "https://intake.example.org/staff/alerts/7" in part
+        assert "Schweiz" in part
+    if kind == "staff_contact_overdue":
+        assert "17" in rendered.text
+    assert f'<html lang="{language}">' in rendered.html

@@ -297,10 +297,11 @@ def contact_target(priority: str) -> timedelta:
 
 def _contact_stop(case: TriageCase | None) -> str | None:
     """Why a contact watch has nothing left to do, or None while the person is unreached."""
-    if case is None or case.reached_at is not None or case.status == "contacted":
-        return "reached"
-    if case.closed_at is not None or case.status == "closed":
+    if case is None or case.closed_at is not None or case.status == "closed":
         return "closed"
+    if case.reached_at is not None or case.status == "contacted":
+        return "reached"
+    # Lowered below P0 after the claim: its own, longer, clock applies.
     if case.priority not in CONTACT_WATCHED_PRIORITIES:
         return "priority"
     return None
