@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Links in emails point at the web process. honcho gives each Procfile process its own PORT
+# (web PORT, worker PORT+100, ...), so worker and beat are told the web address here.
+BASE_URL ?= http://127.0.0.1:$(PORT)
 DEMO_PASSWORD ?= harbor-demo-2026
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/13
@@ -52,7 +55,7 @@ run: seed ## Install, migrate, seed, then run web, worker and scheduler (Ctrl-C 
 	@echo "    admin@example.org  admissions@example.org  clinician@example.org (on call)"
 	@echo "  Database: $${DATABASE_URL:-SQLite in instance/}   Broker: $${REDIS_URL:-embedded (SQLite)}"
 	@echo ""
-	$(BIN)/honcho start -f Procfile -p $(PORT)
+	BASE_URL="$(BASE_URL)" $(BIN)/honcho start -f Procfile -p $(PORT)
 
 lint: install-test ## ruff lint and format check
 	$(BIN)/ruff check .

@@ -143,7 +143,8 @@ class BaseConfig:
         }
         self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
         self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")
-        self.BASE_URL = env.get("BASE_URL", "http://127.0.0.1:5000")
+        # Links in emails: by default the address `make run` serves (it passes PORT).
+        self.BASE_URL = env.get("BASE_URL") or (f"http://127.0.0.1:{env_int(env, 'PORT', 5000)}")
         self.PREFERRED_URL_SCHEME = "https" if self.SESSION_COOKIE_SECURE else "http"
         self.FORCE_HTTPS = env_bool(env, "FORCE_HTTPS", False)
 

@@ -347,11 +347,13 @@ def test_webhook_is_signed_names_nobody_and_retries_only_5xx(
             "priority",
             "country",
             "link",
+            "inquiry_link",
             "round",
             "escalated",
             "text",
         }
         assert (payload["priority"], payload["country"]) == ("P1", "FR")
+        assert payload["inquiry_link"].endswith(f"/staff/triage/{inquiry.id}")
         assert headers["Idempotency-Key"] == webhook.idempotency_key
         other = make_inquiry("P1", email=None)
         db.session.commit()

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from intake import create_app
+from workers import quiet_logs
 from workers.schedule import BEAT_SCHEDULE
+
+# Before Celery logs anything: the periodic sweeps' bookkeeping lines go to DEBUG.
+quiet_logs.install()
 
 flask_app = create_app()
 celery = flask_app.extensions["celery"]

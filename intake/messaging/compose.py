@@ -6,7 +6,8 @@ only here and never stored on the delivery. Inquirer-facing templates are one fi
 string, because tone matters more than reuse in these messages. Each text template sets
 ``subject`` and ``preview`` at its top; the HTML one receives them.
 
-Staff alerts carry the priority, the country and a link, nothing else.
+Staff alerts carry the priority, the country and links (to the inquiry, which needs sign-in, and
+to the alert), nothing else: no name, no message, no contact detail, not even the reference.
 """
 
 from __future__ import annotations
@@ -81,6 +82,15 @@ def base_url() -> str:
     return str(current_app.config["BASE_URL"]).rstrip("/")
 
 
+def inquiry_url(inquiry_id: int) -> str:
+    """The staff page of an inquiry; signing in first brings the reader back to it."""
+    return f"{base_url()}/staff/triage/{inquiry_id}"
+
+
+def alert_url(alert_id: int) -> str:
+    return f"{base_url()}/staff/alerts/{alert_id}"
+
+
 def country_label(code: str | None, language: str) -> str:
     """The country's name in ``language`` (CLDR), or a neutral word when unknown."""
     if not code:
@@ -140,6 +150,15 @@ def case_claimed(case: TriageCase | None) -> bool:
 def stop_reason(delivery: Delivery) -> str | None:
     """Why a delivery should no longer go out, or None to send it."""
     case = _case(delivery.inquiry_id)
+    if delivery.kind == MessageKind.CONTACT_OVERDUE.value:
+        if case is None or case.reached_at is not None or case.status == "contacted":
+            return "stopped: contact made"
+        if case.closed_at is not None or case.status == "closed":
+            return "stopped: inquiry closed"
+        alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
+        if alert is not None and alert.contact_closed_reason is not None:
+            return "stopped: contact watch ended"
+        return None
     if delivery.kind == MessageKind.STAFF_ALERT.value:
         alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
         if alert is not None and alert.status == AlertStatus.ACKNOWLEDGED.value:
@@ -167,22 +186,30 @@ def _compose_alert(delivery: Delivery) -> Composed:
         raise PermanentSendError("alert or inquiry missing")
     language = current_app.config.get("ALERT_LANGUAGE", "en")
     round_ = delivery.alert_round or 0
-    link = f"{base_url()}/staff/alerts/{alert.id}"
+    link = alert_url(alert.id)
+    overdue = delivery.kind == MessageKind.CONTACT_OVERDUE.value
+    case = _case(inquiry.id)
     context = {
-        "priority": alert.priority,
+        "priority": case.priority if overdue and case else alert.priority,
         "country": country_label(inquiry.country, language),
         "link": link,
+        "inquiry_link": inquiry_url(inquiry.id),
         "escalated": round_ > 0,
         "round": round_,
+        # Whole minutes since the inquiry arrived: how long the person has been waiting.
+        "waiting_minutes": int((utcnow() - inquiry.received_at).total_seconds() // 60),
     }
-    rendered = render_message("staff_alert", language, context)
+    rendered = render_message(
+        "staff_contact_overdue" if overdue else "staff_alert", language, context
+    )
     email_to = delivery.recipient_user.email if delivery.recipient_user else None
-    # The webhook body: priority, country and the link, nothing about the person.
+    # The webhook body: priority, country and the links, nothing about the person.
     payload = {
-        "event": "inquiry.alert",
-        "priority": alert.priority,
+        "event": "inquiry.contact_overdue" if overdue else "inquiry.alert",
+        "priority": context["priority"],
         "country": inquiry.country,
         "link": link,
+        "inquiry_link": context["inquiry_link"],
         "round": round_,
         "escalated": round_ > 0,
         "text": rendered.subject,
@@ -231,6 +258,6 @@ def _compose_inquirer(delivery: Delivery) -> Composed:
 
 def compose(delivery: Delivery) -> Composed:
     """Render ``delivery`` in its language and find its recipient's address."""
-    if delivery.kind == MessageKind.STAFF_ALERT.value:
+    if delivery.kind in (MessageKind.STAFF_ALERT.value, MessageKind.CONTACT_OVERDUE.value):
         return _compose_alert(delivery)
     return _compose_inquirer(delivery)

@@ -9,7 +9,8 @@ from __future__ import annotations
 import smtplib
 import ssl
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app
 
@@ -25,14 +26,17 @@ def build_email(
     message_key: str,
     unsubscribe_url: str | None = None,
 ) -> EmailMessage:
-    """A multipart email; the Message-ID derives from the delivery's idempotency key, so a
-    receiving system that deduplicates on it sees a resend after a crash as the same message."""
+    """A multipart email with the ``Date`` and ``Message-ID`` headers RFC 5322 asks for (spam
+    filters mark mail without them). The Message-ID is unique per send and names the delivery;
+    the delivery's idempotency key also travels in ``X-Harbor-Delivery``."""
     message = EmailMessage()
     message["From"] = formataddr(("", current_app.config["MAIL_DEFAULT_SENDER"]))
     message["To"] = to
     message["Subject"] = subject
-    domain = current_app.config["MAIL_DEFAULT_SENDER"].rpartition("@")[2] or "localhost"
-    message["Message-ID"] = make_msgid(idstring=message_key.replace(":", "."), domain=domain)
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(
+        idstring=message_key.replace(":", "."), domain=message_id_domain()
+    )
     message["X-Harbor-Delivery"] = message_key
     if unsubscribe_url:
         message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
@@ -40,6 +44,16 @@ def build_email(
     if html:
         message.add_alternative(html, subtype="html")
     return message
+
+
+def message_id_domain() -> str:
+    """The right-hand side of our Message-IDs: the sender's domain, else the host of
+    ``BASE_URL``, else ``localhost``."""
+    _name, address = parseaddr(str(current_app.config.get("MAIL_DEFAULT_SENDER") or ""))
+    domain = address.rpartition("@")[2].strip() if "@" in address else ""
+    if not domain:
+        domain = urlsplit(str(current_app.config.get("BASE_URL") or "")).hostname or ""
+    return domain or "localhost"
 
 
 def send_email(message: EmailMessage) -> SendResult:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.models import User
@@ -57,10 +57,19 @@ class Alert(Model):
     ``round`` counts the waves sent: 0 the person on call, 1 the fallback, 2 and later everyone
     (clinicians and admins). ``next_action_at`` is when the beat sweep looks at it again; the
     wait lives here, never in a Celery ETA.
+
+    Once a P0 alert stops (acknowledged, or the inquiry claimed), the *contact watch* starts:
+    ``contact_next_at`` is when the sweep checks that someone reached the person; if nobody has
+    by then, it pages again, the claimer, then the fallback, then everyone (``contact_round``
+    counts those waves), until a contact that reached the person is logged.
+    ``contact_closed_reason`` says why the watch ended; ``contact_next_at`` is then empty.
     """
 
     __tablename__ = "alerts"
-    __table_args__ = (Index("ix_alerts_due", "status", "next_action_at"),)
+    __table_args__ = (
+        Index("ix_alerts_due", "status", "next_action_at"),
+        Index("ix_alerts_contact_due", "contact_next_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
@@ -73,6 +82,9 @@ class Alert(Model):
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_reason: Mapped[str | None] = mapped_column(String(20))
+    contact_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    contact_round: Mapped[int] = mapped_column(default=-1, server_default=text("-1"))
+    contact_closed_reason: Mapped[str | None] = mapped_column(String(20))
 
 
 class DeliveryStatus(StrEnum):
@@ -89,6 +101,8 @@ SENDABLE_STATUSES = (DeliveryStatus.QUEUED.value, DeliveryStatus.RETRY.value)
 
 class MessageKind(StrEnum):
     STAFF_ALERT = "staff_alert"
+    # A claimed P0 with no contact that reached the person within its target.
+    CONTACT_OVERDUE = "contact_overdue"
     ACKNOWLEDGEMENT = "acknowledgement"
     FOLLOW_UP = "follow_up"
 
