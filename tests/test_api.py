@@ -1,4 +1,4 @@
-"""The inquiry API as a website integrator meets it (``shared/API.md``).
+"""The inquiry API as a website integrator meets it (``docs/api.md``).
 
 Every test sends real HTTP requests through the test client and then looks at what a website
 would see (status, body, headers) and at what the clinic would find in its database afterwards.

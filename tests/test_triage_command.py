@@ -1,4 +1,4 @@
-"""``flask --app wsgi triage score`` follows the contract in shared/API.md: JSON Lines in, one
+"""``flask --app wsgi triage score`` follows the contract in docs/api.md: JSON Lines in, one
 result per line out, in order, errors on their own line, and no database."""
 
 from __future__ import annotations

@@ -66,6 +66,7 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "staff_alert": _l("Staff alert"),
         "acknowledgement": _l("Acknowledgement"),
         "follow_up": _l("Follow-up"),
+        "contact_overdue": _l("No contact yet: paged again"),
     },
     "delivery_channel": {
         "email": _l("Email"),

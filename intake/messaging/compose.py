@@ -240,7 +240,7 @@ def _compose_inquirer(delivery: Delivery) -> Composed:
         "reference": inquiry.reference,
         "country_help": help_for(inquiry.country, language),
         "language": language,
-        "clinic": CLINIC_CONTACT,
+        "clinic": CLINIC_CONTACT.in_language(language),
         "unsubscribe_url": unsubscribe_url,
         "sent_on": utcnow().date().isoformat(),
     }

@@ -35,7 +35,6 @@ from intake.messaging.oncall import (
     remove_shift,
     shift_at,
     shifts_from,
-    utc_to_local,
 )
 from intake.public.models import Inquiry
 
@@ -50,14 +49,6 @@ def _install_relay(_state: BlueprintSetupState) -> None:
 
 def _timezone() -> str:
     return str(current_app.config["CLINIC_TIMEZONE"])
-
-
-@bp.app_template_filter("clinic_time")
-def clinic_time(moment: Any) -> str:
-    """Format a stored UTC time in the clinic's zone for staff pages."""
-    if moment is None:
-        return ""
-    return utc_to_local(moment, _timezone()).strftime("%Y-%m-%d %H:%M")
 
 
 # The on-call rota ----------------------------------------------------------------------------

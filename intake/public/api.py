@@ -1,4 +1,4 @@
-"""The inquiry API for the clinic's other websites (``shared/API.md``)."""
+"""The inquiry API for the clinic's other websites (``docs/api.md``)."""
 
 from __future__ import annotations
 

@@ -26,7 +26,7 @@ CHOICE_FIELDS = ("country", "preferred_channel", "for_whom")
 
 
 def payload_from_form(form: MultiDict[str, str], language: str) -> dict[str, Any]:
-    """Turn the posted form into the inquiry shape of ``shared/API.md``."""
+    """Turn the posted form into the inquiry shape of ``docs/api.md``."""
     payload: dict[str, Any] = {"language": language}
     for name in TEXT_FIELDS + CHOICE_FIELDS:
         # Browsers send a textarea's line breaks as CRLF but count (and show) them as one

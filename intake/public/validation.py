@@ -1,6 +1,6 @@
 """One validation for every way an inquiry arrives (web form, JSON API, demo data).
 
-Input is the shape in ``shared/API.md``; output is either a clean :class:`InquiryInput` or a
+Input is the shape in ``docs/api.md``; output is either a clean :class:`InquiryInput` or a
 mapping of field name to messages, each message in the person's language (lazy strings, resolved
 when rendered). Nothing here touches the database.
 """

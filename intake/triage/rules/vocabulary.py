@@ -1,4 +1,4 @@
-"""The coded answers of an inquiry (shared/API.md), in the order forms and documents show them.
+"""The coded answers of an inquiry (docs/api.md), in the order forms and documents show them.
 
 One list serves the rules here and the validation of the form and API, so a code cannot be
 accepted by one and unknown to the other.
