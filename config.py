@@ -133,7 +133,9 @@ class BaseConfig:
         # Migrations run as the tables' owner; the app's DATABASE_URL should name a role that may
         # only INSERT and SELECT on audit_events (PostgreSQL; SQLite has no roles).
         migration_url = env.get("MIGRATION_DATABASE_URL") or None
-        self.MIGRATION_DATABASE_URI = normalise_database_url(migration_url) if migration_url else None
+        self.MIGRATION_DATABASE_URI = (
+            normalise_database_url(migration_url) if migration_url else None
+        )
         # Keys the HMAC chain over the audit trail (`flask audit verify`).
         self.AUDIT_CHAIN_KEY: str | None = env.get("AUDIT_CHAIN_KEY") or self.default_secret(
             "AUDIT_CHAIN_KEY"

@@ -175,7 +175,8 @@ def test_every_staff_page_says_no_store(
     inquiry_id = _inquiry(app)
     assert client.get("/staff/login").headers["Cache-Control"] == "no-store"
     AuthActions(client).login(ADMIN)
-    pages = _argument_free_staff_pages(app) + [
+    pages = [
+        *_argument_free_staff_pages(app),
         f"/staff/triage/{inquiry_id}",
         f"/staff/admin/users/{staff[Role.ADMIN]}",
         "/staff/triage/999999",  # the 404 page in the staff area

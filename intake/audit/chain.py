@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, inspect, select, update
 from sqlalchemy import event as sa_event
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.audit.models import AuditChainHead, AuditEvent
@@ -73,14 +73,15 @@ def _chain_key() -> str:
 def seal(session: Session, events: Iterable[AuditEvent]) -> None:
     """Number, hash and add ``events`` after the current head, holding the head's lock."""
     key = _chain_key()
-    head = AuditChainHead.__table__
+    head = AuditChainHead
     # A no-op UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before reading,
     # so two transactions can never chain onto the same head.
     row = session.execute(
         update(head)
-        .where(head.c.id == HEAD_ID)
-        .values(last_seq=head.c.last_seq)
-        .returning(head.c.last_seq, head.c.last_hmac)
+        .where(head.id == HEAD_ID)
+        .values(last_seq=head.last_seq)
+        .returning(head.last_seq, head.last_hmac)
+        .execution_options(synchronize_session=False)
     ).one_or_none()
     if row is None:
         session.execute(insert(head).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS))
@@ -98,7 +99,10 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
         audit_event.chain_hmac = previous = link_hmac(key, fields, seq, previous)
         session.add(audit_event)
     session.execute(
-        update(head).where(head.c.id == HEAD_ID).values(last_seq=seq, last_hmac=previous)
+        update(head)
+        .where(head.id == HEAD_ID)
+        .values(last_seq=seq, last_hmac=previous)
+        .execution_options(synchronize_session=False)
     )
 
 
@@ -199,7 +203,7 @@ def verify_chain(session: Session, key: str | None = None, batch_size: int = 100
     )
     previous, expected, last_id = GENESIS, 1, None
     for row in rows:
-        fields = row._mapping
+        fields = dict(row._mapping)
         if fields["chain_seq"] != expected:
             return ChainReport(expected - 1, fields["id"], "a row before this one is missing")
         want = link_hmac(key, fields, expected, previous)

@@ -1,4 +1,4 @@
-"""``flask audit verify`` checks the chain; ``flask audit grant ROLE`` sets the app role's rights."""
+"""``flask audit verify`` checks the chain; ``flask audit grant ROLE`` sets a role's rights."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def audit_group() -> None:
 @with_appcontext
 def verify_command() -> None:
     """Recompute the HMAC chain; print OK or the id of the first row that breaks it."""
-    report = verify_chain(db.session)
+    report = verify_chain(db.session())
     db.session.rollback()
     if report.ok:
         click.echo(f"audit chain OK: {report.checked} events")

@@ -252,7 +252,9 @@ def staff_session_problem(user_id: int, token: object) -> str | None:
     """None when ``token`` names a live session of ``user_id``; else why it does not."""
     if not isinstance(token, str) or not token or len(token) > 100:
         return "missing"
-    row = db.session.scalar(select(StaffSession).where(StaffSession.token_hash == _token_hash(token)))
+    row = db.session.scalar(
+        select(StaffSession).where(StaffSession.token_hash == _token_hash(token))
+    )
     if row is None or row.user_id != user_id:
         return "unknown"
     if row.ended_at is not None:

@@ -24,7 +24,7 @@ from intake.extensions import db, login_manager
 
 REJECTED_COOKIE = "harbor.session_rejected"
 # The session's server-side token (intake.auth.models.StaffSession), set at sign-in.
-SESSION_TOKEN_KEY = "sid"
+SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a key name, not a secret)
 
 
 class AuditedSessionInterface(SecureCookieSessionInterface):

@@ -29,8 +29,8 @@ from intake.auth.forms import (
     TwoFactorForm,
 )
 from intake.auth.models import User
-from intake.auth.permissions import public, require_login
 from intake.auth.network import client_address
+from intake.auth.permissions import public, require_login
 from intake.auth.sessions import SESSION_TOKEN_KEY, start_session
 from intake.extensions import db, limiter
 from intake.security.redirects import is_safe_next
