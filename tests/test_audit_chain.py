@@ -276,3 +276,35 @@ def test_even_the_owner_cannot_truncate_and_tampering_is_named(role_split: RoleS
     code, output = _verify(role_split.app)
     assert code == 1
     assert f"BROKEN at event id {target}: this row was changed" in output
+
+
+@pytest.mark.live
+def test_rows_written_before_the_chain_are_chained_by_the_migration(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    with temporary_database(tmp_path_factory, "backfill-db") as url:
+        application = _fresh_app(url, str(tmp_path_factory.mktemp("backfill")))
+        with application.app_context():
+            flask_migrate.upgrade(revision="0005")
+            for n in range(3):
+                db.session.execute(
+                    text(
+                        "INSERT INTO audit_events (occurred_at, tag, detail) "
+                        "VALUES (:at, 'auth:login:failed', :detail)"
+                    ),
+                    {"at": f"2026-01-0{n + 1} 10:00:00.123456", "detail": f'{{"n": {n}}}'},
+                )
+            db.session.commit()
+            flask_migrate.upgrade()
+            record(AuditTag.KEYS_ROTATED)
+            db.session.commit()
+        code, output = _verify(application)
+        assert code == 0, output
+        assert "audit chain OK: 4 events" in output
+        # And back down and up again, as a rollback of a release would.
+        with application.app_context():
+            flask_migrate.downgrade(revision="0005")
+            flask_migrate.upgrade()
+        assert _verify(application)[0] == 0
+        with application.app_context():
+            db.engine.dispose()

@@ -183,10 +183,18 @@ def test_new_recovery_codes_from_the_account_page_cancel_the_old_ones(
     assert _submit_code(client, new_codes[0]).status_code == 302  # type: ignore[attr-defined]
 
 
-def test_recovery_codes_page_without_two_factor_sends_to_enrolment(
-    client: FlaskClient, staff: dict[Role, int]
+def test_recovery_codes_page_without_two_factor_points_to_enrolment(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
 ) -> None:
     AuthActions(client).login(CLINICIAN)
-    response = client.get("/staff/account/recovery-codes")
-    assert response.status_code == 302
-    assert response.headers["Location"] == "/staff/account/two-factor"
+    page = client.get("/staff/account/recovery-codes")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    assert "Turn on two-factor sign-in first" in body
+    assert 'href="/staff/account/two-factor"' in body
+    # A post without two-factor makes no codes.
+    client.post(
+        "/staff/account/recovery-codes",
+        data={"csrf_token": csrf_from(page), "current_password": PASSWORD},
+    )
+    assert "auth:2fa:recovery_codes_issued" not in audit_tags(app)

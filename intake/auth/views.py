@@ -228,10 +228,10 @@ def change_password() -> str | Response | tuple[str, int]:
 @require_login
 def recovery_codes() -> str | Response | tuple[str, int]:
     user: User = current_user._get_current_object()
-    if not user.two_factor_enabled:
-        flash(_("Turn on two-factor sign-in first; recovery codes come with it."), "info")
-        return redirect(url_for("auth.enrol_two_factor"))
     form = ConfirmPasswordForm()
+    if not user.two_factor_enabled:
+        # Nothing to make yet: the page says so and links to enrolment.
+        return render_template("auth/regenerate_recovery_codes.html", form=None, codes_left=0)
     if form.validate_on_submit():
         codes = services.regenerate_recovery_codes(user, form.current_password.data or "")
         db.session.commit()
