@@ -4,6 +4,10 @@ Flask keeps the session in a signed cookie. This module notices when a cookie wa
 or has expired (instead of silently treating it as empty), ends sessions that are idle too long or
 older than the absolute limit, and refuses sessions of deactivated users or of a password that
 has since changed. Each case leaves an audit row and a message the person can understand.
+
+A signed cookie alone cannot be taken back, so each sign-in also opens a server-side row
+(``StaffSession``) whose random token the cookie carries: signing out, a password change and
+deactivation end the row, and a cookie copied before that opens nothing afterwards.
 """
 
 from __future__ import annotations
