@@ -77,6 +77,7 @@ class BaseConfig:
         "REDIS_URL",
         "ENCRYPTION_KEYS",
         "BLIND_INDEX_KEY",
+        "AUDIT_CHAIN_KEY",
     )
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
@@ -117,6 +118,28 @@ class BaseConfig:
 
         self.LOGIN_MAX_FAILURES = env_int(env, "LOGIN_MAX_FAILURES", 5)
         self.LOGIN_LOCKOUT_MINUTES = env_int(env, "LOGIN_LOCKOUT_MINUTES", 15)
+        # Sessions, lockout and audit (issue 8). Failures are counted per account *and* client
+        # address: after LOGIN_MAX_FAILURES from one address that address waits
+        # LOGIN_LOCKOUT_FIRST_SECONDS, doubling with each further failure up to
+        # LOGIN_LOCKOUT_MINUTES. A stranger elsewhere cannot lock the real user out; only a flood
+        # (LOGIN_ACCOUNT_MAX_FAILURES from anywhere) pauses the account for a short cool-down,
+        # and not for addresses the account signed in from recently.
+        self.LOGIN_LOCKOUT_FIRST_SECONDS = env_int(env, "LOGIN_LOCKOUT_FIRST_SECONDS", 60)
+        self.LOGIN_ACCOUNT_MAX_FAILURES = env_int(env, "LOGIN_ACCOUNT_MAX_FAILURES", 50)
+        self.LOGIN_ACCOUNT_COOLDOWN_MINUTES = env_int(env, "LOGIN_ACCOUNT_COOLDOWN_MINUTES", 5)
+        # Reverse proxies in front of the app (0: none). With N, the N-th address from the right
+        # of X-Forwarded-For is the client for rate limits, lockouts and audit rows.
+        self.TRUSTED_PROXIES = env_int(env, "TRUSTED_PROXIES", 0)
+        # Migrations run as the tables' owner; the app's DATABASE_URL should name a role that may
+        # only INSERT and SELECT on audit_events (PostgreSQL; SQLite has no roles).
+        migration_url = env.get("MIGRATION_DATABASE_URL") or None
+        self.MIGRATION_DATABASE_URI = (
+            normalise_database_url(migration_url) if migration_url else None
+        )
+        # Keys the HMAC chain over the audit trail (`flask audit verify`).
+        self.AUDIT_CHAIN_KEY: str | None = env.get("AUDIT_CHAIN_KEY") or self.default_secret(
+            "AUDIT_CHAIN_KEY"
+        )
         self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
         self.RATELIMIT_ENABLED = env_bool(env, "RATELIMIT_ENABLED", True)
         self.RATELIMIT_STORAGE_URI = (
@@ -256,22 +279,31 @@ class DevelopmentConfig(BaseConfig):
 
     name = "development"
     DEBUG = False
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+    REQUIRED = (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+        "AUDIT_CHAIN_KEY",
+    )
 
     def _dev_secrets(self) -> dict[str, Any]:
         path = self.instance_dir / "dev-secrets.json"
-        if path.exists():
-            stored: dict[str, Any] = json.loads(path.read_text())
-            return stored
-        self.instance_dir.mkdir(parents=True, exist_ok=True)
+        stored: dict[str, Any] = json.loads(path.read_text()) if path.exists() else {}
         generated = {
             "SECRET_KEY": secrets.token_urlsafe(48),
             "BLIND_INDEX_KEY": secrets.token_urlsafe(48),
             "ENCRYPTION_KEYS": [Fernet.generate_key().decode()],
+            "AUDIT_CHAIN_KEY": secrets.token_urlsafe(48),
         }
-        path.write_text(json.dumps(generated, indent=2))
-        path.chmod(0o600)
-        return generated
+        # A secret added in a later version is generated once and kept with the others.
+        missing = {name: value for name, value in generated.items() if name not in stored}
+        if missing:
+            self.instance_dir.mkdir(parents=True, exist_ok=True)
+            stored.update(missing)
+            path.write_text(json.dumps(stored, indent=2))
+            path.chmod(0o600)
+        return stored
 
     def default_secret(self, name: str) -> str | None:
         value: str = self._dev_secrets()[name]
@@ -297,7 +329,13 @@ class TestingConfig(BaseConfig):
 
     name = "testing"
     TESTING = True
-    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY")
+    REQUIRED = (
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+        "AUDIT_CHAIN_KEY",
+    )
 
     def default_secret(self, name: str) -> str:
         return secrets.token_urlsafe(32)

@@ -133,15 +133,19 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def register_sessions(app: Flask) -> None:
+    from intake.auth.network import trust_proxies
     from intake.auth.sessions import (
         AuditedSessionInterface,
         enforce_session_limits,
+        forbid_caching_of_staff_pages,
         require_enrolment_when_configured,
     )
 
     app.session_interface = AuditedSessionInterface()
     app.before_request(enforce_session_limits)
     app.before_request(require_enrolment_when_configured)
+    app.after_request(forbid_caching_of_staff_pages)
+    trust_proxies(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -184,6 +188,7 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from intake.audit.commands import audit_group
     from intake.auth.commands import create_user_command
     from intake.core.commands import seed_demo_command
     from intake.core.devmail import dev_mail_command
@@ -198,6 +203,7 @@ def register_commands(app: Flask) -> None:
         keys_group,
         triage_group,
         dev_mail_command,
+        audit_group,
     ):
         app.cli.add_command(command)
 

@@ -1,7 +1,7 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
-from intake.audit.models import AuditEvent
-from intake.auth.models import User, UserRole
+from intake.audit.models import AuditChainHead, AuditEvent
+from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
 from intake.core.models import WorkerHeartbeat
 from intake.crm.models import Person
 from intake.messaging.models import Alert, Delivery, OnCallShift, UnsubscribeToken
@@ -12,6 +12,7 @@ from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageR
 __all__ = [
     "Alert",
     "ApiKey",
+    "AuditChainHead",
     "AuditEvent",
     "ContactAttempt",
     "Delivery",
@@ -19,6 +20,9 @@ __all__ = [
     "OnCallShift",
     "OutboxMessage",
     "Person",
+    "RecoveryCode",
+    "SignInThrottle",
+    "StaffSession",
     "TriageCase",
     "TriageFlag",
     "TriageResult",

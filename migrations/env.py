@@ -15,13 +15,22 @@ fileConfig(config.config_file_name)
 logger = logging.getLogger("alembic.env")
 
 
+_migration_engine = None
+
+
 def get_engine():
-    try:
-        # this works with Flask-SQLAlchemy<3 and Alchemical
-        return current_app.extensions["migrate"].db.engine
-    except (TypeError, AttributeError):
-        # this works with Flask-SQLAlchemy>=3
-        return current_app.extensions["migrate"].db.engine
+    # Migrations run as the owner of the tables (MIGRATION_DATABASE_URL) when it is set; the
+    # application's own role (DATABASE_URL) then gets only the privileges it needs.
+    global _migration_engine
+    owner_url = current_app.config.get("MIGRATION_DATABASE_URI")
+    if owner_url:
+        if _migration_engine is None:
+            from sqlalchemy import create_engine
+            from sqlalchemy.pool import NullPool
+
+            _migration_engine = create_engine(owner_url, poolclass=NullPool)
+        return _migration_engine
+    return current_app.extensions["migrate"].db.engine
 
 
 def get_engine_url():
@@ -98,6 +107,19 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            grant_to_app_role(connection)
+
+
+def grant_to_app_role(connection):
+    from intake.audit.roles import app_role_from_urls, grant_app_role
+
+    role = app_role_from_urls(
+        current_app.config.get("SQLALCHEMY_DATABASE_URI"),
+        current_app.config.get("MIGRATION_DATABASE_URI"),
+    )
+    if role:
+        grant_app_role(connection, role)
+        logger.info("Granted the application role its privileges.")
 
 
 if context.is_offline_mode():

@@ -17,11 +17,20 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://redis.invalid:6379/0",
     "ENCRYPTION_KEYS": "0pR2wG5Z0b6m6Yy2d1q0d9aJ9Xo6o1mY8m0Z5oN2XgE=",
     "BLIND_INDEX_KEY": "b" * 40,
+    "AUDIT_CHAIN_KEY": "c" * 40,
 }
 
 
 @pytest.mark.parametrize(
-    "missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ENCRYPTION_KEYS", "BLIND_INDEX_KEY"]
+    "missing",
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ENCRYPTION_KEYS",
+        "BLIND_INDEX_KEY",
+        "AUDIT_CHAIN_KEY",
+    ],
 )
 def test_production_refuses_to_start_without_each_required_setting(missing: str) -> None:
     env = {key: value for key, value in PRODUCTION_ENV.items() if key != missing}
@@ -82,3 +91,33 @@ def test_testing_keys_are_random_per_run() -> None:
         load_config("testing", environ={}).SECRET_KEY
         != load_config("testing", environ={}).SECRET_KEY
     )
+
+
+def test_development_adds_a_new_secret_to_an_existing_secrets_file(tmp_path: Path) -> None:
+    import json
+
+    env = {"HARBOR_ENV": "development", "INSTANCE_PATH": str(tmp_path)}
+    first = load_config(environ=env)
+    stored = json.loads((tmp_path / "dev-secrets.json").read_text())
+    # A secrets file from before the audit chain existed.
+    del stored["AUDIT_CHAIN_KEY"]
+    (tmp_path / "dev-secrets.json").write_text(json.dumps(stored))
+    second = load_config(environ=env)
+    third = load_config(environ=env)
+    second.validate()
+    assert second.SECRET_KEY == first.SECRET_KEY
+    assert second.AUDIT_CHAIN_KEY and second.AUDIT_CHAIN_KEY == third.AUDIT_CHAIN_KEY
+
+
+def test_migrations_and_proxies_settings() -> None:
+    config = load_config(
+        environ={
+            **PRODUCTION_ENV,
+            "MIGRATION_DATABASE_URL": "postgres://owner@db.invalid/harbor",
+            "TRUSTED_PROXIES": "2",
+        }
+    )
+    assert config.MIGRATION_DATABASE_URI == "postgresql+psycopg://owner@db.invalid/harbor"
+    assert config.TRUSTED_PROXIES == 2
+    assert load_config(environ=PRODUCTION_ENV).MIGRATION_DATABASE_URI is None
+    assert load_config(environ=PRODUCTION_ENV).TRUSTED_PROXIES == 0

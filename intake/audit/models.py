@@ -1,12 +1,18 @@
 """The audit table. Rows are only ever inserted: updates and deletes are refused in the ORM and,
-on PostgreSQL, by a trigger the migration installs."""
+on PostgreSQL, by triggers the migrations install (TRUNCATE included) and by the application's
+role, which may only INSERT and SELECT on this table.
+
+Each row carries ``chain_seq`` (1, 2, 3, ... with no gaps) and ``chain_hmac``, an HMAC over the
+row and the previous row's HMAC (see :mod:`intake.audit.chain`), so a row changed, removed or
+inserted by someone without the key shows up in ``flask audit verify``.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.core.types import UTCDateTime, utcnow
@@ -30,9 +36,23 @@ class AuditEvent(Model):
     user_agent: Mapped[str | None] = mapped_column(String(200))
     # Only codes and ids belong here, never names, messages or contact details.
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Filled in at commit by intake.audit.chain, under the chain head's lock.
+    chain_seq: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chain_hmac: Mapped[str] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.tag}>"
+
+
+class AuditChainHead(Model):
+    """One row: the last link of the chain. Locking it serialises audit inserts, and it lets
+    ``flask audit verify`` notice rows cut from the end of the trail."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    last_hmac: Mapped[str] = mapped_column(String(64))
 
 
 class AuditTrailIsAppendOnlyError(RuntimeError):

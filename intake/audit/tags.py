@@ -50,6 +50,10 @@ class AuditTag(StrEnum):
     DELIVERY_REQUEUED = "admin:delivery:requeued"
     ALERT_ACKNOWLEDGED = "messaging:alert:acknowledged"
     MESSAGES_OPTED_OUT = "messaging:person:opted_out"
+    # Sessions, lockout and recovery codes (issue 8).
+    SESSIONS_ENDED = "auth:session:ended_all"
+    RECOVERY_CODES_ISSUED = "auth:2fa:recovery_codes_issued"
+    RECOVERY_CODE_USED = "auth:2fa:recovery_code_used"
 
     @property
     def scope(self) -> str:

@@ -39,6 +39,24 @@ class TwoFactorForm(FlaskForm):
     )
 
 
+class SecondFactorForm(FlaskForm):
+    """At sign-in: the authenticator's code, or one of the recovery codes."""
+
+    code = StringField(
+        _l("6-digit code from your authenticator app, or a recovery code"),
+        validators=[DataRequired(), Length(max=40)],
+        render_kw={"autocomplete": "one-time-code", "autocapitalize": "none"},
+    )
+
+
+class ConfirmPasswordForm(FlaskForm):
+    current_password = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
 def _new_password_fields() -> tuple[PasswordField, PasswordField]:
     return (
         PasswordField(

@@ -4,6 +4,10 @@ Flask keeps the session in a signed cookie. This module notices when a cookie wa
 or has expired (instead of silently treating it as empty), ends sessions that are idle too long or
 older than the absolute limit, and refuses sessions of deactivated users or of a password that
 has since changed. Each case leaves an audit row and a message the person can understand.
+
+A signed cookie alone cannot be taken back, so each sign-in also opens a server-side row
+(``StaffSession``) whose random token the cookie carries: signing out, a password change and
+deactivation end the row, and a cookie copied before that opens nothing afterwards.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ from intake.audit.tags import AuditTag
 from intake.extensions import db, login_manager
 
 REJECTED_COOKIE = "harbor.session_rejected"
+# The session's server-side token (intake.auth.models.StaffSession), set at sign-in.
+SESSION_TOKEN_KEY = "sid"  # noqa: S105  (a key name, not a secret)
 
 
 class AuditedSessionInterface(SecureCookieSessionInterface):
@@ -75,6 +81,14 @@ def load_user(session_user_id: str) -> Any:
     if user.session_version != version:
         g.session_rejection = ("superseded", user.id)
         return None
+    from intake.auth.services import staff_session_problem
+
+    # The cookie alone is not enough: its session must still be live on the server, so a
+    # cookie copied before sign-out (or a password change) opens nothing afterwards.
+    problem = staff_session_problem(user.id, session.get(SESSION_TOKEN_KEY))
+    if problem is not None:
+        g.session_rejection = ("ended", user.id, problem)
+        return None
     return user
 
 
@@ -87,6 +101,7 @@ def _message_for(reason: str) -> str:
             "You were signed out because the password was changed. Please sign in again."
         ),
         "expired": _("Your session expired. Please sign in again."),
+        "ended": _("This session has ended. Please sign in again."),
         "tampered": _("Your session could not be verified. Please sign in again."),
     }
     return messages.get(reason, _("Please sign in to continue."))
@@ -100,13 +115,16 @@ def _wants_json() -> bool:
 def unauthorized() -> Response:
     rejection = g.pop("session_rejection", None)
     if rejection is not None:
-        reason, user_id = rejection
+        reason, user_id = rejection[0], rejection[1]
+        detail = {"reason": reason}
+        if len(rejection) > 2:
+            detail["session"] = rejection[2]
         record(
             AuditTag.SESSION_REJECTED,
             actor_id=user_id,
             target_type="user" if user_id else None,
             target_id=user_id,
-            detail={"reason": reason},
+            detail=detail,
         )
         db.session.commit()
         session.clear()
@@ -139,9 +157,13 @@ def enforce_session_limits() -> Response | None:
     last_seen = float(session.get("last_seen", 0))
     signed_in_at = float(session.get("signed_in_at", 0))
     if now - last_seen > idle_limit or now - signed_in_at > absolute_limit:
+        from intake.auth.services import end_staff_session
+
         user_id = _user_id_from(dict(session))
+        token = session.get(SESSION_TOKEN_KEY)
         logout_user()
         session.clear()
+        end_staff_session(token, "expired")
         record(
             AuditTag.SESSION_EXPIRED,
             actor_id=user_id,
@@ -155,8 +177,11 @@ def enforce_session_limits() -> Response | None:
     return None
 
 
-def start_session() -> None:
-    """Begin a fresh session at sign-in: nothing from before sign-in carries over."""
+def start_session(token: str) -> None:
+    """Begin a fresh session at sign-in: nothing from before sign-in carries over.
+
+    ``token`` names the server-side session row (see ``services.open_staff_session``).
+    """
     keep_flashes = session.get("_flashes")
     session.clear()
     if keep_flashes:
@@ -165,6 +190,16 @@ def start_session() -> None:
     now = time.time()
     session["signed_in_at"] = now
     session["last_seen"] = now
+    session[SESSION_TOKEN_KEY] = token
+
+
+def forbid_caching_of_staff_pages(response: Response) -> Response:
+    """After each request: staff pages (personal data, the 2FA secret) are never stored by a
+    browser or proxy cache, error pages included."""
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Pragma"] = "no-cache"
+    return response
 
 
 def require_enrolment_when_configured() -> Response | None:

@@ -20,10 +20,18 @@ from werkzeug.wrappers import Response
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.auth import services
-from intake.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm, TwoFactorForm
+from intake.auth.forms import (
+    ChangePasswordForm,
+    ConfirmPasswordForm,
+    LoginForm,
+    SecondFactorForm,
+    SetPasswordForm,
+    TwoFactorForm,
+)
 from intake.auth.models import User
+from intake.auth.network import client_address
 from intake.auth.permissions import public, require_login
-from intake.auth.sessions import start_session
+from intake.auth.sessions import SESSION_TOKEN_KEY, start_session
 from intake.extensions import db, limiter
 from intake.security.redirects import is_safe_next
 
@@ -49,9 +57,9 @@ def _next_target() -> str:
 
 def _finish_sign_in(user: User, *, second_factor: bool) -> Response:
     target = _next_target()
-    services.complete_sign_in(user, second_factor=second_factor)
+    token = services.complete_sign_in(user, second_factor=second_factor, address=client_address())
     db.session.commit()
-    start_session()
+    start_session(token)
     login_user(user)
     flash(_("Signed in."), "success")
     return redirect(target)
@@ -66,7 +74,9 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
-    result = services.check_password_sign_in(form.email.data or "", form.password.data or "")
+    result = services.check_password_sign_in(
+        form.email.data or "", form.password.data or "", address=client_address()
+    )
     if result.outcome is services.SignInOutcome.OK and result.user is not None:
         return _finish_sign_in(result.user, second_factor=False)
     if result.outcome is services.SignInOutcome.NEEDS_SECOND_FACTOR and result.user is not None:
@@ -114,17 +124,31 @@ def second_factor() -> str | Response | tuple[str, int]:
     if user is None:
         flash(_("Please sign in again."), "info")
         return redirect(url_for("auth.login"))
-    form = TwoFactorForm()
+    form = SecondFactorForm()
     if form.validate_on_submit():
-        if services.is_locked(user):
+        if services.is_locked(user, client_address()):
             db.session.commit()
             session.pop(PENDING_KEY, None)
             flash(_("Too many failed attempts: this account is locked for a while."), "error")
             return redirect(url_for("auth.login"))
-        if services.verify_second_factor(user, form.code.data or ""):
+        result = services.verify_second_factor(user, form.code.data or "", address=client_address())
+        if result.ok:
             session.pop(PENDING_KEY, None)
+            if result.used_recovery_code:
+                flash(
+                    _(
+                        "You signed in with a recovery code; %(left)d are left. "
+                        "Make new ones from your account page if you are running out.",
+                        left=result.recovery_codes_left,
+                    ),
+                    "warning",
+                )
             return _finish_sign_in(user, second_factor=True)
         db.session.commit()
+        if result.locked:
+            session.pop(PENDING_KEY, None)
+            flash(_("Too many failed attempts: this account is locked for a while."), "error")
+            return redirect(url_for("auth.login"))
         return render_template(
             "auth/second_factor.html",
             form=form,
@@ -136,7 +160,7 @@ def second_factor() -> str | Response | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @require_login
 def logout() -> Response:
-    record(AuditTag.LOGOUT, target_type="user", target_id=current_user.id)
+    services.sign_out(current_user._get_current_object(), session.get(SESSION_TOKEN_KEY))
     db.session.commit()
     logout_user()
     session.clear()
@@ -154,11 +178,13 @@ def enrol_two_factor() -> str | Response | tuple[str, int]:
         secret = services.new_totp_secret()
         session["enrol_secret"] = secret
     if form.validate_on_submit() and request.method == "POST":
-        if services.enable_two_factor(user, secret, form.code.data or ""):
+        codes = services.enable_two_factor(user, secret, form.code.data or "")
+        if codes is not None:
             db.session.commit()
             session.pop("enrol_secret", None)
             flash(_("Two-factor sign-in is on."), "success")
-            return redirect(url_for("core.staff_home"))
+            # Shown once, in this response only: the codes are never put in the cookie.
+            return render_template("auth/recovery_codes.html", codes=codes, fresh_enrolment=True)
         db.session.commit()
         form.code.errors = [*form.code.errors, _("That code is not valid. Try the next one.")]
     uri = services.provisioning_uri(user, secret)
@@ -178,18 +204,45 @@ def change_password() -> str | Response | tuple[str, int]:
     user: User = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if services.change_password(
+        token = services.change_password(
             user, form.current_password.data or "", form.new_password.data or ""
-        ):
+        )
+        if token is not None:
             db.session.commit()
-            # This session goes on under the new version; every other session is now refused.
-            start_session()
+            # This browser goes on in a new session; every other session has ended.
+            start_session(token)
             login_user(user)
             flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("core.staff_home"))
         db.session.commit()
         form.current_password.errors = [_("The current password is not right.")]
-    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "auth/change_password.html",
+        form=form,
+        two_factor_enabled=user.two_factor_enabled,
+        recovery_codes_left=services.recovery_codes_left(user),
+    ), 400 if form.errors else 200
+
+
+@bp.route("/account/recovery-codes", methods=["GET", "POST"])
+@require_login
+def recovery_codes() -> str | Response | tuple[str, int]:
+    user: User = current_user._get_current_object()
+    form = ConfirmPasswordForm()
+    if not user.two_factor_enabled:
+        # Nothing to make yet: the page says so and links to enrolment.
+        return render_template("auth/regenerate_recovery_codes.html", form=None, codes_left=0)
+    if form.validate_on_submit():
+        codes = services.regenerate_recovery_codes(user, form.current_password.data or "")
+        db.session.commit()
+        if codes is not None:
+            return render_template("auth/recovery_codes.html", codes=codes, fresh_enrolment=False)
+        form.current_password.errors = [_("The current password is not right.")]
+    return render_template(
+        "auth/regenerate_recovery_codes.html",
+        form=form,
+        codes_left=services.recovery_codes_left(user),
+    ), 400 if form.errors else 200
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
