@@ -17,6 +17,7 @@ from intake.audit.tags import AuditTag
 from intake.auth.forms import ConfirmForm
 from intake.auth.models import User
 from intake.auth.permissions import Permission, deny, require_access, require_permission
+from intake.core.inputs import parse_id
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.helplines import help_for
@@ -38,7 +39,7 @@ def _filters() -> services.QueueFilter:
         status=args.get("status") or None,
         country=(args.get("country") or "").upper()[:2] or None,
         language=(args.get("language") or "")[:5] or None,
-        assignee_id=int(assignee) if assignee.isdigit() else None,
+        assignee_id=parse_id(assignee),
         breached_only=args.get("breached") == "1",
     )
 
