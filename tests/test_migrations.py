@@ -15,7 +15,9 @@ from intake.extensions import db
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
-    with app.app_context(), db.engine.connect() as connection:
+    # The test's own connection: on SQLite another one would wait for its write lock.
+    with app.app_context():
+        connection = db.session.connection()
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )
@@ -27,7 +29,8 @@ def test_database_is_at_the_latest_revision(app: Flask) -> None:
     from alembic.script import ScriptDirectory
     from flask_migrate import Migrate
 
-    with app.app_context(), db.engine.connect() as connection:
+    with app.app_context():
+        connection = db.session.connection()
         current = MigrationContext.configure(connection).get_current_revision()
         config = app.extensions["migrate"].migrate.get_config()
         head = ScriptDirectory.from_config(config).get_current_head()
