@@ -13,9 +13,11 @@ Bounded: 127.0.0.1 only, a fixed number of requests, every wait with a timeout.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 import re
+import sqlite3
 import threading
 import urllib.error
 import urllib.parse
@@ -29,8 +31,10 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from intake.auth.permissions import Role
+from intake.core import sqlite
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.outbox import OutboxMessage
@@ -258,3 +262,43 @@ def test_web_worker_and_beat_share_sqlite_without_a_500(
         output = service.output()
         assert "database is locked" not in output, (name, output[-3000:])
         assert "Traceback" not in output, (name, output[-3000:])
+
+
+@pytest.mark.parametrize(
+    ("task_name", "skipped"),
+    [("sweep_outbox", 0), ("sweep_deliveries", 0), ("sweep_alerts", {}), ("heartbeat", 0)],
+)
+def test_a_sweep_that_finds_the_database_busy_skips_its_beat_quietly(
+    embedded: tuple[World, str, str],
+    caplog: pytest.LogCaptureFixture,
+    task_name: str,
+    skipped: object,
+) -> None:
+    world, _api_key, _logs = embedded
+    from workers import tasks
+
+    task = getattr(tasks, task_name)
+    path = make_url(world.app.config["SQLALCHEMY_DATABASE_URI"]).database
+    assert path
+    with pytest.MonkeyPatch.context() as patch:
+        # No waiting, so "busy" shows at once; new connections pick the setting up.
+        patch.setattr(sqlite, "BUSY_TIMEOUT_SECONDS", 0)
+        with world.app.app_context():
+            db.engine.dispose()
+        # Another process holds the write lock, as a long transaction elsewhere would.
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            with caplog.at_level(logging.WARNING):
+                assert task() == skipped
+        finally:
+            holder.rollback()
+            holder.close()
+            with world.app.app_context():
+                db.engine.dispose()
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    # The next beat, with the database free, does its work.
+    if task_name == "heartbeat":
+        assert task() >= 1
+    else:
+        assert task() == skipped  # nothing was due: the same answer, but from a real sweep

@@ -64,7 +64,7 @@ def is_database_locked(error: BaseException) -> bool:
     code = getattr(original, "sqlite_errorcode", None)
     if code is not None:
         # Extended codes (SQLITE_BUSY_SNAPSHOT = 517...) keep the primary code in the low byte.
-        return int(code) & 0xFF in _BUSY_CODES
+        return (int(code) & 0xFF) in _BUSY_CODES
     message = str(original).lower()
     return "database is locked" in message or "database table is locked" in message
 
