@@ -3,7 +3,8 @@
 Three processes share the embedded database (web, worker, beat) and the embedded broker. What
 keeps them from failing with "database is locked":
 
-* WAL journal: readers never wait for the writer and the writer never waits for readers;
+* WAL journal: readers and the writer do not block each other (with the old rollback journal a
+  long read held up every commit);
 * ``BEGIN IMMEDIATE``: every transaction takes the write lock when it starts, waiting up to the
   busy timeout for its turn. A deferred transaction that reads first and writes later cannot
   wait: when another connection wrote in between, SQLite answers SQLITE_BUSY at once, whatever
