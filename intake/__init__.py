@@ -32,6 +32,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     app = Flask(__name__, template_folder="../templates", static_folder="static")
     configure(app, config, overrides)
     configure_logging(app)
+    register_input_guards(app)
     register_extensions(app)
     register_sessions(app)
     register_blueprints(app)
@@ -66,6 +67,14 @@ def configure_logging(app: Flask) -> None:
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
+
+
+def register_input_guards(app: Flask) -> None:
+    # Before any route exists (rules take the id converter when added) and before any other
+    # request hook (a NUL byte is refused before it reaches a query).
+    from intake.core.inputs import register
+
+    register(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -112,24 +121,24 @@ def _migrations_dir() -> Any:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Make SQLite honour foreign keys and real transactions (SAVEPOINT included).
+    """Make SQLite honour foreign keys and real transactions (SAVEPOINT included), and share
+    the database between web, worker and beat without "database is locked" (WAL, a busy
+    timeout, ``BEGIN IMMEDIATE``; see :mod:`intake.core.sqlite`).
 
     pysqlite's own transaction handling defers BEGIN, which breaks savepoints; the SQLAlchemy
     documentation's recipe takes it over.
     """
     from sqlalchemy import event
 
+    from intake.core.sqlite import begin_immediately, on_connect
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
-        cursor.close()
+        on_connect(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        begin_immediately(connection)
 
 
 def register_sessions(app: Flask) -> None:

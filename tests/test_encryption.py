@@ -38,7 +38,8 @@ def _all_raw_text(app: Flask) -> str:
     """Every value of every column of every table, read with plain SQL (no decryption)."""
     chunks = []
     with app.app_context():
-        for table in inspect(db.engine).get_table_names():
+        # The test's own connection: on SQLite another one would wait for its write lock.
+        for table in inspect(db.session.connection()).get_table_names():
             for row in db.session.execute(text(f'SELECT * FROM "{table}"')):
                 chunks.extend(str(value) for value in row)
     return "\n".join(chunks)

@@ -16,7 +16,9 @@ from intake.extensions import db
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
-    with app.app_context(), db.engine.connect() as connection:
+    # The test's own connection: on SQLite another one would wait for its write lock.
+    with app.app_context():
+        connection = db.session.connection()
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "render_as_batch": True}
         )

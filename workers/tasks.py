@@ -2,7 +2,8 @@
 
 Every messaging task is safe to run any number of times: the services claim their rows
 compare-and-set. A database outage is retried with a short backoff; anything else is left to the
-sweeps, which find the rows again in the database.
+sweeps, which find the rows again in the database. A sweep that finds the embedded SQLite
+database busy skips its beat instead of failing (the next beat finds the same rows).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
 from intake.core.health import record_heartbeat
+from intake.core.sqlite import skip_when_locked
 from intake.extensions import db
 from intake.messaging import alerts, deliveries, relay
 
@@ -29,9 +31,13 @@ _DB_RETRY = {
 @shared_task(name="workers.tasks.heartbeat", ignore_result=True)
 def heartbeat() -> int:
     """Record that the scheduler and a worker are alive; /healthz reports its age."""
-    beat = record_heartbeat()
-    db.session.commit()
-    return beat.beats
+
+    def beat() -> int:
+        beats = record_heartbeat().beats
+        db.session.commit()
+        return beats
+
+    return skip_when_locked("heartbeat", beat, 0)
 
 
 @shared_task(name="workers.tasks.process_outbox", **_DB_RETRY)
@@ -49,16 +55,16 @@ def send_delivery(delivery_id: int) -> str:
 @shared_task(name="workers.tasks.sweep_outbox", ignore_result=True)
 def sweep_outbox() -> int:
     """Publish outbox rows the after-commit path missed."""
-    return relay.sweep_outbox()
+    return skip_when_locked("sweep_outbox", relay.sweep_outbox, 0)
 
 
 @shared_task(name="workers.tasks.sweep_deliveries", ignore_result=True)
 def sweep_deliveries() -> int:
     """Publish due deliveries (follow-ups, retries) and recover dead claims."""
-    return deliveries.sweep_deliveries()
+    return skip_when_locked("sweep_deliveries", deliveries.sweep_deliveries, 0)
 
 
 @shared_task(name="workers.tasks.sweep_alerts", ignore_result=True)
 def sweep_alerts() -> dict[str, int]:
     """Escalate, stop or exhaust alerts whose wait is over."""
-    return alerts.sweep_alerts()
+    return skip_when_locked("sweep_alerts", alerts.sweep_alerts, {})

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, render_template, request
+from flask_babel import gettext as _
 
 from intake.audit.services import AuditFilter, record, search
 from intake.audit.tags import AuditTag
 from intake.auth.models import User
 from intake.auth.permissions import Permission, require_permission
+from intake.core.inputs import EARLIEST_DATE, LATEST_DATE, parse_date, parse_id, parse_page
 from intake.extensions import db
 
 bp = Blueprint("audit", __name__, url_prefix="/staff/admin/audit")
@@ -19,15 +21,21 @@ PER_PAGE = 50
 
 def _date_arg(name: str) -> datetime | None:
     raw = request.args.get(name, "").strip()
-    try:
-        return datetime.strptime(raw, "%Y-%m-%d").replace(tzinfo=UTC) if raw else None
-    except ValueError:
+    if not raw:
         return None
-
-
-def _int_arg(name: str) -> int | None:
-    raw = request.args.get(name, "").strip()
-    return int(raw) if raw.isdigit() else None
+    day = parse_date(raw)
+    if day is None:
+        flash(
+            _(
+                "A date was left out of the filter: write it as YYYY-MM-DD, "
+                "between %(earliest)s and %(latest)s.",
+                earliest=EARLIEST_DATE.isoformat(),
+                latest=LATEST_DATE.isoformat(),
+            ),
+            "warning",
+        )
+        return None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 @bp.get("/")
@@ -37,13 +45,13 @@ def index() -> str:
     until = _date_arg("until")
     filters = AuditFilter(
         tag=tag if tag in {item.value for item in AuditTag} else None,
-        actor_id=_int_arg("actor"),
+        actor_id=parse_id(request.args.get("actor")),
         target_type=request.args.get("target_type", "").strip()[:40] or None,
         target_id=request.args.get("target_id", "").strip()[:64] or None,
         since=_date_arg("since"),
         until=until + timedelta(days=1) if until else None,
     )
-    page = max(_int_arg("page") or 1, 1)
+    page = parse_page(request.args.get("page"))
     events, total = search(filters, page=page, per_page=PER_PAGE)
     # Looking at the trail is itself recorded (after the search, so it is not in this page).
     record(AuditTag.AUDIT_LOG_VIEWED, detail={"page": page, "tag": filters.tag})

@@ -310,7 +310,7 @@ def qr_code_svg_data_uri(uri: str) -> str:
 def _accept_totp(secret: str, code: str, last_step: int | None) -> int | None:
     """Return the accepted time step, or None. A step is used once, so a code cannot replay."""
     code = "".join(code.split())
-    if not (code.isdigit() and len(code) == 6):
+    if not (code.isascii() and code.isdigit() and len(code) == 6):  # "١٢٣٤٥٦" is isdigit too
         return None
     totp = pyotp.TOTP(secret)
     now = utcnow()

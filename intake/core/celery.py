@@ -11,6 +11,8 @@ from typing import Any
 from celery import Celery, Task
 from flask import Flask
 
+from intake.core.sqlite import prepare_sqlite_broker
+
 
 def celery_init_app(app: Flask) -> Celery:
     """Create the Celery app bound to ``app`` and store it in ``app.extensions["celery"]``."""
@@ -22,6 +24,11 @@ def celery_init_app(app: Flask) -> Celery:
 
     celery_app = Celery(app.import_name, task_cls=FlaskTask)
     celery_app.config_from_object(app.config["CELERY"])
+    # The embedded broker is a SQLite file shared by web, worker and beat: WAL and a longer
+    # busy timeout, like the database (intake.core.sqlite).
+    celery_app.conf.broker_transport_options = prepare_sqlite_broker(
+        str(celery_app.conf.broker_url), dict(celery_app.conf.broker_transport_options or {})
+    )
     celery_app.set_default()
     app.extensions["celery"] = celery_app
     return celery_app

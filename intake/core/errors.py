@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from html import escape
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -99,11 +99,16 @@ def fallback_page(status: int) -> str:
     )
 
 
-def handle_http_error(error: HTTPException) -> tuple[str | Response, int]:
+def handle_http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status == 429 and request.endpoint in {"auth.login", "auth.second_factor"}:
         _audit_safely(AuditTag.LOGIN_RATE_LIMITED, {"endpoint": request.endpoint or ""})
-    return render_error(status)
+    response = make_response(render_error(status))
+    # Keep what the error itself says in headers (a 405's Allow, a 401's WWW-Authenticate).
+    for name, value in error.get_headers(request.environ):
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def handle_csrf_error(error: CSRFError) -> tuple[str | Response, int]:

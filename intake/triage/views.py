@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 from intake.auth.forms import ConfirmForm
 from intake.auth.models import User
 from intake.auth.permissions import Permission, deny, require_access, require_permission
+from intake.core.inputs import parse_id
 from intake.core.labels import label
 from intake.core.templating import clinic_time, country_label, language_label
 from intake.core.types import utcnow
@@ -41,7 +42,7 @@ def _filters() -> services.QueueFilter:
         status=args.get("status") or None,
         country=(args.get("country") or "").upper()[:2] or None,
         language=(args.get("language") or "")[:5] or None,
-        assignee_id=int(assignee) if assignee.isdigit() else None,
+        assignee_id=parse_id(assignee),
         breached_only=args.get("breached") == "1",
     )
 

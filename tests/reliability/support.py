@@ -275,3 +275,68 @@ def make_inquiry(
         add_to_outbox(OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id)
     db.session.flush()
     return inquiry
+
+
+# The embedded default as `make run` starts it ---------------------------------------------------
+class Service:
+    """One process of the application (web server, worker, beat) in its own process group, its
+    output kept in a file (a pipe nobody reads would fill up and stall a chatty server)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._log = log_path.open("wb")
+        self.process = subprocess.Popen(
+            args,
+            cwd=REPO,
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def output(self) -> str:
+        if not self._log.closed:
+            self._log.flush()
+        return self.log_path.read_text(errors="replace")
+
+    def terminate(self) -> None:
+        """Ask the process group to stop (SIGTERM), without waiting."""
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+
+    def stop(self, timeout: float = 15) -> None:
+        self.terminate()
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=10)
+        if not self._log.closed:
+            self._log.close()
+
+
+def web_service(env: dict[str, str], port: int, log_path: Path) -> Service:
+    """The web process of the Procfile: Flask's threaded server on 127.0.0.1."""
+    args = [sys.executable, "-m", "flask", "--app", "wsgi", "run"]
+    args += ["--host", "127.0.0.1", "--port", str(port), "--no-reload", "--with-threads"]
+    return Service(args, env, log_path)
+
+
+def worker_service(env: dict[str, str], log_path: Path, concurrency: int = 2) -> Service:
+    """The worker process of the Procfile (prefork, two children)."""
+    args = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker"]
+    args += ["--concurrency", str(concurrency), "--loglevel", "INFO"]
+    args += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return Service(args, env, log_path)
+
+
+def beat_service(env: dict[str, str], log_path: Path) -> Service:
+    """The scheduler process of the Procfile, sending the sweeps on their real schedule."""
+    args = [sys.executable, "-m", "celery", "-A", "workers.celery_app", "beat"]
+    args += ["--loglevel", "INFO", "--schedule", env["INSTANCE_PATH"] + "/beat-schedule"]
+    return Service(args, env, log_path)
