@@ -409,3 +409,33 @@ def test_privacy_notice_says_what_why_how_long_and_erasure(client: FlaskClient) 
     body = client.get("/en/privacy").get_data(as_text=True)
     for words in ("What we keep", "Why", "For how long", "delete", "Consent version"):
         assert words in body
+
+
+def test_an_expired_form_keeps_the_words_and_asks_to_send_again(
+    app: Flask, client: FlaskClient
+) -> None:
+    """A post whose CSRF token no longer holds (an old tab, a lost session) stores nothing,
+    since it cannot be told from a forged one, but gives the person their words back."""
+    page = client.get("/en/")
+    token = FORM_TOKEN.search(page.get_data(as_text=True))
+    assert token
+    words = "I wrote this an hour ago and I still need someone to call me"
+    response = client.post(
+        "/en/",
+        data={
+            "csrf_token": "expired-or-forged",
+            "form_token": token.group(1),
+            "consent": "y",
+            "message": words,
+            "phone": "+44 7700 900123",
+        },
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert words in body
+    assert "+44 7700 900123" in body
+    assert "Please check and send again." in body
+    assert 'name="csrf_token"' in body  # a fresh token, so the next send goes through
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Inquiry)) == 0
+    assert audit_tags(app)[-1] == "auth:request:csrf_rejected"

@@ -111,8 +111,13 @@ def handle_http_error(error: HTTPException) -> Response:
     return response
 
 
-def handle_csrf_error(error: CSRFError) -> tuple[str | Response, int]:
+def audit_csrf_rejection() -> None:
+    """Record a refused CSRF token (codes only), without letting the audit fail the page."""
     _audit_safely(AuditTag.CSRF_REJECTED, {"endpoint": request.endpoint or ""})
+
+
+def handle_csrf_error(error: CSRFError) -> tuple[str | Response, int]:
+    audit_csrf_rejection()
     return render_error(
         400,
         _(

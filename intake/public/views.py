@@ -17,11 +17,12 @@ from flask import (
 )
 from flask_babel import format_number, get_locale
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
 from werkzeug.wrappers import Response
 
 from intake.auth.permissions import public
-from intake.core.errors import render_error
+from intake.core.errors import audit_csrf_rejection, handle_csrf_error, render_error
 from intake.core.types import utcnow
 from intake.extensions import limiter
 from intake.helplines import CLINIC_CONTACT, COUNTRIES, help_for
@@ -119,6 +120,24 @@ def _too_many_posts(error: TooManyRequests) -> Response:
     response = page if isinstance(page, Response) else Response(page, status, mimetype="text/html")
     response.status_code = status
     return with_retry_after(response, error)
+
+
+@bp.errorhandler(CSRFError)
+def _form_expired(error: CSRFError) -> tuple[str | Response, int]:
+    """The form's CSRF token expired (or the session did): keep the words, ask to send again.
+
+    Nothing is stored, since the post cannot be told from a forged one, but nothing the person
+    wrote is lost either: the page comes back with their text and a fresh token.
+    """
+    if request.endpoint != "public.index" or request.method != "POST":
+        return handle_csrf_error(error)
+    audit_csrf_rejection()
+    return _render_form(
+        _posted_values(),
+        {},
+        400,
+        _("This page was open for a long time. Please check and send again."),
+    )
 
 
 @bp.route("/", defaults={"lang": None}, methods=["GET", "POST"])
