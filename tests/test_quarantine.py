@@ -183,3 +183,17 @@ def test_decisions_need_the_form_token_and_a_signed_in_member_of_staff(
     assert client.post(f"{LIST}{inquiry_id}/release").status_code == 400
     assert _state(app, inquiry_id) == ("held", "new", None)
     assert _post(client, f"{LIST}999999/release").status_code == 404  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("instant")
+def test_the_inquiry_page_says_a_held_inquiry_is_not_in_the_queue_until_released(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id, _ = _send(app, P0_WORDS, phone="+44 7700 900123")
+    AuthActions(client).login(CLINICIAN)
+    page = client.get(f"/staff/triage/{inquiry_id}").get_data(as_text=True)
+    assert "Held for review: this inquiry is not in the queue." in page
+    assert "Sent within a few seconds of opening the form" in page
+    assert _post(client, f"{LIST}{inquiry_id}/release").status_code == 302  # type: ignore[attr-defined]
+    page = client.get(f"/staff/triage/{inquiry_id}").get_data(as_text=True)
+    assert "Held for review" not in page.split("<main", 1)[1].split("</main>", 1)[0]

@@ -37,6 +37,20 @@ def index() -> str:
     )
 
 
+@bp.app_template_global("held_for_review")
+def held_for_review(inquiry_id: int) -> list[str] | None:
+    """The reasons (in words) an inquiry is held out of the queue, or None when it is not.
+
+    The inquiry page uses it so whoever opens a held inquiry from an alert or a link knows it
+    is not in the queue until someone releases it.
+    """
+    held = quarantine.held_entry(inquiry_id)
+    if held is None:
+        return None
+    labels = _reason_labels()
+    return [labels.get(code, code) for code in held.entry.reason_codes]
+
+
 def _reason_labels() -> dict[str, str]:
     return {
         TOO_FAST: _("Sent within a few seconds of opening the form"),
