@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from intake.auth.permissions import Permission, Role, permissions_for
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
+from intake.security.fields import EncryptedText
 
 
 class User(UserMixin, Model):
@@ -29,7 +30,10 @@ class User(UserMixin, Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Bumped on password change: every session carries the version it was opened with.
     session_version: Mapped[int] = mapped_column(default=1)
-    totp_secret_encrypted: Mapped[str | None] = mapped_column(String(255))
+    # An encrypted column type, so `flask keys rotate` re-encrypts it with the personal data.
+    # Deferred: loaded (and decrypted) only when two-factor is checked, not with every request's
+    # user.
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedText(), deferred=True)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     totp_last_step: Mapped[int | None] = mapped_column()
     invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)

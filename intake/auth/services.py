@@ -26,7 +26,6 @@ from intake.auth.network import address_key
 from intake.auth.permissions import Role
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.security.encryption import decrypt_text, encrypt_text
 from intake.security.passwords import hash_password, needs_rehash, verify_password
 
 INVITE_VALID_FOR = timedelta(hours=72)
@@ -333,7 +332,7 @@ def enable_two_factor(user: User, secret: str, code: str) -> list[str] | None:
     if step is None:
         record(AuditTag.TWO_FACTOR_FAILED, target_type="user", target_id=user.id, actor_id=user.id)
         return None
-    user.totp_secret_encrypted = encrypt_text(secret)
+    user.totp_secret = secret  # encrypted by the column type
     user.totp_enabled_at = utcnow()
     user.totp_last_step = step
     record(AuditTag.TWO_FACTOR_ENROLLED, target_type="user", target_id=user.id, actor_id=user.id)
@@ -352,8 +351,8 @@ def verify_second_factor(user: User, code: str, *, address: str) -> SecondFactor
     """Check a TOTP code, or a recovery code, at sign-in; failures count like passwords."""
     cleaned = "".join(code.split())
     if cleaned.isdigit() and len(cleaned) == 6:
-        if user.totp_secret_encrypted is not None:
-            secret = decrypt_text(user.totp_secret_encrypted)
+        secret = user.totp_secret
+        if secret is not None:
             step = _accept_totp(secret, cleaned, user.totp_last_step)
             if step is not None:
                 user.totp_last_step = step
