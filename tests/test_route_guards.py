@@ -101,3 +101,27 @@ def test_admissions_cannot_post_to_admin_actions(
         data={"csrf_token": csrf_from(page)},
     )
     assert response.status_code == 403
+
+
+def test_a_refusal_stores_its_audit_row_and_nothing_the_request_had_pending(app: Flask) -> None:
+    from sqlalchemy import select
+    from werkzeug.exceptions import Forbidden
+
+    from intake.audit.models import AuditEvent
+    from intake.audit.tags import AuditTag
+    from intake.auth.models import User
+    from intake.auth.permissions import deny
+    from intake.extensions import db
+
+    with app.test_request_context("/staff/admin/users"):
+        # Work a request had begun before a check refused it.
+        db.session.add(User(email="half-made@example.org", display_name="Half Made"))
+        with pytest.raises(Forbidden):
+            deny(Permission.USERS_MANAGE)
+        db.session.remove()
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.email == "half-made@example.org")) is None
+        denied = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.tag == AuditTag.ACCESS_DENIED.value)
+        ).all()
+        assert [event.detail for event in denied] == [{"permission": "admin:users:manage"}]

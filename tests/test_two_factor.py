@@ -198,3 +198,37 @@ def test_recovery_codes_page_without_two_factor_points_to_enrolment(
         data={"csrf_token": csrf_from(page), "current_password": PASSWORD},
     )
     assert "auth:2fa:recovery_codes_issued" not in audit_tags(app)
+
+
+def test_a_foreign_next_is_ignored_and_audited_once_when_the_code_signs_in(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    from intake.audit.models import AuditEvent
+
+    auth = AuthActions(client)
+    auth.login(CLINICIAN)
+    secret = _enrol(client)
+    auth.logout()
+
+    first = auth.login(CLINICIAN, next_url="https://evil.example/")
+    code_page = first.headers["Location"]
+    assert code_page.startswith("/staff/login/code?next=")
+    # The password step alone signs nobody in, so nothing is audited about ``next`` yet.
+    assert audit_tags(app, tag="auth:request:unsafe_redirect") == []
+
+    import time
+
+    totp = pyotp.TOTP(secret)
+    page = client.get(code_page)
+    response = client.post(
+        code_page,
+        data={"csrf_token": csrf_from(page), "code": totp.at(time.time() + totp.interval)},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/staff/"
+    assert client.get("/staff/").status_code == 200
+    with app.app_context():
+        blocked = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.tag == "auth:request:unsafe_redirect")
+        ).all()
+        assert [event.detail for event in blocked] == [{"endpoint": "auth.second_factor"}]

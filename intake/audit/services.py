@@ -1,7 +1,9 @@
 """Writing and reading the audit trail.
 
 :func:`record` adds an event to the current session so it commits, or rolls back, with the
-action it describes. It never commits by itself.
+action it describes. It never commits by itself. Two small use cases own their transaction:
+:func:`record_view` (a page showed something worth auditing) and :func:`record_refusal` (a
+request was turned away, and only the refusal is kept).
 """
 
 from __future__ import annotations
@@ -52,6 +54,35 @@ def record(
         event.ip_address = (request.remote_addr or "")[:45] or None
         event.user_agent = (request.user_agent.string or "")[:200] or None
     db.session.add(event)
+    return event
+
+
+def record_view(
+    tag: AuditTag,
+    *,
+    target_type: str | None = None,
+    target_id: object | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Audit that the signed-in user was shown something, and commit.
+
+    For read-only pages: the row must be stored before the page is rendered, so it owns the
+    request's (otherwise empty) transaction.
+    """
+    event = record(tag, target_type=target_type, target_id=target_id, detail=detail)
+    db.session.commit()
+    return event
+
+
+def record_refusal(tag: AuditTag, *, detail: dict[str, Any] | None = None) -> AuditEvent:
+    """Audit a refused request in a transaction of its own, and commit.
+
+    Anything the request had added before it was refused is rolled back first: a refusal must
+    not store the work it refused.
+    """
+    db.session.rollback()
+    event = record(tag, detail=detail)
+    db.session.commit()
     return event
 
 

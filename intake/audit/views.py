@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, flash, render_template, request
 from flask_babel import gettext as _
 
-from intake.audit.services import AuditFilter, record, search
+from intake.audit.services import AuditFilter, record_view, search
 from intake.audit.tags import AuditTag
 from intake.auth.models import User
 from intake.auth.permissions import Permission, require_permission
@@ -54,8 +54,7 @@ def index() -> str:
     page = parse_page(request.args.get("page"))
     events, total = search(filters, page=page, per_page=PER_PAGE)
     # Looking at the trail is itself recorded (after the search, so it is not in this page).
-    record(AuditTag.AUDIT_LOG_VIEWED, detail={"page": page, "tag": filters.tag})
-    db.session.commit()
+    record_view(AuditTag.AUDIT_LOG_VIEWED, detail={"page": page, "tag": filters.tag})
     actors = {user.id: user for user in db.session.query(User).all()}
     return render_template(
         "audit/index.html",

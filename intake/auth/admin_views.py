@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from intake.audit.services import record
+from intake.audit.services import record_view
 from intake.audit.tags import AuditTag
-from intake.auth import services
+from intake.auth import services, use_cases
 from intake.auth.forms import ConfirmForm, InviteUserForm, RolesForm
 from intake.auth.models import User
 from intake.auth.permissions import Permission, Role, require_permission
@@ -43,12 +43,11 @@ def invite() -> str | tuple[str, int]:
         if services.email_taken(form.email.data or ""):
             form.email.errors = [_("There is already an account with this email.")]
         else:
-            user, token = services.invite_user(
+            user, token = use_cases.invite_staff_member(
                 email=form.email.data or "",
                 display_name=form.display_name.data or "",
                 roles={Role(value) for value in form.roles.data or []},
             )
-            db.session.commit()
             return render_template("admin/invited.html", user=user, invite_link=_invite_link(token))
     return render_template("admin/invite.html", form=form), 400 if form.errors else 200
 
@@ -57,8 +56,7 @@ def invite() -> str | tuple[str, int]:
 @require_permission(Permission.USERS_MANAGE)
 def user_detail(user_id: int) -> str:
     user = _user_or_404(user_id)
-    record(AuditTag.USER_VIEWED, target_type="user", target_id=user.id)
-    db.session.commit()
+    record_view(AuditTag.USER_VIEWED, target_type="user", target_id=user.id)
     form = RolesForm(data={"roles": sorted(user.roles)})
     return render_template("admin/user_detail.html", user=user, form=form, confirm=ConfirmForm())
 
@@ -76,8 +74,7 @@ def change_roles(user_id: int) -> Response | tuple[str, int]:
     if user.id == current_user.id and Role.ADMIN not in roles:
         flash(_("You cannot remove your own administrator role."), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    services.change_roles(user, roles)
-    db.session.commit()
+    use_cases.change_roles(user, roles)
     flash(_("Roles updated."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -91,8 +88,7 @@ def deactivate(user_id: int) -> Response:
     if user.id == current_user.id:
         flash(_("You cannot deactivate your own account."), "error")
         return redirect(url_for("admin.user_detail", user_id=user.id))
-    services.set_active(user, False)
-    db.session.commit()
+    use_cases.set_active(user, False)
     flash(_("Account deactivated; its sessions have ended."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -103,8 +99,7 @@ def reactivate(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    services.set_active(user, True)
-    db.session.commit()
+    use_cases.set_active(user, True)
     flash(_("Account reactivated."), "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
@@ -115,6 +110,5 @@ def reinvite(user_id: int) -> str:
     user = _user_or_404(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    token = services.issue_invite(user)
-    db.session.commit()
+    token = use_cases.reissue_invite(user)
     return render_template("admin/invited.html", user=user, invite_link=_invite_link(token))

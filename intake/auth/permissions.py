@@ -90,13 +90,15 @@ class Guarded(Protocol):
 
 
 def deny(permission: Permission | str) -> None:
-    """Refuse with 403 and an audit row (for checks that depend on the request)."""
-    from intake.audit.services import record
-    from intake.audit.tags import AuditTag
-    from intake.extensions import db
+    """Refuse with 403 and an audit row (for checks that depend on the request).
 
-    record(AuditTag.ACCESS_DENIED, detail={"permission": str(permission)})
-    db.session.commit()
+    Only the refusal is stored: whatever the request had pending is rolled back, not committed
+    along with the audit row.
+    """
+    from intake.audit.services import record_refusal
+    from intake.audit.tags import AuditTag
+
+    record_refusal(AuditTag.ACCESS_DENIED, detail={"permission": str(permission)})
     abort(403)
 
 

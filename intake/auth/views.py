@@ -17,9 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from intake.audit.services import record
-from intake.audit.tags import AuditTag
-from intake.auth import services
+from intake.auth import services, use_cases
 from intake.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
@@ -45,20 +43,19 @@ def _login_limit() -> str:
     return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
-def _next_target() -> str:
-    """Where to go after sign-in: a local ``next`` or the staff home, never another site."""
+def _next_target() -> tuple[str, str | None]:
+    """Where to go after sign-in: a local ``next`` or the staff home, never another site.
+
+    Also returns the endpoint to audit when a ``next`` pointing elsewhere was ignored.
+    """
     target = request.args.get("next")
     if target and is_safe_next(target):
-        return target
-    if target:
-        record(AuditTag.UNSAFE_REDIRECT_BLOCKED, detail={"endpoint": request.endpoint or ""})
-    return url_for("core.staff_home")
+        return target, None
+    refused_on = (request.endpoint or "") if target else None
+    return url_for("core.staff_home"), refused_on
 
 
-def _finish_sign_in(user: User, *, second_factor: bool) -> Response:
-    target = _next_target()
-    token = services.complete_sign_in(user, second_factor=second_factor, address=client_address())
-    db.session.commit()
+def _finish_sign_in(user: User, token: str, target: str) -> Response:
     start_session(token)
     login_user(user)
     flash(_("Signed in."), "success")
@@ -74,20 +71,22 @@ def login() -> str | Response | tuple[str, int]:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.errors else 200
-    result = services.check_password_sign_in(
-        form.email.data or "", form.password.data or "", address=client_address()
+    target, refused_next_on = _next_target()
+    result = use_cases.sign_in_with_password(
+        form.email.data or "",
+        form.password.data or "",
+        address=client_address(),
+        refused_next_on=refused_next_on,
     )
-    if result.outcome is services.SignInOutcome.OK and result.user is not None:
-        return _finish_sign_in(result.user, second_factor=False)
+    if result.user is not None and result.token is not None:
+        return _finish_sign_in(result.user, result.token, target)
     if result.outcome is services.SignInOutcome.NEEDS_SECOND_FACTOR and result.user is not None:
-        db.session.commit()
         session[PENDING_KEY] = {
             "user_id": result.user.id,
             "version": result.user.session_version,
             "at": services.utcnow().timestamp(),
         }
         return redirect(url_for("auth.second_factor", next=request.args.get("next")))
-    db.session.commit()
     if result.outcome is services.SignInOutcome.LOCKED:
         message = _(
             "Too many failed attempts: this account is locked for a while. "
@@ -126,13 +125,11 @@ def second_factor() -> str | Response | tuple[str, int]:
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        if services.is_locked(user, client_address()):
-            db.session.commit()
-            session.pop(PENDING_KEY, None)
-            flash(_("Too many failed attempts: this account is locked for a while."), "error")
-            return redirect(url_for("auth.login"))
-        result = services.verify_second_factor(user, form.code.data or "", address=client_address())
-        if result.ok:
+        target, refused_next_on = _next_target()
+        result, token = use_cases.sign_in_with_code(
+            user, form.code.data or "", address=client_address(), refused_next_on=refused_next_on
+        )
+        if token is not None:
             session.pop(PENDING_KEY, None)
             if result.used_recovery_code:
                 flash(
@@ -143,8 +140,7 @@ def second_factor() -> str | Response | tuple[str, int]:
                     ),
                     "warning",
                 )
-            return _finish_sign_in(user, second_factor=True)
-        db.session.commit()
+            return _finish_sign_in(user, token, target)
         if result.locked:
             session.pop(PENDING_KEY, None)
             flash(_("Too many failed attempts: this account is locked for a while."), "error")
@@ -160,8 +156,7 @@ def second_factor() -> str | Response | tuple[str, int]:
 @bp.route("/logout", methods=["POST"])
 @require_login
 def logout() -> Response:
-    services.sign_out(current_user._get_current_object(), session.get(SESSION_TOKEN_KEY))
-    db.session.commit()
+    use_cases.sign_out(current_user._get_current_object(), session.get(SESSION_TOKEN_KEY))
     logout_user()
     session.clear()
     flash(_("Signed out."), "info")
@@ -178,14 +173,12 @@ def enrol_two_factor() -> str | Response | tuple[str, int]:
         secret = services.new_totp_secret()
         session["enrol_secret"] = secret
     if form.validate_on_submit() and request.method == "POST":
-        codes = services.enable_two_factor(user, secret, form.code.data or "")
+        codes = use_cases.enable_two_factor(user, secret, form.code.data or "")
         if codes is not None:
-            db.session.commit()
             session.pop("enrol_secret", None)
             flash(_("Two-factor sign-in is on."), "success")
             # Shown once, in this response only: the codes are never put in the cookie.
             return render_template("auth/recovery_codes.html", codes=codes, fresh_enrolment=True)
-        db.session.commit()
         form.code.errors = [*form.code.errors, _("That code is not valid. Try the next one.")]
     uri = services.provisioning_uri(user, secret)
     status = 400 if form.errors else 200
@@ -204,17 +197,15 @@ def change_password() -> str | Response | tuple[str, int]:
     user: User = current_user._get_current_object()
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        token = services.change_password(
+        token = use_cases.change_password(
             user, form.current_password.data or "", form.new_password.data or ""
         )
         if token is not None:
-            db.session.commit()
             # This browser goes on in a new session; every other session has ended.
             start_session(token)
             login_user(user)
             flash(_("Password changed. Other sessions have been signed out."), "success")
             return redirect(url_for("core.staff_home"))
-        db.session.commit()
         form.current_password.errors = [_("The current password is not right.")]
     return render_template(
         "auth/change_password.html",
@@ -233,8 +224,7 @@ def recovery_codes() -> str | Response | tuple[str, int]:
         # Nothing to make yet: the page says so and links to enrolment.
         return render_template("auth/regenerate_recovery_codes.html", form=None, codes_left=0)
     if form.validate_on_submit():
-        codes = services.regenerate_recovery_codes(user, form.current_password.data or "")
-        db.session.commit()
+        codes = use_cases.regenerate_recovery_codes(user, form.current_password.data or "")
         if codes is not None:
             return render_template("auth/recovery_codes.html", codes=codes, fresh_enrolment=False)
         form.current_password.errors = [_("The current password is not right.")]
@@ -254,8 +244,7 @@ def accept_invite(token: str) -> str | Response | tuple[str, int]:
         abort(404)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        services.accept_invite(user, form.new_password.data or "")
-        db.session.commit()
+        use_cases.accept_invite(user, form.new_password.data or "")
         if current_user.is_authenticated:
             logout_user()
         session.clear()

@@ -15,27 +15,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from intake.audit.services import record
-from intake.audit.tags import AuditTag
 from intake.auth.forms import ConfirmForm
 from intake.auth.models import User
 from intake.auth.permissions import Permission, public, require_permission
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.messaging import relay
-from intake.messaging.alerts import acknowledge
+from intake.messaging import relay, use_cases
 from intake.messaging.compose import TEMPLATE_LANGUAGES, country_label
-from intake.messaging.deliveries import failed_deliveries, messages_for_inquiry, requeue
-from intake.messaging.followups import find_unsubscribe_token, unsubscribe
+from intake.messaging.deliveries import failed_deliveries, messages_for_inquiry
+from intake.messaging.followups import find_unsubscribe_token
 from intake.messaging.forms import ShiftForm
 from intake.messaging.models import OPEN_ALERT_STATUSES, Alert, OnCallShift
-from intake.messaging.oncall import (
-    add_shift,
-    local_to_utc,
-    remove_shift,
-    shift_at,
-    shifts_from,
-)
+from intake.messaging.oncall import local_to_utc, shift_at, shifts_from
 from intake.public.models import Inquiry
 
 bp = Blueprint("messaging", __name__)
@@ -95,15 +86,7 @@ def add_to_rota() -> tuple[str, int] | Response:
         abort(400)
     starts = local_to_utc(form.starts_at.data, _timezone())
     ends = local_to_utc(form.ends_at.data, _timezone())
-    shift = add_shift(user, starts, ends - starts, fallback=fallback)
-    db.session.flush()
-    record(
-        AuditTag.ONCALL_SHIFT_ADDED,
-        target_type="on_call_shift",
-        target_id=shift.id,
-        detail={"user_id": user.id, "fallback_user_id": fallback.id if fallback else None},
-    )
-    db.session.commit()
+    use_cases.add_rota_shift(user, starts, ends, fallback)
     flash(_("Shift added."), "success")
     return redirect(url_for("messaging.rota"))
 
@@ -116,9 +99,7 @@ def remove_from_rota(shift_id: int) -> Response:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    remove_shift(shift)
-    record(AuditTag.ONCALL_SHIFT_REMOVED, target_type="on_call_shift", target_id=shift_id)
-    db.session.commit()
+    use_cases.remove_rota_shift(shift)
     flash(_("Shift removed."), "success")
     return redirect(url_for("messaging.rota"))
 
@@ -191,8 +172,7 @@ def acknowledge_alert(alert_id: int) -> Response:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if acknowledge(alert_id, current_user.id):
-        db.session.commit()
+    if use_cases.acknowledge_alert(alert_id, current_user.id):
         flash(_("Alert acknowledged: nobody else will be alerted for it."), "success")
     else:
         flash(_("This alert was already acknowledged or closed."), "info")
@@ -226,8 +206,7 @@ def failed() -> str:
 def requeue_failed(delivery_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if requeue(delivery_id, current_user.id):
-        db.session.commit()
+    if use_cases.requeue_failed_delivery(delivery_id, current_user.id):
         flash(_("Queued again."), "success")
     return redirect(url_for("messaging.failed"))
 
@@ -245,8 +224,7 @@ def unsubscribe_page(lang: str, token: str) -> tuple[str, int]:
         return render_template("messaging/unsubscribe.html", state="unknown"), 404
     form = ConfirmForm()
     if form.validate_on_submit():
-        unsubscribe(row)
-        db.session.commit()
+        use_cases.opt_out(row)
         return render_template("messaging/unsubscribe.html", state="done"), 200
     state = "done" if row.used_at is not None else "ask"
     return render_template("messaging/unsubscribe.html", state=state, form=form), 200

@@ -79,6 +79,19 @@ def revoke_api_key(key: ApiKey, revoked_by_id: int | None = None) -> None:
     )
 
 
+def issue_api_key(source: str, created_by_id: int) -> tuple[ApiKey, str]:
+    """An administrator's new key for ``source`` (see :func:`create_api_key`). Commits."""
+    key, plaintext = create_api_key(source, created_by_id=created_by_id)
+    db.session.commit()
+    return key, plaintext
+
+
+def withdraw_api_key(key: ApiKey, revoked_by_id: int) -> None:
+    """An administrator revokes ``key`` (see :func:`revoke_api_key`). Commits."""
+    revoke_api_key(key, revoked_by_id=revoked_by_id)
+    db.session.commit()
+
+
 def find_by_prefix(prefix: str) -> ApiKey | None:
     return db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix.strip()))
 

@@ -10,7 +10,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.wrappers import Response
 
 from intake.auth.forms import ConfirmForm
@@ -24,7 +23,7 @@ from intake.extensions import db
 from intake.helplines import LANGUAGE_DEFAULT_COUNTRY, help_for
 from intake.messaging.deliveries import messages_for_inquiry
 from intake.public.models import Inquiry
-from intake.triage import services
+from intake.triage import services, use_cases
 from intake.triage.clock import clock_for, describe_seconds
 from intake.triage.forms import ContactAttemptForm, PriorityForm
 from intake.triage.labels import PRIORITY_LABELS
@@ -204,12 +203,9 @@ def claim(inquiry_id: int) -> Response:
     _inquiry, case = _load(inquiry_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        services.claim(case, current_user.id)
-        db.session.commit()
+    if use_cases.take_case(case, current_user.id):
         flash(_("You have this inquiry. Contact the person now."), "success")
-    except (services.ClaimConflictError, StaleDataError):
-        db.session.rollback()
+    else:
         flash(_("Someone else claimed this inquiry first."), "warning")
     return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
 
@@ -221,10 +217,9 @@ def contact_attempt(inquiry_id: int) -> Response | tuple[str, int]:
     form = ContactAttemptForm()
     if not form.validate_on_submit():
         return _render_detail(inquiry, case, attempt_form=form, status=400)
-    services.log_contact_attempt(
+    use_cases.record_contact_attempt(
         case, current_user.id, form.channel.data or "", form.outcome.data or "", form.note.data
     )
-    db.session.commit()
     if case.reached_at is not None:
         flash(_("Contact recorded. The clock has stopped."), "success")
     else:
@@ -250,8 +245,7 @@ def change_priority(inquiry_id: int) -> Response | tuple[str, int]:
         if not reason:
             form.reason.errors = [_("Write why the priority can be lowered.")]
             return _render_detail(inquiry, case, priority_form=form, status=400)
-    services.change_priority(case, new_priority, current_user.id, reason)
-    db.session.commit()
+    use_cases.set_priority(case, new_priority, current_user.id, reason)
     flash(
         _("Priority changed to %(priority)s.", priority=label(new_priority, "priority")), "success"
     )
