@@ -21,8 +21,9 @@ from intake.public.json_depth import MAX_JSON_DEPTH, nests_deeper_than
 from intake.public.limits import with_retry_after
 from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
-from intake.public.services import SubmissionConflictError, accept_inquiry, body_hash
+from intake.public.services import SubmissionConflictError, body_hash
 from intake.public.validation import IDEMPOTENCY_KEY_MAX, LANGUAGES, validate_inquiry
+from intake.usecases.accept_inquiry import accept_inquiry
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -154,12 +155,12 @@ def create_inquiry() -> tuple[Response, int]:
             },
         )
     guidance = build_guidance(
-        accepted.result.priority,
+        accepted.triage.priority,
         data.country,
         data.language,
         utcnow(),
         current_app.config["CLINIC_TIMEZONE"],
-        frozenset(flag.code for flag in accepted.result.flags),
+        accepted.triage.flag_codes,
     )
     body = {"reference": accepted.inquiry.reference, "guidance": guidance.as_json()}
     return jsonify(body), 200 if accepted.duplicate else 201
