@@ -14,8 +14,9 @@ from wtforms.validators import DataRequired, Length
 from intake.auth.forms import ConfirmForm
 from intake.auth.permissions import Permission, require_permission
 from intake.extensions import db
-from intake.public.api_keys import create_api_key, list_api_keys, revoke_api_key
+from intake.public.api_keys import list_api_keys
 from intake.public.models import ApiKey
+from intake.usecases.api_keys import issue_api_key, withdraw_api_key
 
 bp = Blueprint("api_keys", __name__, url_prefix="/staff/admin/api-keys")
 
@@ -40,8 +41,7 @@ def create() -> str | tuple[str, int]:
         return render_template(
             "admin/api_keys.html", keys=list_api_keys(), form=form, confirm=ConfirmForm()
         ), 400
-    key, plaintext = create_api_key(form.source.data or "", created_by_id=current_user.id)
-    db.session.commit()
+    key, plaintext = issue_api_key(form.source.data or "", created_by_id=current_user.id)
     return render_template("admin/api_key_created.html", key=key, plaintext=plaintext)
 
 
@@ -53,7 +53,6 @@ def revoke(key_id: int) -> Response:
         abort(404)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    revoke_api_key(key, revoked_by_id=current_user.id)
-    db.session.commit()
+    withdraw_api_key(key, revoked_by_id=current_user.id)
     flash(_("Key revoked: requests with it are refused from now on."), "success")
     return redirect("/staff/admin/api-keys/")

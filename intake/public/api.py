@@ -10,11 +10,9 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, TooManyRequests
 from werkzeug.wrappers import Response
 
-from intake.audit.services import record
-from intake.audit.tags import AuditTag
 from intake.auth.permissions import public
 from intake.core.types import utcnow
-from intake.extensions import csrf, db, limiter
+from intake.extensions import csrf, limiter
 from intake.public.api_keys import authenticate
 from intake.public.guidance import build_guidance
 from intake.public.json_depth import MAX_JSON_DEPTH, nests_deeper_than
@@ -24,6 +22,7 @@ from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.public.services import SubmissionConflictError, body_hash
 from intake.public.validation import IDEMPOTENCY_KEY_MAX, LANGUAGES, validate_inquiry
 from intake.usecases.accept_inquiry import accept_inquiry
+from intake.usecases.api_keys import refuse_api_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -101,8 +100,7 @@ def create_inquiry() -> tuple[Response, int]:
     """Accept an inquiry from a website; answer with what to show the person next."""
     key = _authenticated_key()
     if key is None:
-        record(AuditTag.API_KEY_REJECTED, detail={"endpoint": "api.create_inquiry"})
-        db.session.commit()
+        refuse_api_request("api.create_inquiry")
         response = jsonify(error=_("A valid API key is required."))
         response.headers["WWW-Authenticate"] = 'Bearer realm="harbor-intake"'
         return response, 401
