@@ -413,9 +413,9 @@ def test_every_messaging_code_has_words() -> None:
 
 
 def test_every_inquiry_and_triage_code_has_words() -> None:
+    from intake import vocabulary
     from intake.core.labels import VOCABULARIES
     from intake.public import validation
-    from intake.triage.rules import vocabulary
     from intake.triage.services import PRIORITY_ORDER
 
     expected = {
