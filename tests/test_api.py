@@ -277,7 +277,7 @@ def test_a_failure_while_accepting_stores_nothing(
     def broken_outbox(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr("intake.public.services.add_to_outbox", broken_outbox)
+    monkeypatch.setattr("intake.usecases.accept_inquiry.add_to_outbox", broken_outbox)
     before = (count(app, Inquiry), count(app, TriageResult), count(app, OutboxMessage))
     with pytest.raises(RuntimeError, match="outbox unavailable"):
         post_json(client, api_key, inquiry(message=P0_MESSAGE))
@@ -867,6 +867,59 @@ def test_admin_creates_a_key_that_is_shown_once_and_works(
         assert row is not None
         assert secret not in row.secret_hash
         assert row.created_by_id is not None
+
+
+def key_audit(app: Flask, key_id: int) -> list[tuple[str, int | None, str | None]]:
+    """The audit rows about one API key: tag, who, and the key's prefix."""
+    with app.app_context():
+        rows = db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.target_type == "api_key", AuditEvent.target_id == str(key_id))
+            .order_by(AuditEvent.id)
+        ).all()
+        return [(row.tag, row.actor_id, row.detail.get("prefix")) for row in rows]
+
+
+def test_issuing_and_revoking_a_key_on_the_staff_page_are_audited_once_each(
+    app: Flask, admin_client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    page = admin_client.get(KEYS_PAGE)
+    created = admin_client.post(
+        KEYS_PAGE, data={"csrf_token": csrf_from(page), "source": "audited.example"}
+    )
+    assert created.status_code == 200
+    prefix = PLAINTEXT_KEY.findall(created.get_data(as_text=True))[0].split("_")[1]
+    with app.app_context():
+        key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+        assert key is not None
+        key_id = key.id
+    admin = staff[Role.ADMIN]
+    assert key_audit(app, key_id) == [("admin:api_key:created", admin, prefix)]
+    for _ in range(2):  # a second revoke changes nothing and is not audited again
+        token = csrf_from(admin_client.get(KEYS_PAGE))
+        revoked = admin_client.post(f"{KEYS_PAGE}{key_id}/revoke", data={"csrf_token": token})
+        assert revoked.status_code == 302
+    assert key_audit(app, key_id) == [
+        ("admin:api_key:created", admin, prefix),
+        ("admin:api_key:revoked", admin, prefix),
+    ]
+
+
+def test_issuing_and_revoking_a_key_with_the_cli_are_audited(app: Flask) -> None:
+    created = app.test_cli_runner().invoke(args=["api-keys", "create", "--source", "cli.example"])
+    assert created.exit_code == 0, created.output
+    plaintext = PLAINTEXT_KEY.findall(created.output)[0]
+    prefix = plaintext.split("_")[1]
+    revoked = app.test_cli_runner().invoke(args=["api-keys", "revoke", prefix])
+    assert revoked.exit_code == 0, revoked.output
+    with app.app_context():
+        key = db.session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+        assert key is not None and key.revoked_at is not None
+        key_id = key.id
+    assert key_audit(app, key_id) == [
+        ("admin:api_key:created", None, prefix),
+        ("admin:api_key:revoked", None, prefix),
+    ]
 
 
 def test_admin_key_form_needs_a_source(app: Flask, admin_client: FlaskClient) -> None:

@@ -1,13 +1,18 @@
-"""Views parse and render; services own transactions (issue 9: one owner per transaction).
+"""The layering the next domains build on, checked by reading the source with ``ast``.
 
-A view module that commits splits a request's work between layers, so nothing in it may call
-``.commit(``. The modules are parsed, so a comment or a docstring that mentions committing is
-not mistaken for a call.
+Views parse and render; services own transactions: a view module that commits splits a
+request's work between layers, so nothing in it may call ``.commit(``. The modules are parsed,
+so a comment or a docstring that mentions committing is not mistaken for a call.
+
+The front door (``intake/public``) parses, validates and renders; it reaches the staff domains
+only through the use cases above them (``intake/usecases``), which own the transaction. The
+domain services a use case calls each do one unit of work and never commit.
 """
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 INTAKE = Path(__file__).resolve().parent.parent / "intake"
@@ -62,3 +67,114 @@ def test_no_view_module_commits() -> None:
         for line in _commit_calls(path.read_text(encoding="utf-8"))
     ]
     assert offenders == [], "views must call a service that owns the transaction"
+
+
+# Staff domains the front door must not import, whether as ``import x`` or ``from x import y``.
+STAFF_DOMAINS = ("intake.crm", "intake.triage", "intake.messaging", "intake.audit.services")
+
+
+def _type_checking_only(tree: ast.Module) -> set[int]:
+    """Ids of the import nodes under ``if TYPE_CHECKING:``: read by mypy, never run."""
+    skipped: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and ast.unparse(node.test) in {
+            "TYPE_CHECKING",
+            "typing.TYPE_CHECKING",
+        }:
+            skipped.update(id(child) for stmt in node.body for child in ast.walk(stmt))
+    return skipped
+
+
+def _imported_modules(path: Path, package: str) -> Iterator[tuple[int, str]]:
+    """Every module a file imports at run time (module level or inside functions), with its line.
+
+    ``from a import b`` yields both ``a`` and ``a.b``, so ``from intake import crm`` counts as
+    importing ``intake.crm``; relative imports are resolved against ``package``.
+    """
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    skipped = _type_checking_only(tree)
+    for node in ast.walk(tree):
+        if id(node) in skipped:
+            continue
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                module = ".".join([*base, node.module] if node.module else base)
+            else:
+                module = node.module or ""
+            yield node.lineno, module
+            for alias in node.names:
+                yield node.lineno, f"{module}.{alias.name}"
+
+
+def _is_within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def test_public_package_imports_no_staff_domain_except_through_usecases() -> None:
+    files = sorted((INTAKE / "public").glob("*.py"))
+    assert len(files) > 10, "the walk found the public package"
+    offences = [
+        f"{path.relative_to(INTAKE.parent)}:{line} imports {module}"
+        for path in files
+        for line, module in _imported_modules(path, "intake.public")
+        if any(_is_within(module, domain) for domain in STAFF_DOMAINS)
+    ]
+    assert offences == [], "\n".join(offences)
+
+
+def test_the_import_walk_catches_every_spelling_of_a_staff_import(tmp_path: Path) -> None:
+    """The check above would see each way a view could reach a staff domain."""
+    sample = tmp_path / "views.py"
+    sample.write_text(
+        "from typing import TYPE_CHECKING\n"
+        "import intake.crm.services\n"
+        "from intake import messaging\n"
+        "from intake.audit.services import record\n"
+        "from ..triage import services\n"
+        "def late():\n"
+        "    from intake.triage.services import current_result\n"
+        "if TYPE_CHECKING:\n"
+        "    from intake.crm.models import Person\n"
+        "from intake.audit.tags import AuditTag\n"
+        "from intake.usecases.accept_inquiry import accept_inquiry\n",
+        encoding="utf-8",
+    )
+    flagged = sorted(
+        line
+        for line, module in _imported_modules(sample, "intake.public")
+        if any(_is_within(module, domain) for domain in STAFF_DOMAINS)
+    )
+    assert sorted(set(flagged)) == [2, 3, 4, 5, 7]
+
+
+# The domain services :mod:`intake.usecases.accept_inquiry` composes, by module and function.
+ACCEPT_INQUIRY_STEPS = {
+    "crm/services.py": ("match_or_create_person", "find_person"),
+    "triage/services.py": ("record_outcome", "open_case", "current_result"),
+    "messaging/outbox.py": ("add_to_outbox",),
+    "audit/services.py": ("record",),
+    "public/services.py": ("find_submission", "find_by_reference", "new_reference"),
+}
+
+
+def test_domain_services_that_accept_inquiry_composes_never_commit() -> None:
+    offences = []
+    for relative, names in ACCEPT_INQUIRY_STEPS.items():
+        tree = ast.parse((INTAKE / relative).read_text(encoding="utf-8"))
+        functions = {
+            node.name: node for node in ast.walk(tree) if isinstance(node, ast.FunctionDef)
+        }
+        for name in names:
+            assert name in functions, f"{relative} has no {name}"
+            for node in ast.walk(functions[name]):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in {"commit", "rollback"}
+                ):
+                    offences.append(f"{relative}:{node.lineno} {name} calls {node.func.attr}()")
+    assert offences == [], "\n".join(offences)

@@ -22,8 +22,8 @@ from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.messaging.models import OnCallShift
 from intake.public.api_keys import create_api_key
-from intake.public.services import accept_inquiry
 from intake.public.validation import validate_inquiry
+from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import AuthActions, csrf_from, make_user, submit_inquiry_form
 
 EVERYONE = "everything@example.org"

@@ -36,8 +36,8 @@ from intake.messaging import relay
 from intake.messaging.models import Alert, Delivery, OnCallShift
 from intake.messaging.outbox import OutboxMessage
 from intake.public.api_keys import create_api_key
-from intake.public.services import accept_inquiry
 from intake.public.validation import validate_inquiry
+from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import ROLE_EMAILS, AuthActions, csrf_from
 from tests.reliability.fixtures import published, rota  # noqa: F401  (fixtures, by name)
 

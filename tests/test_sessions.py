@@ -12,8 +12,8 @@ from intake.audit.models import AuditEvent
 from intake.auth.models import StaffSession
 from intake.auth.permissions import Role
 from intake.extensions import db
-from intake.public.services import accept_inquiry
 from intake.public.validation import validate_inquiry
+from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import PASSWORD, ROLE_EMAILS, AuthActions, csrf_from
 
 ADMIN = ROLE_EMAILS[Role.ADMIN]

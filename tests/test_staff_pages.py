@@ -18,9 +18,9 @@ from intake.audit.models import AuditEvent
 from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.public.models import Inquiry
-from intake.public.services import accept_inquiry
 from intake.public.validation import validate_inquiry
 from intake.triage.models import ContactAttempt, TriageCase
+from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import ROLE_EMAILS, AuthActions, csrf_from, make_user
 
 ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]
@@ -413,9 +413,9 @@ def test_every_messaging_code_has_words() -> None:
 
 
 def test_every_inquiry_and_triage_code_has_words() -> None:
+    from intake import vocabulary
     from intake.core.labels import VOCABULARIES
     from intake.public import validation
-    from intake.triage.rules import vocabulary
     from intake.triage.services import PRIORITY_ORDER
 
     expected = {

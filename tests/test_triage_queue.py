@@ -11,9 +11,9 @@ from sqlalchemy import select
 from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.public.models import Inquiry
-from intake.public.services import accept_inquiry
 from intake.public.validation import validate_inquiry
 from intake.triage.models import TriageCase, TriageResult
+from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags, csrf_from, make_user
 
 ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]

@@ -14,8 +14,9 @@ from wtforms.validators import DataRequired, Length
 from intake.auth.forms import ConfirmForm
 from intake.auth.permissions import Permission, require_permission
 from intake.extensions import db
-from intake.public.api_keys import issue_api_key, list_api_keys, withdraw_api_key
+from intake.public.api_keys import list_api_keys
 from intake.public.models import ApiKey
+from intake.usecases.api_keys import issue_api_key, withdraw_api_key
 
 bp = Blueprint("api_keys", __name__, url_prefix="/staff/admin/api-keys")
 

@@ -10,8 +10,6 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest, TooManyRequests
 from werkzeug.wrappers import Response
 
-from intake.audit.services import record_refusal
-from intake.audit.tags import AuditTag
 from intake.auth.permissions import public
 from intake.core.types import utcnow
 from intake.extensions import csrf, limiter
@@ -21,8 +19,10 @@ from intake.public.json_depth import MAX_JSON_DEPTH, nests_deeper_than
 from intake.public.limits import with_retry_after
 from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
-from intake.public.services import SubmissionConflictError, accept_inquiry, body_hash
+from intake.public.services import SubmissionConflictError, body_hash
 from intake.public.validation import IDEMPOTENCY_KEY_MAX, LANGUAGES, validate_inquiry
+from intake.usecases.accept_inquiry import accept_inquiry
+from intake.usecases.api_keys import refuse_api_request
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -100,7 +100,7 @@ def create_inquiry() -> tuple[Response, int]:
     """Accept an inquiry from a website; answer with what to show the person next."""
     key = _authenticated_key()
     if key is None:
-        record_refusal(AuditTag.API_KEY_REJECTED, detail={"endpoint": "api.create_inquiry"})
+        refuse_api_request("api.create_inquiry")
         response = jsonify(error=_("A valid API key is required."))
         response.headers["WWW-Authenticate"] = 'Bearer realm="harbor-intake"'
         return response, 401
@@ -153,12 +153,12 @@ def create_inquiry() -> tuple[Response, int]:
             },
         )
     guidance = build_guidance(
-        accepted.result.priority,
+        accepted.triage.priority,
         data.country,
         data.language,
         utcnow(),
         current_app.config["CLINIC_TIMEZONE"],
-        frozenset(flag.code for flag in accepted.result.flags),
+        accepted.triage.flag_codes,
     )
     body = {"reference": accepted.inquiry.reference, "guidance": guidance.as_json()}
     return jsonify(body), 200 if accepted.duplicate else 201

@@ -1,5 +1,8 @@
 """API keys for the clinic's other websites: issued once, stored hashed, revocable.
 
+Each function does one unit of work and never commits; issuing and revoking with their audit
+rows are use cases in :mod:`intake.usecases.api_keys`.
+
 A key reads ``hik_<prefix>_<secret>``. The prefix finds the row; only a SHA-256 of the secret is
 stored (the secret is 256 random bits, so a slow hash adds nothing), compared in constant time.
 """
@@ -12,8 +15,6 @@ import secrets
 
 from sqlalchemy import select
 
-from intake.audit.services import record
-from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.public.models import ApiKey
@@ -26,7 +27,10 @@ def _hash(secret: str) -> str:
 
 
 def create_api_key(source: str, created_by_id: int | None = None) -> tuple[ApiKey, str]:
-    """Add a key for ``source``; return the row and the full key, which is never shown again."""
+    """Add a key for ``source`` to the session; return the row and the full key.
+
+    The full key is never shown again. The caller audits and commits.
+    """
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(
@@ -37,13 +41,6 @@ def create_api_key(source: str, created_by_id: int | None = None) -> tuple[ApiKe
     )
     db.session.add(key)
     db.session.flush()
-    record(
-        AuditTag.API_KEY_CREATED,
-        actor_id=created_by_id,
-        target_type="api_key",
-        target_id=key.id,
-        detail={"prefix": prefix},
-    )
     return key, f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -66,30 +63,12 @@ def authenticate(authorization: str | None) -> ApiKey | None:
     return key
 
 
-def revoke_api_key(key: ApiKey, revoked_by_id: int | None = None) -> None:
+def revoke_api_key(key: ApiKey) -> bool:
+    """Mark ``key`` revoked; False if it already was (its revocation time stays)."""
     if key.revoked_at is not None:
-        return
+        return False
     key.revoked_at = utcnow()
-    record(
-        AuditTag.API_KEY_REVOKED,
-        actor_id=revoked_by_id,
-        target_type="api_key",
-        target_id=key.id,
-        detail={"prefix": key.prefix},
-    )
-
-
-def issue_api_key(source: str, created_by_id: int) -> tuple[ApiKey, str]:
-    """An administrator's new key for ``source`` (see :func:`create_api_key`). Commits."""
-    key, plaintext = create_api_key(source, created_by_id=created_by_id)
-    db.session.commit()
-    return key, plaintext
-
-
-def withdraw_api_key(key: ApiKey, revoked_by_id: int) -> None:
-    """An administrator revokes ``key`` (see :func:`revoke_api_key`). Commits."""
-    revoke_api_key(key, revoked_by_id=revoked_by_id)
-    db.session.commit()
+    return True
 
 
 def find_by_prefix(prefix: str) -> ApiKey | None:

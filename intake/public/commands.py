@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from intake.extensions import db
-from intake.public.api_keys import create_api_key, find_by_prefix, list_api_keys, revoke_api_key
+from intake.public.api_keys import find_by_prefix, list_api_keys
+from intake.usecases.api_keys import issue_api_key, withdraw_api_key
 
 api_keys_group = AppGroup("api-keys", help="Manage the API keys of the clinic's websites.")
 
@@ -15,8 +15,7 @@ api_keys_group = AppGroup("api-keys", help="Manage the API keys of the clinic's 
 @click.option("--source", required=True, help="The website or system the key is for.")
 def create_command(source: str) -> None:
     """Create a key and print it once."""
-    key, plaintext = create_api_key(source)
-    db.session.commit()
+    key, plaintext = issue_api_key(source)
     click.echo(f"source: {key.source}\nkey: {plaintext}\n(shown once; store it in the website)")
 
 
@@ -35,6 +34,5 @@ def revoke_command(prefix: str) -> None:
     key = find_by_prefix(prefix)
     if key is None:
         raise click.ClickException("no key has that prefix")
-    revoke_api_key(key)
-    db.session.commit()
+    withdraw_api_key(key)
     click.echo(f"revoked {key.prefix} ({key.source})")

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 
 from intake.extensions import db
 from intake.public.models import Inquiry
-from intake.public.services import accept_inquiry
 from intake.public.validation import validate_inquiry
+from intake.usecases.accept_inquiry import accept_inquiry
 
 DEMO_SOURCE = "demo"
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.permissions import Permission
 from intake.core.types import UTCDateTime, utcnow
-from intake.crm.models import Person
 from intake.extensions import Model
 from intake.security.fields import EncryptedJSON, EncryptedText
+
+if TYPE_CHECKING:
+    # For the type checker only: the front door never imports a staff domain at run time (the
+    # intake use case creates the person); SQLAlchemy finds Person by name in its registry.
+    from intake.crm.models import Person
 
 
 class Inquiry(Model):

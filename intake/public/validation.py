@@ -18,7 +18,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
-from intake.triage.rules.vocabulary import (
+from intake.vocabulary import (
     RISK_ITEMS,
     SCREEN_ANSWERS,
     SCREEN_ITEMS,

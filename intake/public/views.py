@@ -33,15 +33,9 @@ from intake.public.forms import InquiryPageForm, payload_from_form
 from intake.public.guidance import build_guidance
 from intake.public.limits import with_retry_after
 from intake.public.models import Inquiry
-from intake.public.services import (
-    HONEYPOT,
-    TOO_FAST,
-    accept_form_inquiry,
-    body_hash,
-    find_by_reference,
-)
+from intake.public.services import HONEYPOT, TOO_FAST, body_hash, find_by_reference
 from intake.public.validation import LANGUAGES, MESSAGE_MAX, validate_inquiry
-from intake.triage.services import current_result
+from intake.usecases.accept_inquiry import accept_form_inquiry, triage_of
 
 bp = Blueprint("public", __name__)
 
@@ -179,19 +173,19 @@ def thanks(lang: str | None) -> str | Response:
     if not reference:
         return redirect(url_for("public.index", lang=lang))
     inquiry = find_by_reference(str(reference))
-    result = current_result(inquiry.id) if inquiry else None
-    if inquiry is None or result is None:
+    triage = triage_of(inquiry.id) if inquiry else None
+    if inquiry is None or triage is None:
         # Only a stored inquiry earns "we have your message"; anything else is the form again.
         session.pop(SESSION_REFERENCE, None)
         return redirect(url_for("public.index", lang=lang))
     language = lang or _language()
     guidance = build_guidance(
-        result.priority,
+        triage.priority,
         inquiry.country,
         language,
         utcnow(),
         current_app.config["CLINIC_TIMEZONE"],
-        frozenset(flag.code for flag in result.flags),
+        triage.flag_codes,
     )
     return render_template(
         "public/thanks.html",

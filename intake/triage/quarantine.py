@@ -1,8 +1,8 @@
 """Inquiries held because the form looked automated: the list staff review, release and discard.
 
-An inquiry is held (see :func:`intake.public.services.accept_inquiry`) when the form was sent
-faster than a person types, filled the hidden honeypot field, or carried a missing, forged or
-reused one-time token. It is stored, scored and answered like any other and a P0/P1 alerts the
+An inquiry is held (see :func:`intake.usecases.accept_inquiry.accept_inquiry`) when the form was
+sent faster than a person types, filled the hidden honeypot field, or carried a missing, forged
+or reused one-time token. It is stored, scored and answered like any other and a P0/P1 alerts the
 on-call clinician at once; being held only keeps it out of the normal queue until someone looks.
 Releasing puts it in the queue; discarding closes it. Nothing is deleted and both are audited.
 """

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import exists, select
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.auth.models import User
+from intake.auth.permissions import Permission
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.alerts import acknowledge_for_inquiry
@@ -185,14 +188,38 @@ def is_lowering(current: str, new: str) -> bool:
     return PRIORITY_ORDER.index(new) > PRIORITY_ORDER.index(current)
 
 
+class PriorityRefusal(StrEnum):
+    """Why a priority change was refused."""
+
+    NOT_A_CLINICIAN = "not_a_clinician"
+    NO_REASON = "no_reason"
+
+
+class PriorityChangeRefusedError(RuntimeError):
+    """A priority change the rules forbid; nothing was recorded."""
+
+    def __init__(self, refusal: PriorityRefusal) -> None:
+        super().__init__(refusal.value)
+        self.refusal = refusal
+
+
 def change_priority(case: TriageCase, new_priority: str, user_id: int, reason: str | None) -> None:
     """Record a manual priority as a new triage result; the old results stay.
 
-    The caller checks who may lower (clinicians, with a reason); this function keeps history
-    and moves the contact clock to the new target.
+    Anyone may raise a priority. Lowering one needs a clinician (the PRIORITY_LOWER permission,
+    on an active account) and a reason; otherwise :class:`PriorityChangeRefusedError` is raised
+    before anything is added to the session. The change keeps history, is audited under
+    ``user_id`` and moves the contact clock to the new target. The caller commits.
     """
-    previous = current_result(case.inquiry_id)
+    reason = (reason or "").strip()
     lowering = is_lowering(case.priority, new_priority)
+    if lowering:
+        actor = db.session.get(User, user_id)
+        if actor is None or not actor.can(Permission.PRIORITY_LOWER):
+            raise PriorityChangeRefusedError(PriorityRefusal.NOT_A_CLINICIAN)
+        if not reason:
+            raise PriorityChangeRefusedError(PriorityRefusal.NO_REASON)
+    previous = current_result(case.inquiry_id)
     result = TriageResult(
         inquiry_id=case.inquiry_id,
         priority=new_priority,
@@ -215,6 +242,7 @@ def change_priority(case: TriageCase, new_priority: str, user_id: int, reason: s
         AuditTag.PRIORITY_LOWERED if lowering else AuditTag.PRIORITY_RAISED,
         target_type="inquiry",
         target_id=case.inquiry_id,
+        actor_id=user_id,
         detail={"from": case.priority, "to": new_priority},
     )
     case.priority = new_priority

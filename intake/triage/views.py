@@ -238,14 +238,14 @@ def change_priority(inquiry_id: int) -> Response | tuple[str, int]:
     if new_priority == case.priority:
         flash(_("The priority is unchanged."), "info")
         return redirect(flask_url_for("triage.detail", inquiry_id=inquiry_id))
-    reason = (form.reason.data or "").strip()
-    if services.is_lowering(case.priority, new_priority):
-        if not current_user.can(Permission.PRIORITY_LOWER):
+    try:
+        use_cases.set_priority(case, new_priority, current_user.id, form.reason.data)
+    except services.PriorityChangeRefusedError as refused:
+        # The rule lives in the service; here it only becomes what the person sees.
+        if refused.refusal is services.PriorityRefusal.NOT_A_CLINICIAN:
             deny(Permission.PRIORITY_LOWER)
-        if not reason:
-            form.reason.errors = [_("Write why the priority can be lowered.")]
-            return _render_detail(inquiry, case, priority_form=form, status=400)
-    use_cases.set_priority(case, new_priority, current_user.id, reason)
+        form.reason.errors = [_("Write why the priority can be lowered.")]
+        return _render_detail(inquiry, case, priority_form=form, status=400)
     flash(
         _("Priority changed to %(priority)s.", priority=label(new_priority, "priority")), "success"
     )

@@ -15,12 +15,13 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
+from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
+
 from .catalog import spec
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
-from .vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
 
 ENGINE_VERSION = "1.2.0"
 

@@ -1,7 +1,7 @@
 """The coded answers of an inquiry (docs/api.md), in the order forms and documents show them.
 
-One list serves the rules here and the validation of the form and API, so a code cannot be
-accepted by one and unknown to the other.
+Defined once, with no imports: the triage rules score these codes, and the front door's form and
+API accept exactly these, so a code cannot be accepted by one and unknown to the other.
 """
 
 from __future__ import annotations

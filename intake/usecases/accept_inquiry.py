@@ -1,0 +1,217 @@
+"""Accepting an inquiry. This use case owns the transaction: it commits once, and nothing below it
+commits.
+
+One transaction stores the person (``crm``), the inquiry as given (``public``), its triage result
+and case (``triage``), the outbox rows for the staff alert and the acknowledgement
+(``messaging``), the quarantine row of a suspected automated submission, and the audit rows. If
+anything fails, nothing is stored; if it commits, everything it must cause is in the database and
+the relay delivers it whatever Redis or a worker is doing.
+
+The public pages and the API call :func:`accept_inquiry` or :func:`accept_form_inquiry`, and read
+what they show of the triage result through :func:`triage_of`; they import no staff domain.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.core.types import utcnow
+from intake.crm.services import match_or_create_person
+from intake.extensions import db
+from intake.messaging.outbox import OutboxKind, add_to_outbox
+from intake.public.consent import CONSENT_VERSION, consent_text_in
+from intake.public.models import ApiKey, Inquiry, InquiryQuarantine, QuarantineStatus
+from intake.public.services import (
+    AUTOMATION_REASONS,
+    TOKEN_INVALID,
+    TOKEN_REUSED,
+    SubmissionConflictError,
+    find_submission,
+    new_reference,
+    submission_key_for,
+)
+from intake.public.validation import InquiryInput
+from intake.triage.models import TriageResult
+from intake.triage.rules import score
+from intake.triage.services import current_result, open_case, record_outcome
+
+ALERT_PRIORITIES = {"P0", "P1"}
+
+
+@dataclass(frozen=True)
+class Triage:
+    """What the public pages show of a triage result: its priority and its flag codes."""
+
+    priority: str
+    flag_codes: frozenset[str]
+
+    @classmethod
+    def of(cls, result: TriageResult) -> Triage:
+        return cls(result.priority, frozenset(flag.code for flag in result.flags))
+
+
+@dataclass(frozen=True)
+class Accepted:
+    inquiry: Inquiry
+    triage: Triage
+    duplicate: bool
+
+
+def triage_of(inquiry_id: int) -> Triage | None:
+    """The current triage result of an inquiry, as the public pages show it (None if unscored)."""
+    result = current_result(inquiry_id)
+    return Triage.of(result) if result is not None else None
+
+
+def _existing(submission_key: str | None, payload_hash: str | None) -> Accepted | None:
+    inquiry = find_submission(submission_key, payload_hash)
+    if inquiry is None:
+        return None
+    triage = triage_of(inquiry.id)
+    if triage is None:  # every inquiry is stored with its result, in one transaction
+        raise RuntimeError("inquiry stored without a triage result")
+    return Accepted(inquiry, triage, duplicate=True)
+
+
+def accept_inquiry(
+    data: InquiryInput,
+    *,
+    source: str,
+    api_key: ApiKey | None = None,
+    submission_key: str | None = None,
+    payload_hash: str | None = None,
+    automation_reasons: Sequence[str] = (),
+) -> Accepted:
+    """Store a validated inquiry with everything it causes, in one transaction, and commit.
+
+    The same ``submission_key`` (a one-time form token or an API idempotency key) with the same
+    ``payload_hash`` stores one inquiry however often it is sent; later sends get the first one
+    back. The same key with another body raises :class:`SubmissionConflictError` and stores
+    nothing.
+
+    With ``automation_reasons`` the inquiry is stored, scored and answered like any other, but
+    marked ``suspected_automated`` and held in quarantine, out of the queue, until staff release
+    or discard it. A P0 or P1 still alerts the on-call clinician at once; the acknowledgement
+    email waits for the release, so a bot cannot make the clinic mail a stranger.
+    """
+    existing = _existing(submission_key, payload_hash)
+    if existing is not None:
+        return existing
+    reasons = [code for code in AUTOMATION_REASONS if code in set(automation_reasons)]
+    answers = data.as_answers()
+    person, created = match_or_create_person(
+        name=data.name,
+        email=data.email,
+        phone=data.phone,
+        language=data.language,
+        country=data.country,
+    )
+    inquiry = Inquiry(
+        reference=new_reference(),
+        person=person,
+        received_at=utcnow(),
+        source=source[:80],
+        api_key_id=api_key.id if api_key else None,
+        language=data.language,
+        country=data.country,
+        for_whom=data.for_whom,
+        preferred_channel=data.preferred_channel,
+        safe_to_leave_message=data.safe_to_leave_message,
+        message=data.message,
+        best_time=data.best_time,
+        answers=answers,
+        consent_version=CONSENT_VERSION,
+        consent_text=consent_text_in(data.language),
+        submission_key=submission_key,
+        submission_body_hash=payload_hash if submission_key else None,
+        suspected_automated=bool(reasons),
+    )
+    db.session.add(inquiry)
+    db.session.flush()
+    result = record_outcome(inquiry, score(answers))
+    open_case(inquiry, result.priority)
+    if result.priority in ALERT_PRIORITIES:
+        add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)
+    if reasons:
+        db.session.add(
+            InquiryQuarantine(
+                inquiry_id=inquiry.id,
+                reasons=",".join(reasons),
+                status=QuarantineStatus.HELD.value,
+                held_at=inquiry.received_at,
+            )
+        )
+        record(
+            AuditTag.INQUIRY_QUARANTINED,
+            target_type="inquiry",
+            target_id=inquiry.id,
+            detail={"reasons": ",".join(reasons), "priority": result.priority},
+        )
+    elif data.email:
+        add_to_outbox(OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id)
+    record(
+        AuditTag.INQUIRY_RECEIVED,
+        target_type="inquiry",
+        target_id=inquiry.id,
+        detail={"source": source[:40], "new_person": created, "priority": result.priority},
+    )
+    if api_key is not None:
+        api_key.last_used_at = utcnow()
+    triage = Triage.of(result)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Two copies of one submission raced; the other one won and is the answer.
+        db.session.rollback()
+        existing = _existing(submission_key, payload_hash)
+        if existing is None:
+            raise
+        return existing
+    return Accepted(inquiry, triage, duplicate=False)
+
+
+def accept_form_inquiry(
+    data: InquiryInput,
+    *,
+    payload_hash: str,
+    token_nonce: str | None,
+    session_secret: str,
+    automation_reasons: Sequence[str] = (),
+) -> Accepted:
+    """Store an inquiry sent with the web form; never refuse it for how it was sent.
+
+    A valid one-time token makes a double-click store one inquiry. Without a valid token (forged,
+    expired, missing) the inquiry is still stored, marked, and a resend of the same answers in
+    the same browser session finds it. A token that already carried other answers stores these
+    as a new, marked inquiry rather than answering with someone else's reference.
+    """
+    reasons = list(automation_reasons)
+    if token_nonce is None:
+        return accept_inquiry(
+            data,
+            source="web-form",
+            submission_key=submission_key_for(f"untokened:{session_secret}:{payload_hash}"),
+            payload_hash=payload_hash,
+            automation_reasons=[*reasons, TOKEN_INVALID],
+        )
+    try:
+        return accept_inquiry(
+            data,
+            source="web-form",
+            submission_key=submission_key_for(token_nonce),
+            payload_hash=payload_hash,
+            automation_reasons=reasons,
+        )
+    except SubmissionConflictError:
+        return accept_inquiry(
+            data,
+            source="web-form",
+            submission_key=submission_key_for(f"{token_nonce}:{payload_hash}"),
+            payload_hash=payload_hash,
+            automation_reasons=[*reasons, TOKEN_REUSED],
+        )
