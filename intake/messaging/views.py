@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -22,7 +21,6 @@ from intake.auth.models import User
 from intake.auth.permissions import Permission, public, require_permission
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.messaging import relay
 from intake.messaging.alerts import acknowledge
 from intake.messaging.compose import TEMPLATE_LANGUAGES, country_label
 from intake.messaging.deliveries import failed_deliveries, messages_for_inquiry, requeue
@@ -39,12 +37,6 @@ from intake.messaging.oncall import (
 from intake.public.models import Inquiry
 
 bp = Blueprint("messaging", __name__)
-
-
-@bp.record_once
-def _install_relay(_state: BlueprintSetupState) -> None:
-    # Registering the blueprint is what turns on publish-after-commit, in web and worker alike.
-    relay.install()
 
 
 def _timezone() -> str:
