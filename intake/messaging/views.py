@@ -34,6 +34,7 @@ from intake.messaging.oncall import (
     shift_at,
     shifts_from,
 )
+from intake.messaging.relay import held_outbox_messages
 from intake.public.models import Inquiry
 
 bp = Blueprint("messaging", __name__)
@@ -209,7 +210,10 @@ def inquiry_messages(inquiry_id: int) -> str:
 @require_permission(Permission.DELIVERIES_VIEW_FAILED)
 def failed() -> str:
     return render_template(
-        "messaging/failed.html", deliveries=failed_deliveries(), confirm=ConfirmForm()
+        "messaging/failed.html",
+        deliveries=failed_deliveries(),
+        held=held_outbox_messages(),
+        confirm=ConfirmForm(),
     )
 
 
