@@ -35,6 +35,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     register_input_guards(app)
     register_extensions(app)
     register_sessions(app)
+    register_messaging(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -155,6 +156,18 @@ def register_sessions(app: Flask) -> None:
     app.before_request(require_enrolment_when_configured)
     app.after_request(forbid_caching_of_staff_pages)
     trust_proxies(app)
+
+
+def register_messaging(app: Flask) -> None:
+    # The outbox relay (publish after commit) is on in every process that builds the app, with
+    # or without the messaging pages; each domain then registers the message kinds it owns.
+    from intake.messaging import init_app
+    from intake.public import messages as public_messages
+    from intake.triage import messages as triage_messages
+
+    init_app(app)
+    triage_messages.init_app(app)
+    public_messages.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -68,6 +68,13 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "follow_up": _l("Follow-up"),
         "contact_overdue": _l("No contact yet: paged again"),
     },
+    # Why an outbox row is still pending (intake.messaging.outbox.OutboxProblem).
+    "outbox_problem": {
+        "unknown_kind": _l(
+            "This version does not know this kind of work yet: kept, and tried again later."
+        ),
+        "subject_missing": _l("What this was about no longer exists: it will not be tried again."),
+    },
     "delivery_channel": {
         "email": _l("Email"),
         "sms": _l("Text message"),

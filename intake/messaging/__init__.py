@@ -1,1 +1,20 @@
-"""Messaging: the on-call rota, alerts, the outbox and deliveries."""
+"""Messaging: the on-call rota, alerts, the outbox and deliveries.
+
+:func:`init_app` switches the subsystem on for an application (web, worker and beat alike), in
+the manner of the Flask tutorial's ``db.init_app``: nothing here happens as a side effect of
+importing a module or registering a blueprint.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Install the publish-after-commit relay (once per process, whatever the number of apps)."""
+    from intake.messaging import relay
+
+    relay.install()

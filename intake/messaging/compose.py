@@ -25,6 +25,7 @@ from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.extensions import db
 from intake.helplines import CLINIC_CONTACT, help_for
+from intake.messaging.channels import PermanentSendError, TemporarySendError
 from intake.messaging.models import (
     Alert,
     AlertStatus,
@@ -32,6 +33,7 @@ from intake.messaging.models import (
     MessageKind,
     UnsubscribeToken,
 )
+from intake.messaging.registry import find_kind
 from intake.public.models import Inquiry
 from intake.triage.models import TriageCase
 
@@ -147,42 +149,60 @@ def case_claimed(case: TriageCase | None) -> bool:
     )
 
 
-def stop_reason(delivery: Delivery) -> str | None:
-    """Why a delivery should no longer go out, or None to send it."""
-    case = _case(delivery.inquiry_id)
-    if delivery.kind == MessageKind.CONTACT_OVERDUE.value:
-        if case is None or case.reached_at is not None or case.status == "contacted":
-            return "stopped: contact made"
-        if case.closed_at is not None or case.status == "closed":
-            return "stopped: inquiry closed"
-        alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
-        if alert is not None and alert.contact_closed_reason is not None:
-            return "stopped: contact watch ended"
-        return None
-    if delivery.kind == MessageKind.STAFF_ALERT.value:
-        alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
-        if alert is not None and alert.status == AlertStatus.ACKNOWLEDGED.value:
-            return "stopped: acknowledged"
-        if case_claimed(case):
-            return "stopped: inquiry claimed"
-        return None
-    if delivery.recipient_person_id is not None and opted_out(delivery.recipient_person_id):
-        return "stopped: opted out"
-    if delivery.kind == MessageKind.FOLLOW_UP.value and case is not None:
-        if case.closed_at is not None or case.status == "closed":
-            return "stopped: inquiry closed"
-        if case.reached_at is not None or case.status == "contacted":
-            return "stopped: contact made"
+def alert_stop_reason(delivery: Delivery) -> str | None:
+    """A staff alert stops once it is acknowledged or the inquiry is claimed."""
+    alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
+    if alert is not None and alert.status == AlertStatus.ACKNOWLEDGED.value:
+        return "stopped: acknowledged"
+    if case_claimed(_case(delivery.inquiry_id)):
+        return "stopped: inquiry claimed"
     return None
 
 
+def contact_overdue_stop_reason(delivery: Delivery) -> str | None:
+    """A "nobody reached the person yet" page stops once someone did, or the case closed."""
+    case = _case(delivery.inquiry_id)
+    if case is None or case.reached_at is not None or case.status == "contacted":
+        return "stopped: contact made"
+    if case.closed_at is not None or case.status == "closed":
+        return "stopped: inquiry closed"
+    alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
+    if alert is not None and alert.contact_closed_reason is not None:
+        return "stopped: contact watch ended"
+    return None
+
+
+def follow_up_stop_reason(delivery: Delivery) -> str | None:
+    """A follow-up is not sent once the team reached the person or closed the inquiry."""
+    case = _case(delivery.inquiry_id)
+    if case is None:
+        return None
+    if case.closed_at is not None or case.status == "closed":
+        return "stopped: inquiry closed"
+    if case.reached_at is not None or case.status == "contacted":
+        return "stopped: contact made"
+    return None
+
+
+def stop_reason(delivery: Delivery) -> str | None:
+    """Why a delivery should no longer go out, or None to send it.
+
+    A person who opted out gets nothing, whatever the kind; then the kind's own rule (from the
+    registry) decides.
+    """
+    if delivery.recipient_person_id is not None and opted_out(delivery.recipient_person_id):
+        return "stopped: opted out"
+    spec = find_kind(delivery.kind)
+    if spec is None or spec.stop_reason is None:
+        return None
+    return spec.stop_reason(delivery)
+
+
 # Composing -----------------------------------------------------------------------------------
-def _compose_alert(delivery: Delivery) -> Composed:
+def compose_alert(delivery: Delivery) -> Composed:
     alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
     inquiry = db.session.get(Inquiry, delivery.inquiry_id) if delivery.inquiry_id else None
     if alert is None or inquiry is None:
-        from intake.messaging.channels import PermanentSendError
-
         raise PermanentSendError("alert or inquiry missing")
     language = current_app.config.get("ALERT_LANGUAGE", "en")
     round_ = delivery.alert_round or 0
@@ -223,7 +243,7 @@ def _compose_alert(delivery: Delivery) -> Composed:
     )
 
 
-def _compose_inquirer(delivery: Delivery) -> Composed:
+def compose_inquirer(delivery: Delivery) -> Composed:
     inquiry = db.session.get(Inquiry, delivery.inquiry_id) if delivery.inquiry_id else None
     person = (
         db.session.get(Person, delivery.recipient_person_id)
@@ -231,8 +251,6 @@ def _compose_inquirer(delivery: Delivery) -> Composed:
         else None
     )
     if inquiry is None or person is None:
-        from intake.messaging.channels import PermanentSendError
-
         raise PermanentSendError("inquiry or person missing")
     language = delivery.language
     unsubscribe_url, token_row = new_unsubscribe_link(person.id, language)
@@ -257,7 +275,13 @@ def _compose_inquirer(delivery: Delivery) -> Composed:
 
 
 def compose(delivery: Delivery) -> Composed:
-    """Render ``delivery`` in its language and find its recipient's address."""
-    if delivery.kind in (MessageKind.STAFF_ALERT.value, MessageKind.CONTACT_OVERDUE.value):
-        return _compose_alert(delivery)
-    return _compose_inquirer(delivery)
+    """Render ``delivery`` in its language and find its recipient's address, as its kind (from
+    the registry) says.
+
+    A kind this process does not know is a temporary failure: a newer worker may know it, and
+    the retries are bounded, after which the delivery is failed and shown to admins.
+    """
+    spec = find_kind(delivery.kind)
+    if spec is None or spec.compose is None:
+        raise TemporarySendError(f"unknown kind {delivery.kind}")
+    return spec.compose(delivery)

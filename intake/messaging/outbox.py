@@ -22,6 +22,15 @@ class OutboxKind(StrEnum):
     ACKNOWLEDGEMENT = "acknowledgement"
 
 
+class OutboxProblem(StrEnum):
+    """Why an outbox row is still pending."""
+
+    # No process that has run it knows its kind (a rolling deploy): kept and tried again later.
+    UNKNOWN_KIND = "unknown_kind"
+    # What it was about was deleted: kept, failed, never tried again.
+    SUBJECT_MISSING = "subject_missing"
+
+
 class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (Index("ix_outbox_messages_pending", "published_at", "available_at"),)
@@ -39,6 +48,12 @@ class OutboxMessage(Model):
     # Set, compare-and-set, by the worker that handled the row, in the same transaction as the
     # alert and deliveries it created: a row is handled once however often it is published.
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why the row is not done yet, as a code (see OutboxProblem); shown on the failed-sends page
+    # and cleared when the row is handled.
+    last_error: Mapped[str | None] = mapped_column(String(40))
+    # Set when the row can never be handled (its subject was deleted): the sweep leaves it, the
+    # failed-sends page shows it. ``processed_at`` stays empty, since nothing was done.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 def add_to_outbox(kind: OutboxKind, target_type: str, target_id: int) -> OutboxMessage:

@@ -10,25 +10,28 @@ Two paths lead to the broker, and both publish ids only:
   compare-and-set update everywhere, so two sweeps never claim the same row.
 
 Handling a row is idempotent: the worker marks it processed compare-and-set, in the same
-transaction as the alert and deliveries it creates, so publishing a row twice is harmless.
+transaction as the alert and deliveries it creates, so publishing a row twice is harmless. What
+to do with a row is looked up in :mod:`intake.messaging.registry` by its kind; the relay itself
+knows no kind.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import Connection, and_, event, or_, update
+from sqlalchemy import Connection, and_, event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.claims import claim
 from intake.messaging.models import Delivery
-from intake.messaging.outbox import OutboxKind, OutboxMessage
+from intake.messaging.outbox import OutboxMessage, OutboxProblem
+from intake.messaging.registry import SubjectMissing, find_kind
 
 log = logging.getLogger(__name__)
 
@@ -111,26 +114,29 @@ def install() -> None:
 
 
 # Processing ----------------------------------------------------------------------------------
-def _handlers() -> dict[str, Callable[[int], object]]:
-    from intake.messaging.alerts import open_alert
-    from intake.messaging.followups import schedule_inquirer_messages
-
-    return {
-        OutboxKind.STAFF_ALERT.value: open_alert,
-        OutboxKind.ACKNOWLEDGEMENT.value: schedule_inquirer_messages,
-    }
+# A row whose kind this process does not know is looked at again after a back-off that doubles
+# from REPUBLISH_AFTER_SECONDS up to this cap, never given up on: the process that knows the kind
+# may be a deploy away.
+UNKNOWN_KIND_MAX_WAIT = timedelta(minutes=15)
 
 
 def process_outbox(outbox_id: int) -> str:
     """Handle one outbox row once, whatever the number of times it is delivered.
 
     The compare-and-set on ``processed_at`` is the claim; the row lock it takes (or SQLite's
-    write lock) makes a concurrent duplicate wait and then find the row processed.
+    write lock) makes a concurrent duplicate wait and then find the row processed. The claim is
+    undone when the row cannot be handled here, so nothing is marked done that was not done:
+    a kind this process does not know stays pending (and is tried again later), a deleted
+    subject is marked failed; both are shown on the failed-sends page.
     """
     claimed = db.session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == outbox_id, OutboxMessage.processed_at.is_(None))
-        .values(processed_at=utcnow())
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.processed_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+        )
+        .values(processed_at=utcnow(), last_error=None)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
@@ -138,13 +144,68 @@ def process_outbox(outbox_id: int) -> str:
         return "skipped"
     message = db.session.get(OutboxMessage, outbox_id)
     assert message is not None  # noqa: S101  (just claimed it in this transaction)
-    handler = _handlers().get(message.kind)
-    if handler is None:
-        log.error("outbox row of unknown kind id=%s kind=%s", outbox_id, message.kind)
-    else:
-        handler(message.target_id)
+    kind, target_id, attempts = message.kind, message.target_id, message.attempts
+    spec = find_kind(kind)
+    if spec is None or spec.handle_outbox is None:
+        db.session.rollback()
+        _hold_unknown_kind(outbox_id, attempts)
+        log.error("outbox row of unknown kind kept id=%s kind=%s", outbox_id, kind)
+        return "unknown-kind"
+    try:
+        spec.handle_outbox(target_id)
+    except SubjectMissing:
+        db.session.rollback()
+        _mark_failed(outbox_id, OutboxProblem.SUBJECT_MISSING)
+        log.error("outbox row subject missing id=%s kind=%s target=%s", outbox_id, kind, target_id)
+        return "subject-missing"
     db.session.commit()
     return "processed"
+
+
+def _unknown_kind_wait(attempts: int) -> timedelta:
+    base = int(current_app.config["REPUBLISH_AFTER_SECONDS"])
+    return min(timedelta(seconds=base * 2 ** min(attempts, 16)), UNKNOWN_KIND_MAX_WAIT)
+
+
+def _hold_unknown_kind(outbox_id: int, attempts: int) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.processed_at.is_(None))
+        .values(
+            last_error=OutboxProblem.UNKNOWN_KIND.value,
+            available_at=utcnow() + _unknown_kind_wait(attempts),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def _mark_failed(outbox_id: int, problem: OutboxProblem) -> None:
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.processed_at.is_(None))
+        .values(last_error=problem.value, failed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def held_outbox_messages(limit: int = 200) -> Sequence[OutboxMessage]:
+    """Outbox rows that need a person's attention, oldest first: a kind nobody has handled yet,
+    a deleted subject, or a row the sweep gave up on after repeated errors."""
+    return db.session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.processed_at.is_(None),
+            or_(
+                OutboxMessage.last_error.is_not(None),
+                OutboxMessage.failed_at.is_not(None),
+                OutboxMessage.attempts >= OUTBOX_MAX_ATTEMPTS,
+            ),
+        )
+        .order_by(OutboxMessage.created_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
 
 
 def _due_condition(now: Any) -> Any:
@@ -153,8 +214,13 @@ def _due_condition(now: Any) -> Any:
     stale = now - timedelta(seconds=config["REPUBLISH_AFTER_SECONDS"])
     return and_(
         OutboxMessage.processed_at.is_(None),
+        OutboxMessage.failed_at.is_(None),
         OutboxMessage.available_at <= now,
-        OutboxMessage.attempts < OUTBOX_MAX_ATTEMPTS,
+        # A row of an unknown kind is never given up on (its wait is capped instead).
+        or_(
+            OutboxMessage.attempts < OUTBOX_MAX_ATTEMPTS,
+            OutboxMessage.last_error == OutboxProblem.UNKNOWN_KIND.value,
+        ),
         or_(
             # Never published by the sweep: give the fast path a moment first.
             and_(OutboxMessage.published_at.is_(None), OutboxMessage.created_at <= grace),

@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask.blueprints import BlueprintSetupState
 from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -20,22 +19,17 @@ from intake.auth.models import User
 from intake.auth.permissions import Permission, public, require_permission
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.messaging import relay, use_cases
+from intake.messaging import use_cases
 from intake.messaging.compose import TEMPLATE_LANGUAGES, country_label
 from intake.messaging.deliveries import failed_deliveries, messages_for_inquiry
 from intake.messaging.followups import find_unsubscribe_token
 from intake.messaging.forms import ShiftForm
 from intake.messaging.models import OPEN_ALERT_STATUSES, Alert, OnCallShift
 from intake.messaging.oncall import local_to_utc, shift_at, shifts_from
+from intake.messaging.relay import held_outbox_messages
 from intake.public.models import Inquiry
 
 bp = Blueprint("messaging", __name__)
-
-
-@bp.record_once
-def _install_relay(_state: BlueprintSetupState) -> None:
-    # Registering the blueprint is what turns on publish-after-commit, in web and worker alike.
-    relay.install()
 
 
 def _timezone() -> str:
@@ -197,7 +191,10 @@ def inquiry_messages(inquiry_id: int) -> str:
 @require_permission(Permission.DELIVERIES_VIEW_FAILED)
 def failed() -> str:
     return render_template(
-        "messaging/failed.html", deliveries=failed_deliveries(), confirm=ConfirmForm()
+        "messaging/failed.html",
+        deliveries=failed_deliveries(),
+        held=held_outbox_messages(),
+        confirm=ConfirmForm(),
     )
 
 
