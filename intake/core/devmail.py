@@ -4,10 +4,12 @@ they can hold personal data)."""
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from mailbox import Maildir
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -22,15 +24,9 @@ def dev_mail_command() -> None:
     if os.environ.get("MAIL_SERVER") or host not in {"127.0.0.1", "localhost"}:
         click.echo("MAIL_SERVER is set: using it, no local mail catcher")
         _idle()
-    from aiosmtpd.controller import Controller
-    from aiosmtpd.handlers import Mailbox
-
     mailbox = Path(_instance_dir()) / "mailbox"
-    mailbox.parent.mkdir(parents=True, exist_ok=True)
-    Maildir(mailbox, create=True)  # makes tmp/, new/ and cur/ when they are missing
-    controller = Controller(Mailbox(mailbox), hostname=host, port=port)
     try:
-        controller.start()
+        controller = start_catcher(mailbox, host, port)
     except OSError as exc:
         click.echo(f"port {port} is busy ({exc.strerror}): assuming a mail catcher runs there")
         _idle()
@@ -39,6 +35,23 @@ def dev_mail_command() -> None:
         _idle()
     finally:
         controller.stop()
+
+
+def start_catcher(mailbox: Path, host: str, port: int) -> Any:
+    """Start an SMTP server on ``host:port`` that keeps every message in the maildir ``mailbox``.
+
+    aiosmtpd logs each envelope at INFO, recipients' addresses included: those lines are
+    personal data and would also bury ``make run``'s banner, so its log says only warnings.
+    """
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Mailbox
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    mailbox.parent.mkdir(parents=True, exist_ok=True)
+    Maildir(mailbox, create=True)  # makes tmp/, new/ and cur/ when they are missing
+    controller = Controller(Mailbox(mailbox), hostname=host, port=port)
+    controller.start()
+    return controller
 
 
 def _instance_dir() -> str:
