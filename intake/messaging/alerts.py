@@ -152,28 +152,50 @@ def advance(alert: Alert, now: datetime | None = None) -> str:
         next_action_at=at + escalation_wait(priority),
     ):
         return "lost-race"
+    _add_wave(
+        f"alert:{alert_id}:r{next_round}",
+        MessageKind.STAFF_ALERT,
+        alert_id,
+        inquiry_id,
+        next_round,
+        people,
+    )
+    log.info("alert wave id=%s round=%s recipients=%s", alert_id, next_round, len(people))
+    return status.value
+
+
+def _add_wave(
+    key_prefix: str,
+    kind: MessageKind,
+    alert_id: int,
+    inquiry_id: int,
+    wave_round: int,
+    people: Sequence[User],
+) -> None:
+    """One wave's deliveries: an email to each person and the webhook when one is configured.
+
+    Each key is unique per alert, wave, channel and recipient, so a wave written twice sends once.
+    """
     for person in people:
         add_delivery(
-            key=f"alert:{alert_id}:r{next_round}:email:u{person.id}",
-            kind=MessageKind.STAFF_ALERT,
+            key=f"{key_prefix}:email:u{person.id}",
+            kind=kind,
             channel=Channel.EMAIL,
             inquiry_id=inquiry_id,
             alert_id=alert_id,
-            alert_round=next_round,
+            alert_round=wave_round,
             recipient_user_id=person.id,
             language=current_app.config.get("ALERT_LANGUAGE", "en"),
         )
     if current_app.config.get("ALERT_WEBHOOK_URL"):
         add_delivery(
-            key=f"alert:{alert_id}:r{next_round}:webhook",
-            kind=MessageKind.STAFF_ALERT,
+            key=f"{key_prefix}:webhook",
+            kind=kind,
             channel=Channel.WEBHOOK,
             inquiry_id=inquiry_id,
             alert_id=alert_id,
-            alert_round=next_round,
+            alert_round=wave_round,
         )
-    log.info("alert wave id=%s round=%s recipients=%s", alert_id, next_round, len(people))
-    return status.value
 
 
 def open_alert(inquiry_id: int) -> Alert | None:
@@ -409,26 +431,14 @@ def advance_contact_watch(alert: Alert, now: datetime | None = None) -> str:
         alert, contact_round=next_round, contact_next_at=at + escalation_wait(case.priority)
     ):
         return "lost-race"
-    for person in people:
-        add_delivery(
-            key=f"alert:{alert_id}:contact:r{next_round}:email:u{person.id}",
-            kind=MessageKind.CONTACT_OVERDUE,
-            channel=Channel.EMAIL,
-            inquiry_id=inquiry_id,
-            alert_id=alert_id,
-            alert_round=next_round,
-            recipient_user_id=person.id,
-            language=current_app.config.get("ALERT_LANGUAGE", "en"),
-        )
-    if current_app.config.get("ALERT_WEBHOOK_URL"):
-        add_delivery(
-            key=f"alert:{alert_id}:contact:r{next_round}:webhook",
-            kind=MessageKind.CONTACT_OVERDUE,
-            channel=Channel.WEBHOOK,
-            inquiry_id=inquiry_id,
-            alert_id=alert_id,
-            alert_round=next_round,
-        )
+    _add_wave(
+        f"alert:{alert_id}:contact:r{next_round}",
+        MessageKind.CONTACT_OVERDUE,
+        alert_id,
+        inquiry_id,
+        next_round,
+        people,
+    )
     log.info(
         "contact overdue wave alert=%s round=%s recipients=%s", alert_id, next_round, len(people)
     )
