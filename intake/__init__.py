@@ -162,12 +162,12 @@ def register_messaging(app: Flask) -> None:
     # The outbox relay (publish after commit) is on in every process that builds the app, with
     # or without the messaging pages; each domain then registers the message kinds it owns.
     from intake.messaging import init_app
-    from intake.public import messages as public_messages
     from intake.triage import messages as triage_messages
+    from intake.usecases import inquirer_messages
 
     init_app(app)
     triage_messages.init_app(app)
-    public_messages.init_app(app)
+    inquirer_messages.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -38,6 +38,7 @@ from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.extensions import db, limiter
 from intake.security.passwords import hash_password
+from intake.triage.rules.engine import compiled_lexicon
 
 PASSWORD = "correct horse battery staple"
 _PASSWORD_HASH = hash_password(PASSWORD)
@@ -160,6 +161,9 @@ def live_server(
         application = create_app("testing", overrides)
         with application.app_context():
             flask_migrate.upgrade()
+        # A server compiles the triage lexicons before its first visitor (wsgi.py does so in
+        # the background); a browser test must not wait for it inside a click.
+        compiled_lexicon()
         server = make_server("127.0.0.1", 0, application, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

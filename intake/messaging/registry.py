@@ -1,10 +1,10 @@
 """The message kinds this process knows, registered by the domains that own them.
 
 Messaging itself knows no kind: each domain registers its own from its package when the app is
-built (``intake.triage.messages``, ``intake.public.messages``), as CTFd's challenge types add
-themselves to ``CHALLENGE_CLASSES``. A kind says what to do with an outbox row of its name
-(``handle_outbox``) and, for deliveries of its name, how to write the message (``compose``) and
-whether it is still wanted (``stop_reason``).
+built (``intake.triage.messages``, ``intake.usecases.inquirer_messages``), as CTFd's
+challenge types add themselves to ``CHALLENGE_CLASSES``. A kind says what to do with an outbox
+row of its name (``handle_outbox``) and, for deliveries of its name, how to write the message
+(``compose``) and whether it is still wanted (``stop_reason``).
 
 A kind that is not registered is not an error to swallow: during a rolling deploy an older
 worker meets rows written by a newer web process. The relay keeps such rows pending and shows

@@ -1,4 +1,4 @@
-"""The message kinds the public side owns, registered with messaging when the app is built.
+"""The messages a person who wrote in receives, registered with messaging when the app is built.
 
 A person who wrote in with an email gets an acknowledgement at once (``acknowledgement``, from
 its outbox row) and follow-ups later (``follow_up``). Messaging knows none of this: it looks the
