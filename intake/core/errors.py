@@ -53,12 +53,10 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _error_template() -> str:
+def _is_staff_page() -> bool:
     """Staff addresses keep the staff layout (its menu, no quick-exit button); the crisis lines
     are on both."""
-    if request.path == "/staff" or request.path.startswith("/staff/"):
-        return "errors/staff_error.html"
-    return "errors/error.html"
+    return request.path == "/staff" or request.path.startswith("/staff/")
 
 
 def render_error(status: int, detail: str | None = None) -> tuple[str | Response, int]:
@@ -68,7 +66,8 @@ def render_error(status: int, detail: str | None = None) -> tuple[str | Response
     country = request.args.get("country")
     try:
         return render_template(
-            _error_template(),
+            "errors/error.html",
+            staff_page=_is_staff_page(),
             status=status,
             title=title,
             explanation=detail or explanation,
