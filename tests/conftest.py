@@ -250,6 +250,21 @@ class AuthActions:
             path, data={"csrf_token": csrf_from(page), "email": email, "password": password}
         )
 
+    def change_password(
+        self, new: str, current: str = PASSWORD, confirm: str | None = None
+    ) -> TestResponse:
+        """Post the account page's password form, as the signed-in person would."""
+        page = self.client.get("/staff/account/password")
+        return self.client.post(
+            "/staff/account/password",
+            data={
+                "csrf_token": csrf_from(page),
+                "current_password": current,
+                "new_password": new,
+                "confirm_password": new if confirm is None else confirm,
+            },
+        )
+
     def logout(self) -> TestResponse:
         page = self.client.get("/staff/")
         return self.client.post("/staff/logout", data={"csrf_token": csrf_from(page)})

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.extensions import db
-from tests.conftest import PASSWORD, ROLE_EMAILS, AuthActions, audit_tags, csrf_from
+from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags, csrf_from
 
 ADMIN = ROLE_EMAILS[Role.ADMIN]
 NEW_PASSWORD = "a brand new long passphrase"
@@ -22,27 +22,10 @@ def test_password_change_reauthenticates_and_ends_other_sessions(
     laptop, phone = app.test_client(), app.test_client()
     AuthActions(laptop).login(ADMIN)
     AuthActions(phone).login(ADMIN)
-    page = laptop.get("/staff/account/password")
-    refused = laptop.post(
-        "/staff/account/password",
-        data={
-            "csrf_token": csrf_from(page),
-            "current_password": "not it",
-            "new_password": NEW_PASSWORD,
-            "confirm_password": NEW_PASSWORD,
-        },
-    )
+    refused = AuthActions(laptop).change_password(NEW_PASSWORD, current="not it")
     assert refused.status_code == 400
     assert "The current password is not right." in refused.get_data(as_text=True)
-    changed = laptop.post(
-        "/staff/account/password",
-        data={
-            "csrf_token": csrf_from(page),
-            "current_password": PASSWORD,
-            "new_password": NEW_PASSWORD,
-            "confirm_password": NEW_PASSWORD,
-        },
-    )
+    changed = AuthActions(laptop).change_password(NEW_PASSWORD)
     assert changed.status_code == 302
     assert laptop.get("/staff/").status_code == 200
     other = phone.get("/staff/", follow_redirects=True)
@@ -54,16 +37,7 @@ def test_password_change_reauthenticates_and_ends_other_sessions(
 
 def test_short_new_password_is_explained(client: FlaskClient, staff: dict[Role, int]) -> None:
     AuthActions(client).login(ADMIN)
-    page = client.get("/staff/account/password")
-    response = client.post(
-        "/staff/account/password",
-        data={
-            "csrf_token": csrf_from(page),
-            "current_password": PASSWORD,
-            "new_password": "short",
-            "confirm_password": "short",
-        },
-    )
+    response = AuthActions(client).change_password("short")
     assert response.status_code == 400
     assert "Use at least 12 characters." in response.get_data(as_text=True)
 

@@ -14,7 +14,7 @@ from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.public.validation import validate_inquiry
 from intake.usecases.accept_inquiry import accept_inquiry
-from tests.conftest import PASSWORD, ROLE_EMAILS, AuthActions, csrf_from
+from tests.conftest import ROLE_EMAILS, AuthActions, csrf_from
 
 ADMIN = ROLE_EMAILS[Role.ADMIN]
 ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]
@@ -96,16 +96,7 @@ def test_password_change_ends_every_other_session_on_the_server(
     laptop, phone = app.test_client(), app.test_client()
     AuthActions(laptop).login(ADMIN)
     AuthActions(phone).login(ADMIN)
-    page = laptop.get("/staff/account/password")
-    changed = laptop.post(
-        "/staff/account/password",
-        data={
-            "csrf_token": csrf_from(page),
-            "current_password": PASSWORD,
-            "new_password": "a brand new passphrase",
-            "confirm_password": "a brand new passphrase",
-        },
-    )
+    changed = AuthActions(laptop).change_password("a brand new passphrase")
     assert changed.status_code == 302
     assert laptop.get("/staff/").status_code == 200  # this browser goes on
     assert phone.get("/staff/").status_code == 302
