@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from functools import wraps
-from typing import Any, ClassVar, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user
+
+if TYPE_CHECKING:
+    from intake.auth.access import FieldGroup, Guarded
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,13 +86,7 @@ def permissions_for(roles: Iterable[Role | str]) -> frozenset[Permission]:
     return frozenset(granted)
 
 
-class Guarded(Protocol):
-    """A record that says which permission reading it needs."""
-
-    access_permission: ClassVar[Permission]
-
-
-def deny(permission: Permission | str) -> None:
+def deny(permission: Permission | str, detail: dict[str, object] | None = None) -> None:
     """Refuse with 403 and an audit row (for checks that depend on the request).
 
     Only the refusal is stored: whatever the request had pending is rolled back, not committed
@@ -98,7 +95,7 @@ def deny(permission: Permission | str) -> None:
     from intake.audit.services import record_refusal
     from intake.audit.tags import AuditTag
 
-    record_refusal(AuditTag.ACCESS_DENIED, detail={"permission": str(permission)})
+    record_refusal(AuditTag.ACCESS_DENIED, detail={"permission": str(permission), **(detail or {})})
     abort(403)
 
 
@@ -132,11 +129,24 @@ def require_login(view: F) -> F:
     return require_permission()(view)
 
 
-def require_access(record_: Guarded) -> None:
-    """Object-level check: abort with 403 unless the user may read this record."""
-    permission = record_.access_permission
-    if not current_user.is_authenticated or not current_user.can(permission):
-        deny(permission)
+def require_access(record_: Guarded, group: FieldGroup | None = None) -> None:
+    """Object-level check: abort with 403 (and an audit row) unless the user may read ``group``
+    (by default the record itself) of this record. The record is asked, not only its class, so
+    one record can refuse one reader (intake.auth.access)."""
+    from intake.auth.access import FieldGroup, refusal
+
+    group = group or FieldGroup.RECORD
+    reason = refusal(current_user, record_, group)
+    if reason is not None:
+        deny(
+            record_.field_permissions.get(group, "none"),
+            detail={
+                "field_group": group.value,
+                "record": type(record_).__name__,
+                "record_id": getattr(record_, "id", None),
+                "reason": reason,
+            },
+        )
 
 
 def public(view: F) -> F:

@@ -11,7 +11,10 @@ from babel import Locale
 from flask import Flask, current_app, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from intake.auth import access
+from intake.auth.access import FieldGroup, Guarded
 from intake.auth.permissions import Permission
 from intake.core.labels import label
 from intake.helplines import COUNTRIES, LANGUAGE_DEFAULT_COUNTRY, CountryHelp, Helpline, help_for
@@ -120,6 +123,11 @@ def helpline_name(line: Helpline) -> str:
     return line.name_in(str(get_locale() or "en"))
 
 
+def may_read(record: Guarded, group: str = FieldGroup.RECORD) -> bool:
+    """In a template: whether the signed-in user may see ``group`` of ``record``."""
+    return access.may_read(current_user, record, FieldGroup(group))
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(helpline_note, "helpline_note")
     app.add_template_filter(helpline_name, "helpline_name")
@@ -131,3 +139,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(country_label, "country_label")
     app.add_template_filter(language_label, "language_label")
     app.add_template_global(example_phone, "example_phone")
+    app.add_template_global(may_read, "may_read")

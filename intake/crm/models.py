@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from intake.auth.access import PERSON_FIELD_PERMISSIONS, FieldGroup, GuardedRecord
 from intake.auth.permissions import Permission
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
@@ -17,11 +19,11 @@ if TYPE_CHECKING:
     from intake.public.models import Inquiry
 
 
-class Person(Model):
+class Person(GuardedRecord, Model):
     """The prospective client. Created by the first inquiry; matched by exact email or phone."""
 
     __tablename__ = "people"
-    access_permission: ClassVar[Permission] = Permission.PERSON_VIEW
+    field_permissions: ClassVar[Mapping[FieldGroup, Permission]] = PERSON_FIELD_PERMISSIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

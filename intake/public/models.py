@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from intake.auth.access import PERSON_FIELD_PERMISSIONS, FieldGroup, GuardedRecord
 from intake.auth.permissions import Permission
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
@@ -20,11 +22,11 @@ if TYPE_CHECKING:
     from intake.crm.models import Person
 
 
-class Inquiry(Model):
+class Inquiry(GuardedRecord, Model):
     """One message as received. Never edited: triage and follow-up live in their own rows."""
 
     __tablename__ = "inquiries"
-    access_permission: ClassVar[Permission] = Permission.PERSON_VIEW
+    field_permissions: ClassVar[Mapping[FieldGroup, Permission]] = PERSON_FIELD_PERMISSIONS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
