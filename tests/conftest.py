@@ -34,14 +34,10 @@ from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
 from intake import create_app
-from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.extensions import db, limiter
-from intake.security.passwords import hash_password
 from intake.triage.rules.engine import compiled_lexicon
-
-PASSWORD = "correct horse battery staple"
-_PASSWORD_HASH = hash_password(PASSWORD)
+from tests.factories import PASSWORD, UserFactory
 
 
 def _create_postgres_database(server_url: str) -> tuple[str, str]:
@@ -223,16 +219,14 @@ def make_user(
 ) -> int:
     """Create a user with the shared test password; return its id."""
     with app.app_context():
-        user = User(
+        user = UserFactory(
             email=email,
             display_name=name or email.split("@")[0].title(),
-            password_hash=_PASSWORD_HASH,
             active=active,
+            roles=roles,
         )
-        user.set_roles(roles)
-        db.session.add(user)
         db.session.commit()
-        return user.id
+        return int(user.id)
 
 
 class AuthActions:

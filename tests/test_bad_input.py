@@ -22,9 +22,8 @@ from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.messaging.models import OnCallShift
 from intake.public.api_keys import create_api_key
-from intake.public.validation import validate_inquiry
-from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import AuthActions, csrf_from, make_user, submit_inquiry_form
+from tests.factories import accepted_inquiry
 
 EVERYONE = "everything@example.org"
 BEYOND_ANY_ID = [
@@ -70,11 +69,7 @@ def _token(client: FlaskClient) -> str:
 
 def _inquiry(app: Flask) -> int:
     with app.app_context():
-        data, errors = validate_inquiry(
-            {"consent": True, "email": "q@example.net", "message": "Please call me back"}
-        )
-        assert data is not None, errors
-        return accept_inquiry(data, source="test").inquiry.id
+        return accepted_inquiry()
 
 
 # Ids ------------------------------------------------------------------------------------------

@@ -12,9 +12,8 @@ from intake.audit.models import AuditEvent
 from intake.auth.models import StaffSession
 from intake.auth.permissions import Role
 from intake.extensions import db
-from intake.public.validation import validate_inquiry
-from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import ROLE_EMAILS, AuthActions, csrf_from
+from tests.factories import accepted_inquiry
 
 ADMIN = ROLE_EMAILS[Role.ADMIN]
 ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]
@@ -23,16 +22,11 @@ COOKIE = "harbor_session"
 
 def _inquiry(app: Flask) -> int:
     with app.app_context():
-        data, errors = validate_inquiry(
-            {
-                "consent": True,
-                "email": "rosa.replay@example.net",
-                "name": "Rosa Replay",
-                "message": "I would like to talk about my drinking",
-            }
+        return accepted_inquiry(
+            email="rosa.replay@example.net",
+            name="Rosa Replay",
+            message="I would like to talk about my drinking",
         )
-        assert data is not None, errors
-        return accept_inquiry(data, source="test").inquiry.id
 
 
 def _saved_cookie(client: FlaskClient) -> str:

@@ -11,30 +11,26 @@ from sqlalchemy import select
 from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.public.models import Inquiry
-from intake.public.validation import validate_inquiry
 from intake.triage.models import TriageCase, TriageResult
-from intake.usecases.accept_inquiry import accept_inquiry
 from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags, csrf_from, make_user
+from tests.factories import accepted_inquiry
 
 ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]
 CLINICIAN = ROLE_EMAILS[Role.CLINICIAN]
 
 
 def _inquiry(app: Flask, minutes_ago: int = 0, **fields: object) -> int:
-    payload = {"consent": True, "email": "q@example.net", **fields}
     with app.app_context():
-        data, errors = validate_inquiry(payload)
-        assert data is not None, errors
-        accepted = accept_inquiry(data, source="test")
+        inquiry_id = accepted_inquiry(**fields)
         if minutes_ago:
             case = db.session.scalars(
-                select(TriageCase).where(TriageCase.inquiry_id == accepted.inquiry.id)
+                select(TriageCase).where(TriageCase.inquiry_id == inquiry_id)
             ).one()
             shift = timedelta(minutes=minutes_ago)
             case.received_at -= shift
             case.due_at -= shift
             db.session.commit()
-        return accepted.inquiry.id
+        return inquiry_id
 
 
 def _post(client: FlaskClient, path: str, page: str, **data: object) -> object:

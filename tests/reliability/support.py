@@ -24,13 +24,10 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
-from intake.core.types import utcnow
-from intake.crm.services import match_or_create_person
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_to_outbox
 from intake.public.models import Inquiry
-from intake.public.services import new_reference
-from intake.triage.models import TriageCase
+from tests.factories import InquiryFactory, PersonFactory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -241,34 +238,8 @@ def make_inquiry(
 ) -> Inquiry:
     """An inquiry with its triage case and the outbox rows accept_inquiry would write (P0/P1
     alert, acknowledgement when there is an email), flushed; the caller commits."""
-    person, _created = match_or_create_person(
-        name=name, email=email, phone=phone, language=language, country=country
-    )
-    now = utcnow()
-    inquiry = Inquiry(
-        reference=new_reference(),
-        person=person,
-        received_at=now,
-        source="test",
-        language=language,
-        country=country,
-        for_whom="self",
-        message=message,
-        answers={"message": message},
-        consent_version="test",
-        consent_text="test",
-    )
-    db.session.add(inquiry)
-    db.session.flush()
-    db.session.add(
-        TriageCase(
-            inquiry_id=inquiry.id,
-            status="new",
-            priority=priority,
-            received_at=now,
-            due_at=now,
-        )
-    )
+    person = PersonFactory(name=name, email=email, phone=phone, language=language, country=country)
+    inquiry: Inquiry = InquiryFactory(person=person, priority=priority, message=message)
     if priority in ("P0", "P1"):
         add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)
     if email:
