@@ -9,11 +9,9 @@ from intake.public.validation import (
     AUDIT_C_ITEMS,
     AUDIT_C_SEX,
     BEST_TIME_MAX,
-    CHANNELS,
     COUNTRY_CODES,
-    FOR_WHOM,
+    DEFAULT_FOR_WHOM,
     IDEMPOTENCY_KEY_MAX,
-    LANGUAGES,
     MESSAGE_MAX,
     NAME_MAX,
     RISK_ITEMS,
@@ -22,6 +20,7 @@ from intake.public.validation import (
     SUBSTANCES,
     TRIED_WHEN,
 )
+from intake.vocabulary import DEFAULT_LANGUAGE, ContactChannel, ForWhom, GuidanceLevel, Language
 
 _ERRORS = {
     "type": "object",
@@ -44,7 +43,7 @@ _INQUIRY = {
         "name": {"type": "string", "maxLength": NAME_MAX},
         "email": {"type": "string", "format": "email"},
         "phone": {"type": "string", "description": "Parsed with `country` as the region hint."},
-        "preferred_channel": {"type": "string", "enum": list(CHANNELS)},
+        "preferred_channel": {"type": "string", "enum": list(ContactChannel.codes())},
         "safe_to_leave_message": {"type": "boolean", "default": False},
         "best_time": {"type": "string", "maxLength": BEST_TIME_MAX},
         "country": {
@@ -55,8 +54,16 @@ _INQUIRY = {
                 "when unknown; null and the empty string are refused."
             ),
         },
-        "language": {"type": "string", "enum": list(LANGUAGES), "default": "en"},
-        "for_whom": {"type": "string", "enum": list(FOR_WHOM), "default": "self"},
+        "language": {
+            "type": "string",
+            "enum": list(Language.codes()),
+            "default": DEFAULT_LANGUAGE.value,
+        },
+        "for_whom": {
+            "type": "string",
+            "enum": list(ForWhom.codes()),
+            "default": DEFAULT_FOR_WHOM.value,
+        },
         "substances": {"type": "array", "items": {"type": "string", "enum": list(SUBSTANCES)}},
         "screen": {
             "type": "object",
@@ -89,7 +96,7 @@ _GUIDANCE = {
     "type": "object",
     "required": ["level", "emergency_number", "helplines", "message"],
     "properties": {
-        "level": {"type": "string", "enum": ["emergency", "urgent", "routine"]},
+        "level": {"type": "string", "enum": list(GuidanceLevel.codes())},
         "emergency_number": {"type": "string"},
         "helplines": {
             "type": "array",

@@ -19,11 +19,15 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from intake.vocabulary import (
+    DEFAULT_LANGUAGE,
     RISK_ITEMS,
     SCREEN_ANSWERS,
     SCREEN_ITEMS,
     SUBSTANCES,
     TRIED_WHEN,
+    ContactChannel,
+    ForWhom,
+    Language,
 )
 
 MESSAGE_MAX = 5000
@@ -33,9 +37,7 @@ EMAIL_MAX = 254
 PHONE_MAX = 40
 IDEMPOTENCY_KEY_MAX = 200
 
-LANGUAGES = ("en", "es", "de", "fr", "it")
-CHANNELS = ("phone", "email", "sms", "whatsapp")
-FOR_WHOM = ("self", "someone_else", "professional")
+DEFAULT_FOR_WHOM = ForWhom.SELF
 FIELDS = (
     "message",
     "name",
@@ -78,8 +80,8 @@ class InquiryInput:
 
     message: str
     consent: bool
-    language: str = "en"
-    for_whom: str = "self"
+    language: str = DEFAULT_LANGUAGE.value
+    for_whom: str = DEFAULT_FOR_WHOM.value
     name: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -321,9 +323,9 @@ def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
         reach = _l("Give an email address or a phone number so the team can reach you.")
         collector.add("email", reach)
         collector.add("phone", reach)
-    language = collector.choice(payload, "language", LANGUAGES) or "en"
-    for_whom = collector.choice(payload, "for_whom", FOR_WHOM) or "self"
-    channel = collector.choice(payload, "preferred_channel", CHANNELS)
+    language = collector.choice(payload, "language", Language.codes()) or DEFAULT_LANGUAGE.value
+    for_whom = collector.choice(payload, "for_whom", ForWhom.codes()) or DEFAULT_FOR_WHOM.value
+    channel = collector.choice(payload, "preferred_channel", ContactChannel.codes())
     safe = collector.boolean(payload, "safe_to_leave_message")
     consent = payload.get("consent")
     if consent is not True:
