@@ -117,6 +117,15 @@ class CaseStatus(Vocabulary):
 OPEN_CASE_STATUSES = (CaseStatus.NEW, CaseStatus.CLAIMED)
 
 
+class ClockState(Vocabulary):
+    """How a contact clock looks; also the CSS class ``clock-<state>`` and the queue script's."""
+
+    OK = "ok"
+    AMBER = "amber"  # less than a third of the target time left
+    RED = "red"  # the target has passed
+    STOPPED = "stopped"  # the person was reached
+
+
 class CloseReason(Vocabulary):
     """Why a case was closed without the person being reached."""
 

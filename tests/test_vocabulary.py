@@ -16,6 +16,7 @@ from intake import vocabulary
 from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.vocabulary import (
     CaseStatus,
+    ClockState,
     CloseReason,
     ContactChannel,
     ContactOutcome,
@@ -28,23 +29,27 @@ from intake.vocabulary import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# "phone" and "email" are also the names of the inquiry's contact fields, so they cannot be told
-# apart from a channel by reading the source; the other codes can.
-SPELT_ONCE = frozenset().union(
-    *(
-        vocabulary_class.codes()
-        for vocabulary_class in (
-            Priority,
-            CaseStatus,
-            ContactOutcome,
-            ForWhom,
-            Language,
-            GuidanceLevel,
-            InquirySource,
-            CloseReason,
-        )
-    )
-) | frozenset(ContactChannel.codes()) - {ContactChannel.PHONE, ContactChannel.EMAIL}
+# Every code of these vocabularies but a few common words that cannot be told apart from a code
+# by reading the source: "phone" and "email" are also the inquiry's contact fields, "ok" is every
+# health check's word and "stopped" a signal of the triage lexicons.
+_VOCABULARIES = (
+    Priority,
+    CaseStatus,
+    ContactChannel,
+    ContactOutcome,
+    ForWhom,
+    Language,
+    GuidanceLevel,
+    InquirySource,
+    CloseReason,
+    ClockState,
+)
+SPELT_ONCE = frozenset(code for vocab in _VOCABULARIES for code in vocab.codes()) - {
+    ContactChannel.PHONE,
+    ContactChannel.EMAIL,
+    ClockState.OK,
+    ClockState.STOPPED,
+}
 
 # Where a code may still be spelt, and why.
 ALLOWED_FILES = {
@@ -158,6 +163,8 @@ def test_the_stored_codes_are_the_ones_already_in_the_database() -> None:
     assert InquirySource.codes() == ("web-form", "demo")
     assert GuidanceLevel.codes() == ("emergency", "urgent", "routine")
     assert CloseReason.codes() == ("discarded_automated",)
+    # Not stored, but the queue script and the stylesheet spell these.
+    assert ClockState.codes() == ("ok", "amber", "red", "stopped")
 
 
 def test_priorities_rank_most_urgent_first() -> None:

@@ -15,7 +15,7 @@ from intake.auth.permissions import Permission
 from intake.core.i18n import page_language
 from intake.core.labels import label
 from intake.helplines import COUNTRIES, LANGUAGE_DEFAULT_COUNTRY, CountryHelp, Helpline, help_for
-from intake.vocabulary import URGENT_PRIORITIES, GuidanceLevel, Language, Priority
+from intake.vocabulary import URGENT_PRIORITIES, ClockState, GuidanceLevel, Language, Priority
 
 # Each language by its own name, as the language switcher and the staff filters show it.
 LANGUAGE_NAMES: dict[str, str] = {
@@ -30,6 +30,7 @@ VOCABULARY_GLOBALS = {
     "Priority": Priority,
     "URGENT_PRIORITIES": URGENT_PRIORITIES,
     "GuidanceLevel": GuidanceLevel,
+    "ClockState": ClockState,
 }
 
 

@@ -77,7 +77,7 @@ def _row(
         "received_text": clinic_time(case.received_at),
         "due_at": case.due_at.isoformat(),
         "due_text": clinic_time(case.due_at),
-        "clock": clock.state,
+        "clock": clock.state.value,
         "seconds_left": clock.seconds_left,
         "clock_text": describe_seconds(clock.seconds_left),
         "waited_text": describe_seconds(int((now - case.received_at).total_seconds())),
