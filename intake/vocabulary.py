@@ -177,4 +177,11 @@ RISK_ITEMS = (
 )
 SCREEN_ITEMS = ("wish_dead", "better_off_dead", "thoughts_killing_self", "ever_tried")
 SCREEN_ANSWERS = ("yes", "no", "decline")
+# The screen's two follow-up questions: when someone tried (answered with TRIED_WHEN), and
+# whether they are having thoughts of killing themselves now (answered with SCREEN_ANSWERS).
+SCREEN_TRIED_WHEN = "tried_when"
+SCREEN_THOUGHTS_NOW = "thoughts_now"
 TRIED_WHEN = ("past_3_months", "longer")
+# The optional AUDIT-C alcohol screen: three items scored 0-4, and the sex its cut-off depends on.
+AUDIT_C_ITEMS = ("q1", "q2", "q3")
+AUDIT_C_SEX = ("male", "female")

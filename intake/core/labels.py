@@ -16,7 +16,7 @@ from flask_babel.speaklater import LazyString
 from intake.auth.forms import ROLE_LABELS
 from intake.public import options
 from intake.triage import labels as triage
-from intake.vocabulary import InquirySource
+from intake.vocabulary import SCREEN_THOUGHTS_NOW, SCREEN_TRIED_WHEN, InquirySource
 
 
 def _mapping(*choices: Iterable[tuple[str, LazyString]]) -> dict[str, LazyString]:
@@ -37,9 +37,9 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "screen_question": _mapping(
         options.SCREEN_QUESTIONS,
         [
-            ("tried_when", _l("If you have tried: when?")),
+            (SCREEN_TRIED_WHEN, _l("If you have tried: when?")),
             (
-                "thoughts_now",
+                SCREEN_THOUGHTS_NOW,
                 _l(
                     "If you answered yes to any question above: are you having thoughts of "
                     "killing yourself right now?"

@@ -1,4 +1,8 @@
-"""The OpenAPI 3 description of the inquiry API, built from the same constants as validation."""
+"""The OpenAPI 3 description of the inquiry API, built from the same constants as validation.
+
+Every ``enum`` list comes from :mod:`intake.vocabulary`, so the schema cannot name a code the API
+refuses or miss one it accepts.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,29 @@ from typing import Any
 
 from intake.public.json_depth import MAX_JSON_DEPTH
 from intake.public.validation import (
-    AUDIT_C_ITEMS,
-    AUDIT_C_SEX,
     BEST_TIME_MAX,
     COUNTRY_CODES,
     DEFAULT_FOR_WHOM,
     IDEMPOTENCY_KEY_MAX,
     MESSAGE_MAX,
     NAME_MAX,
+)
+from intake.vocabulary import (
+    AUDIT_C_ITEMS,
+    AUDIT_C_SEX,
+    DEFAULT_LANGUAGE,
     RISK_ITEMS,
     SCREEN_ANSWERS,
     SCREEN_ITEMS,
+    SCREEN_THOUGHTS_NOW,
+    SCREEN_TRIED_WHEN,
     SUBSTANCES,
     TRIED_WHEN,
+    ContactChannel,
+    ForWhom,
+    GuidanceLevel,
+    Language,
 )
-from intake.vocabulary import DEFAULT_LANGUAGE, ContactChannel, ForWhom, GuidanceLevel, Language
 
 _ERRORS = {
     "type": "object",
@@ -70,8 +82,8 @@ _INQUIRY = {
             "additionalProperties": False,
             "properties": {
                 **{item: {"type": "string", "enum": list(SCREEN_ANSWERS)} for item in SCREEN_ITEMS},
-                "tried_when": {"type": "string", "enum": list(TRIED_WHEN)},
-                "thoughts_now": {"type": "string", "enum": list(SCREEN_ANSWERS)},
+                SCREEN_TRIED_WHEN: {"type": "string", "enum": list(TRIED_WHEN)},
+                SCREEN_THOUGHTS_NOW: {"type": "string", "enum": list(SCREEN_ANSWERS)},
             },
         },
         "risk": {
