@@ -415,14 +415,14 @@ def test_every_messaging_code_has_words() -> None:
 def test_every_inquiry_and_triage_code_has_words() -> None:
     from intake import vocabulary
     from intake.core.labels import VOCABULARIES
-    from intake.public import validation
-    from intake.triage.services import PRIORITY_ORDER
 
     expected = {
-        "priority": set(PRIORITY_ORDER),
-        "case_status": {"new", "claimed", "contacted", "closed"},
-        "channel": set(validation.CHANNELS),
-        "for_whom": set(validation.FOR_WHOM),
+        "priority": set(vocabulary.Priority),
+        "case_status": set(vocabulary.CaseStatus),
+        "channel": set(vocabulary.ContactChannel),
+        "outcome": set(vocabulary.ContactOutcome),
+        "for_whom": set(vocabulary.ForWhom),
+        "source": set(vocabulary.InquirySource),
         "substance": set(vocabulary.SUBSTANCES),
         "risk": set(vocabulary.RISK_ITEMS),
         "screen_question": {*vocabulary.SCREEN_ITEMS, "tried_when", "thoughts_now"},

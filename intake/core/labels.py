@@ -1,8 +1,9 @@
 """Human words for every code a staff page shows, one mapping per vocabulary.
 
 Templates write ``{{ attempt.outcome|label("outcome") }}``; the words are Babel messages, so they
-follow the page language. An unknown code is shown as it is rather than hidden: a new code must
-never make a row look empty.
+follow the page language. The tables are keyed by :mod:`intake.vocabulary` members, which are
+strings, so a stored code finds its words directly. An unknown code is shown as it is rather than
+hidden: a new code must never make a row look empty.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from flask_babel.speaklater import LazyString
 from intake.auth.forms import ROLE_LABELS
 from intake.public import options
 from intake.triage import labels as triage
+from intake.vocabulary import SCREEN_THOUGHTS_NOW, SCREEN_TRIED_WHEN, InquirySource
 
 
 def _mapping(*choices: Iterable[tuple[str, LazyString]]) -> dict[str, LazyString]:
@@ -29,15 +31,15 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "for_whom": _mapping(triage.FOR_WHOM_LABELS),
     "role": {role.value: text for role, text in ROLE_LABELS.items()},
     # Where an inquiry came from; API sources are the names admins gave their keys.
-    "source": {"web-form": _l("the inquiry form"), "demo": _l("demo data")},
+    "source": {InquirySource.WEB_FORM: _l("the inquiry form"), InquirySource.DEMO: _l("demo data")},
     "substance": _mapping(options.SUBSTANCES),
     "risk": _mapping(options.DANGER_NOW, options.BENZO_RISK),
     "screen_question": _mapping(
         options.SCREEN_QUESTIONS,
         [
-            ("tried_when", _l("If you have tried: when?")),
+            (SCREEN_TRIED_WHEN, _l("If you have tried: when?")),
             (
-                "thoughts_now",
+                SCREEN_THOUGHTS_NOW,
                 _l(
                     "If you answered yes to any question above: are you having thoughts of "
                     "killing yourself right now?"

@@ -15,7 +15,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
+from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
 
 from .catalog import spec
 from .lexicon import CompiledLexicon, lexicon_digest, load
@@ -121,7 +121,7 @@ class _Context:
         self.flags: list[Flag] = []
         self.unknown: list[str] = []
         self.for_whom = inquiry.get("for_whom")
-        self.someone_else = self.for_whom == "someone_else"
+        self.someone_else = self.for_whom == ForWhom.SOMEONE_ELSE
 
         raw_substances = inquiry.get("substances")
         self.substances: set[str] = set()

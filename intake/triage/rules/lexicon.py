@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
+from intake.vocabulary import Language
+
 from .fastscan import FastRegex, PrefixTable, fast
 from .normalise import fold
 
@@ -33,7 +35,7 @@ try:  # the regex parser, used only to bucket patterns by first character (a spe
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
 
-LANGUAGES: tuple[str, ...] = ("en", "es", "de", "fr", "it")
+LANGUAGES: tuple[str, ...] = Language.codes()
 DRUG_CLASSES: tuple[str, ...] = ("benzodiazepine", "opioid", "z_drug")
 
 # Every signal a language lexicon may define. The engine decides what each one means.
