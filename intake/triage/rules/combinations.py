@@ -33,37 +33,66 @@ def _c(*groups: str) -> tuple[frozenset[str], ...]:
 
 COMBINATIONS: tuple[Combination, ...] = (
     # --- P0: intent or preparation that is ready ---------------------------------------
-    Combination("intent with means, time or preparation",
-                _c("intent", "means|preparation|time_now"), "sentence", "suicidal_plan"),
-    Combination("a goodbye or final act with another one, a time, means or a wish to die",
-                _c("preparation", "arranged|time_now|means|intent|no_wake|death_wish"),
-                "message", "suicidal_plan"),
+    Combination(
+        "intent with means, time or preparation",
+        _c("intent", "means|preparation|time_now"),
+        "sentence",
+        "suicidal_plan",
+    ),
+    Combination(
+        "a goodbye or final act with another one, a time, means or a wish to die",
+        _c("preparation", "arranged|time_now|means|intent|no_wake|death_wish"),
+        "message",
+        "suicidal_plan",
+    ),
     # --- P0: an overdose told as what was taken ------------------------------------------
-    Combination("taken, with an amount or a sedative, and not wanting to wake or despair",
-                _c("ingestion|overdose", "quantity|depressant|means",
-                   "no_wake|intent|death_wish|distress"),
-                "message", "attempt_in_progress", dated=True),
+    Combination(
+        "taken, with an amount or a sedative, and not wanting to wake or despair",
+        _c("ingestion|overdose", "quantity|depressant|means", "no_wake|intent|death_wish|distress"),
+        "message",
+        "attempt_in_progress",
+        dated=True,
+    ),
     # --- P0: physical danger signs now ---------------------------------------------------
-    Combination("cannot be woken or does not respond", _c("unrousable"), "sentence", "breathing",
-                dated=True),
-    Combination("slow, shallow or noisy breathing", _c("breathing"), "sentence", "breathing",
-                dated=True),
-    Combination("blue or grey lips or skin with a sedative or another sign",
-                _c("colour", "ingestion|depressant|breathing|unrousable"), "message", "breathing",
-                dated=True),
-    Combination("seizure told by its signs", _c("seizure_signs"), "message", "seizure",
-                dated=True),
-    Combination("seeing what is not there, not knowing where they are", _c("confusion_sign"),
-                "sentence", "confusion", dated=True),
+    Combination(
+        "cannot be woken or does not respond", _c("unrousable"), "sentence", "breathing", dated=True
+    ),
+    Combination(
+        "slow, shallow or noisy breathing", _c("breathing"), "sentence", "breathing", dated=True
+    ),
+    Combination(
+        "blue or grey lips or skin with a sedative or another sign",
+        _c("colour", "ingestion|depressant|breathing|unrousable"),
+        "message",
+        "breathing",
+        dated=True,
+    ),
+    Combination("seizure told by its signs", _c("seizure_signs"), "message", "seizure", dated=True),
+    Combination(
+        "seeing what is not there, not knowing where they are",
+        _c("confusion_sign"),
+        "sentence",
+        "confusion",
+        dated=True,
+    ),
     # --- P0: someone else at risk ---------------------------------------------------------
-    Combination("drunk or high and about to drive with children or now",
-                _c("intoxicated", "driving", "child|time_now"), "message", "someone_in_danger"),
+    Combination(
+        "drunk or high and about to drive with children or now",
+        _c("intoxicated", "driving", "child|time_now"),
+        "message",
+        "someone_in_danger",
+    ),
     # --- P1 ---------------------------------------------------------------------------------
     Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish"),
-    Combination("a benzodiazepine running out", _c("running_out", "benzo"), "message",
-                "abrupt_stop"),
-    Combination("a benzodiazepine and the prescriber away", _c("doctor_away", "benzo"),
-                "message", "abrupt_stop"),
+    Combination(
+        "a benzodiazepine running out", _c("running_out", "benzo"), "message", "abrupt_stop"
+    ),
+    Combination(
+        "a benzodiazepine and the prescriber away",
+        _c("doctor_away", "benzo"),
+        "message",
+        "abrupt_stop",
+    ),
 )
 
 #: Families for the safety net: two or more families meeting in one sentence without a row

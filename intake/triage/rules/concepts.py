@@ -18,6 +18,7 @@ listed name), its negation, third-party and time cues.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import re
@@ -222,9 +223,7 @@ def _forms(files: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[s
     return forms
 
 
-def load_concepts(
-    drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
-) -> ConceptLexicon:
+def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()) -> ConceptLexicon:
     """Read and compile the concept files.
 
     ``drug_words`` (name -> class) come from drugs.json; ``fuzzy_names`` are the names its
@@ -245,9 +244,7 @@ def load_concepts(
                 if form == word or len(form) > 3:
                     exact.setdefault(form, set()).update(concepts)
     fuzzy_words: dict[str, set[str]] = {
-        w: c
-        for w, c in exact.items()
-        if len(w) >= FUZZY_MIN_WORD and c <= _FUZZY_CONCEPTS
+        w: c for w, c in exact.items() if len(w) >= FUZZY_MIN_WORD and c <= _FUZZY_CONCEPTS
     }
     # Drug names: typo tolerance down to five letters ("xanex").
     for name, cls in drug_words.items():
@@ -347,6 +344,13 @@ class ConceptReader:
             after = after[: cut.start()]
         return bool(_NEGATION.search(before) or _NEGATION.search(after))
 
+    def _negated(
+        self, concept: str, text: str, start: int, end: int, floor: int, scanner: Any
+    ) -> bool:
+        if concept not in _NEVER_NEGATED and scanner._negated(text, start, end, floor):
+            return True
+        return concept in _WIDE_NEGATION and self._negated_wide(text, start, floor, scanner)
+
     @staticmethod
     def _negated_wide(text: str, start: int, floor: int, scanner: Any) -> bool:
         before = text[max(floor, start - 80) : start]
@@ -386,21 +390,13 @@ class ConceptReader:
                 raw.append(("depressant", hit.start, hit.end))
                 if cls == "benzodiazepine":
                     raw.append(("benzo", hit.start, hit.end))
-        import bisect
-
         sindex = findings.index
         for concept, start, end in raw:
             seg = segments[bisect.bisect_right(starts, start) - 1]
             if concept in self.lex.negation_required:
                 if not self._negation_near(text, start, end, seg.start):
                     continue
-            elif concept not in _NEVER_NEGATED and scanner._negated(
-                text, start, end, seg.start
-            ):
-                continue
-            elif concept in _WIDE_NEGATION and self._negated_wide(
-                text, start, seg.start, scanner
-            ):
+            elif self._negated(concept, text, start, end, seg.start, scanner):
                 continue
             third = sindex is not None and scanner._third_party(sindex, start, end, seg.start)
             quote = " ".join(original[start:end].split())[:80]
@@ -491,6 +487,7 @@ def decide(
         return len(segments) - 1
 
     for row in COMBINATIONS:
+        pools: list[tuple[list[CHit], int | None]]
         if row.scope == "message":
             pools = [(all_hits, None)]
         else:
@@ -553,8 +550,7 @@ if __name__ == "__main__":  # python -m intake.triage.rules.concepts: rebuild _f
 
     target = Path(__file__).with_name("concepts") / FORMS_FILE
     target.write_text(
-        json.dumps(build_forms(_load_files()), ensure_ascii=False, indent=0, sort_keys=True)
-        + "\n",
+        json.dumps(build_forms(_load_files()), ensure_ascii=False, indent=0, sort_keys=True) + "\n",
         "utf-8",
     )
     print(f"wrote {target}")

@@ -17,8 +17,10 @@ from typing import Any
 
 from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
 
+from .cache import load_or_build
 from .catalog import spec
-from .concepts import ConceptReader, decide, load_concepts
+from .concepts import ConceptLexicon, ConceptReader, decide, load_concepts
+from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
@@ -34,12 +36,25 @@ RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{lexicon_digest()}"
 _COMPILE_LOCK = threading.Lock()
 
 
+def _build() -> tuple[CompiledLexicon, ConceptLexicon]:
+    lexicon = load()
+    return lexicon, load_concepts(lexicon.drug_words, lexicon.fuzzy_names)
+
+
 @cache
 def _compiled_once() -> tuple[CompiledLexicon, Scanner, ConceptReader]:
-    lexicon = load()
-    return lexicon, Scanner(lexicon), ConceptReader(
-        load_concepts(lexicon.drug_words, lexicon.fuzzy_names)
-    )
+    # From the per-user cache when this rule set was compiled before (cache.py).
+    lexicon, concepts = load_or_build(f"{ENGINE_VERSION}-{lexicon_digest()}", _build)
+    reserve_slots(_highest_slot(lexicon, concepts))
+    return lexicon, Scanner(lexicon), ConceptReader(concepts)
+
+
+def _highest_slot(lexicon: CompiledLexicon, concepts: ConceptLexicon) -> int:
+    regexes = [fr for group in lexicon.signals.values() for _gate, fr in group]
+    regexes += [*lexicon.gate_terms.values(), *lexicon.time_cues.values()]
+    regexes += [*lexicon.class_words_regex.values(), lexicon.alcohol]
+    regexes += [lexicon.third_party, lexicon.idioms, *concepts.phrases.values()]
+    return max((fr.slot for fr in regexes), default=0)
 
 
 def compiled_lexicon() -> CompiledLexicon:
