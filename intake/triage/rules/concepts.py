@@ -81,6 +81,7 @@ _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving"}
 )
 _NEG_BEFORE = 40
+_MAX_HITS = 12
 _NEG_AFTER = 20
 
 _FAMILY_OF = {c: fam for fam, members in FAMILIES.items() for c in members}
@@ -391,7 +392,12 @@ class ConceptReader:
                 if cls == "benzodiazepine":
                     raw.append(("benzo", hit.start, hit.end))
         sindex = findings.index
+        kept: dict[str, int] = {}
         for concept, start, end in raw:
+            # Enough hits of one concept to decide and quote; more only cost time on long
+            # texts (each is checked for negation and third party).
+            if kept.get(concept, 0) >= _MAX_HITS:
+                continue
             seg = segments[bisect.bisect_right(starts, start) - 1]
             if concept in self.lex.negation_required:
                 if not self._negation_near(text, start, end, seg.start):
@@ -401,6 +407,7 @@ class ConceptReader:
             third = sindex is not None and scanner._third_party(sindex, start, end, seg.start)
             quote = " ".join(original[start:end].split())[:80]
             seg.hits.append(CHit(concept, start, end, quote, third))
+            kept[concept] = kept.get(concept, 0) + 1
         for seg in segments:
             seg.hits.sort(key=lambda h: h.start)
         return segments
@@ -480,11 +487,10 @@ def decide(
     flags: list[Flag] = []
     used: set[int] = set()  # segments a row matched in
 
+    starts = [s.start for s in segments]
+
     def seg_of(hit: CHit) -> int:
-        for i, s in enumerate(segments):
-            if s.start <= hit.start < s.end:
-                return i
-        return len(segments) - 1
+        return max(0, bisect.bisect_right(starts, hit.start) - 1)
 
     for row in COMBINATIONS:
         pools: list[tuple[list[CHit], int | None]]
