@@ -91,7 +91,7 @@ def test_the_domains_register_their_kinds_and_the_relay_names_none(app: Flask) -
     with_outbox = {kind.value for kind in MessageKind if find_kind(kind.value).handle_outbox}  # type: ignore[union-attr]
     assert with_outbox == {"staff_alert", "acknowledgement"}
     # The relay dispatches through the registry: it imports no domain, nor the messaging
-    # modules that serve one kind (alerts, follow-ups).
+    # modules that serve one part of the platform (alerts, unsubscribing).
     tree = ast.parse(Path(relay.__file__).read_text(encoding="utf-8"))
     imported = {
         node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
@@ -105,7 +105,7 @@ def test_the_domains_register_their_kinds_and_the_relay_names_none(app: Flask) -
         assert not module.startswith(
             ("intake.triage", "intake.public", "intake.crm", "intake.messaging.alerts")
         ), module
-        assert module != "intake.messaging.followups"
+        assert module != "intake.messaging.unsubscribe"
 
 
 # An outbox row of a kind this process does not know ------------------------------------------
