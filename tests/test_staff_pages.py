@@ -145,7 +145,7 @@ LABELLED_TIME = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? CES?T")
 
 
 def test_staff_pages_show_clinic_times_never_utc(app: Flask, staff: dict[Role, int]) -> None:
-    from intake.messaging.alerts import open_alert
+    from intake.triage.alerting import open_alert_for as open_alert
 
     inquiry_id = _inquiry(app, message=P0_MESSAGE)
     with app.app_context():

@@ -63,6 +63,14 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "sent": _l("Sent"),
         "failed": _l("Failed"),
         "cancelled": _l("Cancelled"),
+        "held": _l("Held"),
+    },
+    # Why a delivery is held or failed, when no provider answered (DeliveryProblem).
+    "delivery_problem": {
+        "no_transport": _l(
+            "Nothing is set up to send on this channel: kept, and tried again later."
+        ),
+        "subject_missing": _l("What this was about no longer exists: it will not be tried again."),
     },
     "message_kind": {
         "staff_alert": _l("Staff alert"),

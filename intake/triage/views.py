@@ -21,9 +21,9 @@ from intake.core.templating import clinic_time, country_label, language_label
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.helplines import LANGUAGE_DEFAULT_COUNTRY, help_for
-from intake.messaging.deliveries import messages_for_inquiry
 from intake.public.models import Inquiry
 from intake.triage import services, use_cases
+from intake.triage.alerting import messages_for_inquiry
 from intake.triage.clock import clock_for, describe_seconds
 from intake.triage.forms import ContactAttemptForm, PriorityForm
 from intake.triage.labels import CASE_STATUS_LABELS, PRIORITY_LABELS
