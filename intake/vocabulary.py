@@ -94,6 +94,49 @@ class ContactChannel(Vocabulary):
     WHATSAPP = "whatsapp"
 
 
+class DeliveryChannel(Vocabulary):
+    """The channels messages go out on, one transport each (``intake.messaging.transports``)."""
+
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class AlertStatus(Vocabulary):
+    """pending -> sent -> escalated (repeats) -> exhausted; acknowledged from any open state."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
+    EXHAUSTED = "exhausted"
+
+
+class DeliveryStatus(Vocabulary):
+    """Where one send stands; ``held`` waits for a transport for its channel."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    # Kept unsent because this process cannot send it (no transport for its channel); looked at
+    # again later and shown on the failed-sends page meanwhile.
+    HELD = "held"
+
+
+class AlertStop(Vocabulary):
+    """Why an on-call alert, or the contact watch that follows a P0's claim, stopped."""
+
+    ACKNOWLEDGED = "acknowledged"
+    CLAIMED = "claimed"
+    EXHAUSTED = "exhausted"
+    CLOSED = "closed"  # the inquiry was closed
+    REACHED = "reached"  # a contact attempt reached the person
+
+
 class ContactOutcome(Vocabulary):
     """What came of one attempt to contact a person."""
 

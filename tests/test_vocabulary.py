@@ -15,11 +15,14 @@ from pathlib import Path
 from intake import vocabulary
 from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.vocabulary import (
+    AlertStatus,
+    AlertStop,
     CaseStatus,
     ClockState,
     CloseReason,
     ContactChannel,
     ContactOutcome,
+    DeliveryChannel,
     ForWhom,
     GuidanceLevel,
     InquirySource,
@@ -43,6 +46,9 @@ _VOCABULARIES = (
     InquirySource,
     CloseReason,
     ClockState,
+    DeliveryChannel,
+    AlertStop,
+    AlertStatus,
 )
 SPELT_ONCE = frozenset(code for vocab in _VOCABULARIES for code in vocab.codes()) - {
     ContactChannel.PHONE,
@@ -55,21 +61,12 @@ SPELT_ONCE = frozenset(code for vocab in _VOCABULARIES for code in vocab.codes()
 ALLOWED_FILES = {
     "intake/vocabulary.py",  # the definitions themselves
 }
-ALLOWED_PACKAGES = (
-    # Reshaped on another branch (issue 9, messaging as a platform); its literal priorities,
-    # statuses and languages move to the vocabulary when that branch has merged.
-    "intake/messaging/",
-    "templates/messaging/",
-)
+ALLOWED_PACKAGES: tuple[str, ...] = ()
 ALLOWED_USES = {
     # A word the screens read leniently as "decline", not a contact outcome.
     ("intake/triage/rules/screens.py", "declined"),
     # CLDR's English data lists the country codes; the page language plays no part.
     ("intake/public/validation.py", "en"),
-    # The words of messaging's delivery channels, keyed by messaging's Channel once the messaging
-    # branch has merged (see ALLOWED_PACKAGES).
-    ("intake/core/labels.py", "sms"),
-    ("intake/core/labels.py", "whatsapp"),
     # A CSS class, not a guidance level.
     ("templates/macros/help.html", "emergency"),
     # The quick-exit decoy page is a fixed page, declared English.

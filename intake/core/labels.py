@@ -16,7 +16,14 @@ from flask_babel.speaklater import LazyString
 from intake.auth.forms import ROLE_LABELS
 from intake.public import options
 from intake.triage import labels as triage
-from intake.vocabulary import SCREEN_THOUGHTS_NOW, SCREEN_TRIED_WHEN, InquirySource
+from intake.vocabulary import (
+    SCREEN_THOUGHTS_NOW,
+    SCREEN_TRIED_WHEN,
+    AlertStatus,
+    DeliveryChannel,
+    DeliveryStatus,
+    InquirySource,
+)
 
 
 def _mapping(*choices: Iterable[tuple[str, LazyString]]) -> dict[str, LazyString]:
@@ -50,20 +57,20 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "screen_answer": _mapping(options.SCREEN_ANSWERS, options.TRIED_WHEN),
     # Messaging (intake.messaging.models): alerts, deliveries and their channels.
     "alert_status": {
-        "pending": _l("Pending"),
-        "sent": _l("Sent"),
-        "acknowledged": _l("Acknowledged"),
-        "escalated": _l("Escalated"),
-        "exhausted": _l("Exhausted"),
+        AlertStatus.PENDING: _l("Pending"),
+        AlertStatus.SENT: _l("Sent"),
+        AlertStatus.ACKNOWLEDGED: _l("Acknowledged"),
+        AlertStatus.ESCALATED: _l("Escalated"),
+        AlertStatus.EXHAUSTED: _l("Exhausted"),
     },
     "delivery_status": {
-        "queued": _l("Queued"),
-        "sending": _l("Sending"),
-        "retry": _l("Retrying"),
-        "sent": _l("Sent"),
-        "failed": _l("Failed"),
-        "cancelled": _l("Cancelled"),
-        "held": _l("Held"),
+        DeliveryStatus.QUEUED: _l("Queued"),
+        DeliveryStatus.SENDING: _l("Sending"),
+        DeliveryStatus.RETRY: _l("Retrying"),
+        DeliveryStatus.SENT: _l("Sent"),
+        DeliveryStatus.FAILED: _l("Failed"),
+        DeliveryStatus.CANCELLED: _l("Cancelled"),
+        DeliveryStatus.HELD: _l("Held"),
     },
     # Why a delivery is held or failed, when no provider answered (DeliveryProblem).
     "delivery_problem": {
@@ -86,10 +93,10 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "subject_missing": _l("What this was about no longer exists: it will not be tried again."),
     },
     "delivery_channel": {
-        "email": _l("Email"),
-        "sms": _l("Text message"),
-        "whatsapp": _l("WhatsApp"),
-        "webhook": _l("Webhook"),
+        DeliveryChannel.EMAIL: _l("Email"),
+        DeliveryChannel.SMS: _l("Text message"),
+        DeliveryChannel.WHATSAPP: _l("WhatsApp"),
+        DeliveryChannel.WEBHOOK: _l("Webhook"),
     },
 }
 

@@ -46,6 +46,7 @@ from intake.messaging.models import (
 )
 from intake.messaging.oncall import shift_at
 from intake.messaging.registry import alert_policy
+from intake.vocabulary import DEFAULT_LANGUAGE, AlertStop, Priority
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,9 @@ def escalation_wait(priority: str) -> timedelta:
     """How long a wave waits for someone to act before the next one (P0 5, P1 30 minutes)."""
     config = current_app.config
     minutes = (
-        config["ESCALATION_P0_MINUTES"] if priority == "P0" else config["ESCALATION_P1_MINUTES"]
+        config["ESCALATION_P0_MINUTES"]
+        if priority == Priority.P0
+        else config["ESCALATION_P1_MINUTES"]
     )
     return timedelta(minutes=float(minutes))
 
@@ -123,7 +126,7 @@ def advance(alert: Alert, now: datetime | None = None) -> str:
             status=AlertStatus.ACKNOWLEDGED.value,
             acknowledged_at=at,
             acknowledged_by_id=taken.by,
-            closed_reason="claimed",
+            closed_reason=AlertStop.CLAIMED,
         ):
             start_contact_watch(alert.id, at)
             return AlertStatus.ACKNOWLEDGED.value
@@ -142,7 +145,9 @@ def advance(alert: Alert, now: datetime | None = None) -> str:
             _transition(alert, next_action_at=at + NOBODY_RETRY)
             log.error("alert %s has nobody to go to", alert.id)
             return AlertStatus.PENDING.value
-        if _transition(alert, status=AlertStatus.EXHAUSTED.value, closed_reason="exhausted"):
+        if _transition(
+            alert, status=AlertStatus.EXHAUSTED.value, closed_reason=AlertStop.EXHAUSTED
+        ):
             log.warning("alert exhausted id=%s", alert.id)
             return AlertStatus.EXHAUSTED.value
         return "lost-race"
@@ -175,7 +180,7 @@ def _add_wave(key_prefix: str, kind: str, alert_id: int, wave: int, people: Sequ
             subject_id=alert_id,
             wave=wave,
             recipient_user_id=person.id,
-            language=current_app.config.get("ALERT_LANGUAGE", "en"),
+            language=current_app.config.get("ALERT_LANGUAGE", DEFAULT_LANGUAGE),
         )
     if current_app.config.get("ALERT_WEBHOOK_URL"):
         add_delivery(
@@ -263,7 +268,7 @@ def acknowledge(alert_id: int, user_id: int) -> bool:
             status=AlertStatus.ACKNOWLEDGED.value,
             acknowledged_at=utcnow(),
             acknowledged_by_id=user_id,
-            closed_reason="acknowledged",
+            closed_reason=AlertStop.ACKNOWLEDGED,
         )
         .execution_options(synchronize_session=False)
     )
@@ -378,7 +383,9 @@ def advance_contact_watch(alert: Alert, now: datetime | None = None) -> str:
             break
         next_round += 1
     if next_round > last_round():
-        if _contact_transition(alert, contact_next_at=None, contact_closed_reason="exhausted"):
+        if _contact_transition(
+            alert, contact_next_at=None, contact_closed_reason=AlertStop.EXHAUSTED
+        ):
             log.warning("contact watch exhausted alert=%s", alert.id)
             return "contact-exhausted"
         return "lost-race"

@@ -24,8 +24,9 @@ from intake.extensions import db
 from intake.messaging.channels import TemporarySendError
 from intake.messaging.models import Delivery, UnsubscribeToken
 from intake.messaging.registry import find_kind
+from intake.vocabulary import DEFAULT_LANGUAGE, Language
 
-TEMPLATE_LANGUAGES = ("en", "es", "de", "fr", "it")
+TEMPLATE_LANGUAGES = Language.codes()
 UNSUBSCRIBE_PATH = "/{lang}/unsubscribe/{token}"
 
 
@@ -56,7 +57,7 @@ def render_message(kind: str, language: str, context: dict[str, Any]) -> Rendere
     The Jinja environment is used directly rather than ``render_template``: a worker has no
     request, and the app's context processors read one.
     """
-    lang = language if language in TEMPLATE_LANGUAGES else "en"
+    lang = language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE
     env = current_app.jinja_env
     module = env.get_template(f"email/{kind}.{lang}.txt").make_module(context)
     subject = str(getattr(module, "subject", "")).strip()
@@ -95,7 +96,7 @@ def new_unsubscribe_link(person_id: int, language: str) -> tuple[str, Unsubscrib
     """
     token = secrets.token_urlsafe(24)
     row = UnsubscribeToken(token_hash=hash_token(token), person_id=person_id, language=language)
-    lang = language if language in TEMPLATE_LANGUAGES else "en"
+    lang = language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE
     return base_url() + UNSUBSCRIBE_PATH.format(lang=lang, token=token), row
 
 

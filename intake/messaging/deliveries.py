@@ -42,6 +42,7 @@ from intake.messaging.models import (
 )
 from intake.messaging.registry import SubjectMissing
 from intake.messaging.transports import Outgoing, transport_for
+from intake.vocabulary import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def add_delivery(
     channel: str,
     subject_kind: str | None,
     subject_id: int | None,
-    language: str = "en",
+    language: str = DEFAULT_LANGUAGE,
     wave: int | None = None,
     recipient_user_id: int | None = None,
     recipient_person_id: int | None = None,
@@ -194,7 +195,7 @@ def send_delivery(delivery_id: int) -> str:
         provider_answer=scrub(result.answer),
     )
     log.info("delivery sent id=%s channel=%s", delivery_id, outgoing.channel)
-    return "sent"
+    return DeliveryStatus.SENT.value
 
 
 # A held delivery is looked at again this often: the transport may be a restart away.

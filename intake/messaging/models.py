@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from intake.auth.models import User
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
+from intake.vocabulary import DEFAULT_LANGUAGE, AlertStatus, DeliveryChannel, DeliveryStatus
 
 
 class OnCallShift(Model):
@@ -36,16 +37,6 @@ class OnCallShift(Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     fallback_user: Mapped[User | None] = relationship(foreign_keys=[fallback_user_id])
-
-
-class AlertStatus(StrEnum):
-    """pending -> sent -> escalated (repeats) -> exhausted; acknowledged from any open state."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    ESCALATED = "escalated"
-    EXHAUSTED = "exhausted"
 
 
 OPEN_ALERT_STATUSES = (AlertStatus.PENDING, AlertStatus.SENT, AlertStatus.ESCALATED)
@@ -87,16 +78,7 @@ class Alert(Model):
     contact_closed_reason: Mapped[str | None] = mapped_column(String(20))
 
 
-class DeliveryStatus(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    RETRY = "retry"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    # Kept unsent because this process cannot send it (no transport for its channel); looked at
-    # again later and shown on the failed-sends page meanwhile.
-    HELD = "held"
+# Delivery statuses are a shared vocabulary (intake.vocabulary.DeliveryStatus).
 
 
 SENDABLE_STATUSES = (
@@ -125,11 +107,8 @@ class MessageKind(StrEnum):
     FOLLOW_UP = "follow_up"
 
 
-class Channel(StrEnum):
-    EMAIL = "email"
-    WEBHOOK = "webhook"
-    SMS = "sms"
-    WHATSAPP = "whatsapp"
+# The delivery channels are a shared vocabulary (the label tables and the transports use it).
+Channel = DeliveryChannel
 
 
 class Delivery(Model):
@@ -161,7 +140,7 @@ class Delivery(Model):
     wave: Mapped[int | None] = mapped_column()
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recipient_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
     status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -189,6 +168,6 @@ class UnsubscribeToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

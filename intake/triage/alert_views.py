@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import format_timedelta, get_locale
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 
 from intake.auth.forms import ConfirmForm
 from intake.auth.permissions import Permission, require_permission
+from intake.core.i18n import page_language
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging import use_cases
@@ -50,7 +51,7 @@ def waiting_for(since: Any, now: Any) -> str:
 @require_permission(Permission.QUEUE_VIEW)
 def alerts() -> str:
     now = utcnow()
-    language = str(get_locale() or "en")
+    language = page_language()
     found = db.session.execute(
         select(Alert, Inquiry)
         .join(Inquiry, Inquiry.id == Alert.inquiry_id)
@@ -77,7 +78,7 @@ def alert(alert_id: int) -> str:
     if row is None:
         abort(404)
     inquiry = db.session.get(Inquiry, row.inquiry_id)
-    language = str(get_locale() or "en")
+    language = page_language()
     return render_template(
         "triage/alert.html",
         alert=row,

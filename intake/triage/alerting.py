@@ -31,9 +31,10 @@ from intake.messaging.models import Alert, AlertStatus, Delivery, MessageKind
 from intake.messaging.registry import AlertPolicy, SubjectMissing, Taken
 from intake.public.models import Inquiry
 from intake.triage.models import TriageCase
+from intake.vocabulary import DEFAULT_LANGUAGE, AlertStop, CaseStatus, Priority
 
 # Priorities whose claims are watched until the person is reached.
-CONTACT_WATCHED_PRIORITIES = ("P0",)
+CONTACT_WATCHED_PRIORITIES = (Priority.P0,)
 # The subject of the person's own messages (acknowledgement, follow-ups).
 INQUIRY_SUBJECT = "inquiry"
 
@@ -59,7 +60,7 @@ def case_claimed(case: TriageCase | None) -> bool:
         case.claimed_at is not None
         or case.reached_at is not None
         or case.closed_at is not None
-        or case.status != "new"
+        or case.status != CaseStatus.NEW
     )
 
 
@@ -87,10 +88,10 @@ def contact_target(priority: str) -> timedelta:
 
 def _contact_stop(case: TriageCase | None) -> str | None:
     """Why a contact watch has nothing left to do, or None while the person is unreached."""
-    if case is None or case.closed_at is not None or case.status == "closed":
-        return "closed"
-    if case.reached_at is not None or case.status == "contacted":
-        return "reached"
+    if case is None or case.closed_at is not None or case.status == CaseStatus.CLOSED:
+        return AlertStop.CLOSED
+    if case.reached_at is not None or case.status == CaseStatus.CONTACTED:
+        return AlertStop.REACHED
     # Lowered below P0 after the claim: its own, longer, clock applies.
     if case.priority not in CONTACT_WATCHED_PRIORITIES:
         return "priority"
@@ -159,10 +160,9 @@ def contact_overdue_stop_reason(delivery: Delivery) -> str | None:
     if alert is None:
         return None  # the composer reports the missing subject
     case = _case(alert.inquiry_id)
-    if case is None or case.reached_at is not None or case.status == "contacted":
+    if case is None:
         return "stopped: contact made"
-    if case.closed_at is not None or case.status == "closed":
-        return "stopped: inquiry closed"
+    return case.messages_stop_reason()
     if alert.contact_closed_reason is not None:
         return "stopped: contact watch ended"
     return None
@@ -174,36 +174,36 @@ def compose_alert(delivery: Delivery) -> Composed:
     inquiry = db.session.get(Inquiry, alert.inquiry_id) if alert is not None else None
     if alert is None or inquiry is None:
         raise SubjectMissing(delivery.subject_id)
-    language = current_app.config.get("ALERT_LANGUAGE", "en")
+    language = current_app.config.get("ALERT_LANGUAGE", DEFAULT_LANGUAGE)
     wave = delivery.wave or 0
     link = alert_url(alert.id)
     overdue = delivery.kind == MessageKind.CONTACT_OVERDUE.value
     case = _case(inquiry.id)
-    context = {
-        "priority": case.priority if overdue and case else alert.priority,
-        "country": country_label(inquiry.country, language),
-        "link": link,
-        "inquiry_link": inquiry_url(inquiry.id),
-        "escalated": wave > 0,
-        "round": wave,
+    context = dict(
+        priority=case.priority if overdue and case else alert.priority,
+        country=country_label(inquiry.country, language),
+        link=link,
+        inquiry_link=inquiry_url(inquiry.id),
+        escalated=wave > 0,
+        round=wave,
         # Whole minutes since the inquiry arrived: how long the person has been waiting.
-        "waiting_minutes": int((utcnow() - inquiry.received_at).total_seconds() // 60),
-    }
+        waiting_minutes=int((utcnow() - inquiry.received_at).total_seconds() // 60),
+    )
     rendered = render_message(
         "staff_contact_overdue" if overdue else "staff_alert", language, context
     )
     email_to = delivery.recipient_user.email if delivery.recipient_user else None
     # The webhook body: priority, country and the links, nothing about the person.
-    payload = {
-        "event": "inquiry.contact_overdue" if overdue else "inquiry.alert",
-        "priority": context["priority"],
-        "country": inquiry.country,
-        "link": link,
-        "inquiry_link": context["inquiry_link"],
-        "round": wave,
-        "escalated": wave > 0,
-        "text": rendered.subject,
-    }
+    payload = dict(
+        event="inquiry.contact_overdue" if overdue else "inquiry.alert",
+        priority=context["priority"],
+        country=inquiry.country,
+        link=link,
+        inquiry_link=context["inquiry_link"],
+        round=wave,
+        escalated=wave > 0,
+        text=rendered.subject,
+    )
     return Composed(
         subject=rendered.subject,
         text=rendered.text,

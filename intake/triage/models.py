@@ -75,6 +75,15 @@ class TriageCase(Model):
     close_reason: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(default=1)
 
+    def messages_stop_reason(self) -> str | None:
+        """Why messages chasing this inquiry (staff alerts, the person's follow-ups) are no
+        longer wanted: the team reached the person, or closed the inquiry; None otherwise."""
+        if self.reached_at is not None or self.status == CaseStatus.CONTACTED:
+            return "stopped: contact made"
+        if self.closed_at is not None or self.status == CaseStatus.CLOSED:
+            return "stopped: inquiry closed"
+        return None
+
     __mapper_args__ = {"version_id_col": version}
 
 

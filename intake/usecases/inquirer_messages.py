@@ -137,11 +137,7 @@ def follow_up_stop_reason(delivery: Delivery) -> str | None:
     case = db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == delivery.subject_id))
     if case is None:
         return None
-    if case.closed_at is not None or case.status == "closed":
-        return "stopped: inquiry closed"
-    if case.reached_at is not None or case.status == "contacted":
-        return "stopped: contact made"
-    return None
+    return case.messages_stop_reason()
 
 
 def init_app(_app: Flask) -> None:
