@@ -1,8 +1,8 @@
 """Messaging: the on-call rota, alerts, the outbox and deliveries, for domains to plug into.
 
-Messaging imports no domain package (tests/test_architecture.py checks): each domain registers
-its message kinds, alert policy and subject links (:mod:`intake.messaging.registry`) from its own
-package, and each channel is a transport (:mod:`intake.messaging.transports`).
+Messaging imports no domain package (tests/platform/test_architecture.py checks): each domain
+registers its message kinds, alert policy and subject links (:mod:`intake.messaging.registry`)
+from its own package, and each channel is a transport (:mod:`intake.messaging.transports`).
 
 :func:`init_app` switches the subsystem on for an application (web, worker and beat alike), in
 the manner of the Flask tutorial's ``db.init_app``: nothing here happens as a side effect of

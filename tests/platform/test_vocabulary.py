@@ -30,7 +30,7 @@ from intake.vocabulary import (
     Priority,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Every code of these vocabularies but a few common words that cannot be told apart from a code
 # by reading the source: "phone" and "email" are also the inquiry's contact fields, "ok" is every

@@ -385,7 +385,7 @@ def test_the_example_phone_number_is_the_page_languages_country(app: Flask) -> N
 def test_the_readme_points_to_the_api_contract_in_the_repository() -> None:
     from intake.public.validation import FIELDS
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     readme = (root / "README.md").read_text(encoding="utf-8")
     assert "shared/API.md" not in readme
     assert "(docs/api.md)" in readme

@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-INTAKE = Path(__file__).resolve().parent.parent / "intake"
+INTAKE = Path(__file__).resolve().parents[2] / "intake"
 
 
 def _is_view_module(path: Path) -> bool:

@@ -35,7 +35,7 @@ published = fixtures.published
 rota = fixtures.rota
 smtp = fixtures.smtp
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PRIVATE = ("Maria", "person@example.net", "my private words")
 
 
