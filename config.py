@@ -154,6 +154,9 @@ class BaseConfig:
         self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024)
         self.PUBLIC_FORM_RATE_LIMIT = env.get("PUBLIC_FORM_RATE_LIMIT", "5 per minute; 30 per hour")
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "60 per minute")
+        # How long a web process may keep using a verified API key without asking the database:
+        # a key revoked elsewhere is refused within this many seconds (0: ask every time).
+        self.API_KEY_CACHE_SECONDS = env_int(env, "API_KEY_CACHE_SECONDS", 5)
         # Bots fill the form within a second or two; people take longer.
         self.FORM_MIN_FILL_SECONDS = env_int(env, "FORM_MIN_FILL_SECONDS", 3)
 

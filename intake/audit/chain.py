@@ -71,7 +71,11 @@ def _chain_key() -> str:
 
 
 def seal(session: Session, events: Iterable[AuditEvent]) -> None:
-    """Number, hash and add ``events`` after the current head, holding the head's lock."""
+    """Number, hash and insert ``events`` after the current head, holding the head's lock.
+
+    Two statements whatever the number of rows: the lock that reads the head, then the rows and
+    the new head together (one statement on PostgreSQL, where an INSERT can sit in a WITH).
+    """
     key = _chain_key()
     head = AuditChainHead
     # A no-op UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before reading,
@@ -88,6 +92,7 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
         seq, previous = 0, GENESIS
     else:
         seq, previous = int(row[0]), str(row[1])
+    rows = []
     for audit_event in events:
         if audit_event.occurred_at is None:
             audit_event.occurred_at = utcnow()
@@ -97,13 +102,22 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
         fields = {name: getattr(audit_event, name) for name in CHAINED_FIELDS}
         audit_event.chain_seq = seq
         audit_event.chain_hmac = previous = link_hmac(key, fields, seq, previous)
-        session.add(audit_event)
-    session.execute(
-        update(head)
-        .where(head.id == HEAD_ID)
+        rows.append({**fields, "chain_seq": seq, "chain_hmac": previous})
+    if not rows:
+        return
+    # Core, not the unit of work: the rows are final, and a flush per commit costs more than
+    # the rest of the sealing.
+    insert_rows = insert(AuditEvent.__table__).values(rows)
+    move_head = (
+        update(head.__table__)
+        .where(head.__table__.c.id == HEAD_ID)
         .values(last_seq=seq, last_hmac=previous)
-        .execution_options(synchronize_session=False)
     )
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(move_head.add_cte(insert_rows.cte("sealed_rows")))
+    else:
+        session.execute(insert_rows)
+        session.execute(move_head)
 
 
 def _innermost(session: Session) -> SessionTransaction | None:
@@ -138,7 +152,6 @@ def _seal_on_commit(session: Session) -> None:
     session.info[_SEALING] = True
     try:
         seal(session, [audit_event for _, audit_event in pending])
-        session.flush()
     finally:
         session.info.pop(_SEALING, None)
 

@@ -13,7 +13,8 @@ what they show of the triage result through :func:`triage_of`; they import no st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy.exc import IntegrityError
@@ -24,8 +25,9 @@ from intake.core.types import utcnow
 from intake.crm.services import match_or_create_person
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_to_outbox
+from intake.public.api_keys import VerifiedKey, note_key_used
 from intake.public.consent import CONSENT_VERSION, consent_text_in
-from intake.public.models import ApiKey, Inquiry, InquiryQuarantine, QuarantineStatus
+from intake.public.models import Inquiry, InquiryQuarantine, QuarantineStatus
 from intake.public.services import (
     AUTOMATION_REASONS,
     TOKEN_INVALID,
@@ -78,11 +80,28 @@ def _existing(submission_key: str | None, payload_hash: str | None) -> Accepted 
     return Accepted(inquiry, triage, duplicate=True)
 
 
+@contextmanager
+def _kept_after_commit() -> Iterator[None]:
+    """Commit without expiring what was just written, for this commit only.
+
+    The caller reads the new inquiry's reference at once; expiring it would cost a new
+    transaction and a SELECT that decrypts the row, on every request. Elsewhere the session
+    keeps expiring at commit as usual.
+    """
+    session = db.session()
+    previous = session.expire_on_commit
+    session.expire_on_commit = False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = previous
+
+
 def accept_inquiry(
     data: InquiryInput,
     *,
     source: str,
-    api_key: ApiKey | None = None,
+    api_key: VerifiedKey | None = None,
     submission_key: str | None = None,
     payload_hash: str | None = None,
     automation_reasons: Sequence[str] = (),
@@ -161,10 +180,11 @@ def accept_inquiry(
         detail={"source": source[:40], "new_person": created, "priority": result.priority},
     )
     if api_key is not None:
-        api_key.last_used_at = utcnow()
+        note_key_used(api_key)
     triage = Triage.of(result)
     try:
-        db.session.commit()
+        with _kept_after_commit():
+            db.session.commit()
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the answer.
         db.session.rollback()
