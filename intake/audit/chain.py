@@ -19,12 +19,13 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, inspect, select, update
+from sqlalchemy import Update, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.audit.models import AuditChainHead, AuditEvent
@@ -107,17 +108,43 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
         return
     # Core, not the unit of work: the rows are final, and a flush per commit costs more than
     # the rest of the sealing.
-    insert_rows = insert(AuditEvent.__table__).values(rows)
-    move_head = (
-        update(head.__table__)
-        .where(head.__table__.c.id == HEAD_ID)
-        .values(last_seq=seq, last_hmac=previous)
-    )
+    params = {"head_seq": seq, "head_hmac": previous}
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(move_head.add_cte(insert_rows.cte("sealed_rows")))
+        for number, fields in enumerate(rows):
+            params.update({f"{name}_{number}": value for name, value in fields.items()})
+        session.execute(_rows_and_head(len(rows)), params)
     else:
-        session.execute(insert_rows)
-        session.execute(move_head)
+        session.execute(insert(AuditEvent.__table__), rows)
+        session.execute(_move_head(), params)
+
+
+_SEALED_COLUMNS = (*CHAINED_FIELDS, "chain_seq", "chain_hmac")
+
+
+def _move_head() -> Update:
+    table = AuditChainHead.__table__
+    return (
+        update(table)
+        .where(table.c.id == HEAD_ID)
+        .values(last_seq=bindparam("head_seq"), last_hmac=bindparam("head_hmac"))
+    )
+
+
+@lru_cache(maxsize=16)
+def _rows_and_head(count: int) -> Update:
+    """``count`` audit rows and the new head in one PostgreSQL statement (each row an INSERT in
+    the WITH). Built once per row count with named parameters, so SQLAlchemy compiles it once;
+    a multi-row VALUES would be compiled again on every commit."""
+    table = AuditEvent.__table__
+    rows = [
+        insert(table)
+        .values(
+            {name: bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _SEALED_COLUMNS}
+        )
+        .cte(f"sealed_{n}")
+        for n in range(count)
+    ]
+    return _move_head().add_cte(*rows)
 
 
 def _innermost(session: Session) -> SessionTransaction | None:
