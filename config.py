@@ -116,6 +116,8 @@ class BaseConfig:
         self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
         self.WTF_CSRF_TIME_LIMIT = 3600 * 4
 
+        # argon2id cost of staff passwords (RFC 9106's recommendation; only tests go lower).
+        self.PASSWORD_HASH_PARAMS: dict[str, int] = self.password_hash_params()
         self.LOGIN_MAX_FAILURES = env_int(env, "LOGIN_MAX_FAILURES", 5)
         self.LOGIN_LOCKOUT_MINUTES = env_int(env, "LOGIN_LOCKOUT_MINUTES", 15)
         # Sessions, lockout and audit (issue 8). Failures are counted per account *and* client
@@ -242,6 +244,9 @@ class BaseConfig:
     def secure_cookies(self) -> bool:
         return True
 
+    def password_hash_params(self) -> dict[str, int]:
+        return {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
     def embedded_broker_url(self) -> str:
         self.instance_dir.mkdir(parents=True, exist_ok=True)
         return f"sqla+sqlite:///{self.instance_dir / 'broker.sqlite'}"
@@ -351,6 +356,10 @@ class TestingConfig(BaseConfig):
 
     def secure_cookies(self) -> bool:
         return False
+
+    def password_hash_params(self) -> dict[str, int]:
+        # The cheapest argon2id allows: test logins hash and verify hundreds of times a run.
+        return {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 class ProductionConfig(BaseConfig):

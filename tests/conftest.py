@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="harbor-test-instance-"))
 
@@ -33,15 +34,16 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from werkzeug.serving import make_server
 from werkzeug.test import TestResponse
 
+from config import TestingConfig
 from intake import create_app
 from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.extensions import db, limiter
-from intake.security.passwords import hash_password
 from intake.triage.rules.engine import compiled_lexicon
 
 PASSWORD = "correct horse battery staple"
-_PASSWORD_HASH = hash_password(PASSWORD)
+# Hashed once, at the testing configuration's (cheap) cost, as the app would hash it.
+_PASSWORD_HASH = PasswordHasher(**TestingConfig(os.environ).PASSWORD_HASH_PARAMS).hash(PASSWORD)
 
 
 def _create_postgres_database(server_url: str) -> tuple[str, str]:

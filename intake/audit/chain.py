@@ -19,13 +19,13 @@ import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 from flask import current_app
+from sqlalchemy import Table, Update, bindparam, insert, inspect, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import Update, bindparam, insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.audit.models import AuditChainHead, AuditEvent
@@ -114,18 +114,19 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
             params.update({f"{name}_{number}": value for name, value in fields.items()})
         session.execute(_rows_and_head(len(rows)), params)
     else:
-        session.execute(insert(AuditEvent.__table__), rows)
+        session.execute(insert(_EVENTS), rows)
         session.execute(_move_head(), params)
 
 
 _SEALED_COLUMNS = (*CHAINED_FIELDS, "chain_seq", "chain_hmac")
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEAD = cast(Table, AuditChainHead.__table__)
 
 
 def _move_head() -> Update:
-    table = AuditChainHead.__table__
     return (
-        update(table)
-        .where(table.c.id == HEAD_ID)
+        update(_HEAD)
+        .where(_HEAD.c.id == HEAD_ID)
         .values(last_seq=bindparam("head_seq"), last_hmac=bindparam("head_hmac"))
     )
 
@@ -135,11 +136,10 @@ def _rows_and_head(count: int) -> Update:
     """``count`` audit rows and the new head in one PostgreSQL statement (each row an INSERT in
     the WITH). Built once per row count with named parameters, so SQLAlchemy compiles it once;
     a multi-row VALUES would be compiled again on every commit."""
-    table = AuditEvent.__table__
     rows = [
-        insert(table)
+        insert(_EVENTS)
         .values(
-            {name: bindparam(f"{name}_{n}", type_=table.c[name].type) for name in _SEALED_COLUMNS}
+            {name: bindparam(f"{name}_{n}", type_=_EVENTS.c[name].type) for name in _SEALED_COLUMNS}
         )
         .cte(f"sealed_{n}")
         for n in range(count)
