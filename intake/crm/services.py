@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from typing import cast
+
+from sqlalchemy import Table, insert, or_, select, update
 
 from intake.crm.models import Person
 from intake.extensions import db
 from intake.security.encryption import blind_index
+
+_PEOPLE = cast(Table, Person.__table__)
 
 
 def email_index(email: str) -> str:
@@ -62,3 +66,67 @@ def match_or_create_person(
     if name and not person.name:
         person.name = name
     return person, created
+
+
+def match_or_add_person(
+    *,
+    name: str | None,
+    email: str | None,
+    phone: str | None,
+    language: str,
+    country: str | None,
+) -> tuple[int, bool]:
+    """:func:`match_or_create_person` for the intake path: the same rules, in plain statements.
+
+    Returns the person's id and whether the person is new. Nobody is loaded or decrypted: the
+    match reads blind indexes, and only what is missing is written.
+    """
+    by_email = email_index(email) if email else None
+    by_phone = phone_index(phone) if phone else None
+    conditions = []
+    if by_email:
+        conditions.append(_PEOPLE.c.email_index == by_email)
+    if by_phone:
+        conditions.append(_PEOPLE.c.phone_index == by_phone)
+    rows = (
+        db.session.execute(
+            select(
+                _PEOPLE.c.id,
+                _PEOPLE.c.email_index,
+                _PEOPLE.c.phone_index,
+                _PEOPLE.c.name.is_(None).label("nameless"),
+            )
+            .where(or_(*conditions))
+            .order_by(_PEOPLE.c.id)
+        ).all()
+        if conditions
+        else []
+    )
+    match = next((row for row in rows if by_email and row.email_index == by_email), None)
+    if match is None and rows:
+        match = rows[0]
+    if match is None:
+        new_id = db.session.execute(
+            insert(_PEOPLE)
+            .values(
+                name=name,
+                email=email or None,
+                email_index=by_email,
+                phone=phone or None,
+                phone_index=by_phone,
+                language=language,
+                country=country,
+            )
+            .returning(_PEOPLE.c.id)
+        ).scalar_one()
+        return int(new_id), True
+    missing: dict[str, str | None] = {}
+    if by_email and match.email_index is None:
+        missing.update(email=email, email_index=by_email)
+    if by_phone and match.phone_index is None:
+        missing.update(phone=phone, phone_index=by_phone)
+    if name and match.nameless:
+        missing["name"] = name
+    if missing:
+        db.session.execute(update(_PEOPLE).where(_PEOPLE.c.id == match.id).values(**missing))
+    return int(match.id), False

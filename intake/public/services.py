@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 
 from intake.extensions import db
 from intake.public.models import Inquiry
@@ -27,6 +28,14 @@ HONEYPOT = "honeypot"
 TOKEN_INVALID = "token_invalid"  # noqa: S105  (a reason code, not a secret)
 TOKEN_REUSED = "token_reused"  # noqa: S105
 AUTOMATION_REASONS = (TOO_FAST, HONEYPOT, TOKEN_INVALID, TOKEN_REUSED)
+
+
+@dataclass(frozen=True)
+class StoredInquiry:
+    """What the intake path needs of a stored inquiry: its id and the reference the person sees."""
+
+    id: int
+    reference: str
 
 
 class SubmissionConflictError(RuntimeError):
@@ -71,3 +80,15 @@ def find_by_reference(reference: str) -> Inquiry | None:
     if not reference or len(reference) > 20:
         return None
     return db.session.scalar(select(Inquiry).where(Inquiry.reference == reference))
+
+
+def insert_inquiry(**values: Any) -> StoredInquiry:
+    """Insert one inquiry (the columns of :class:`Inquiry` as keywords) and return its id.
+
+    One statement with ``RETURNING``; encrypted columns are encrypted by their types as usual.
+    """
+    table = cast(Table, Inquiry.__table__)
+    inquiry_id = db.session.execute(
+        insert(table).values(**values).returning(table.c.id)
+    ).scalar_one()
+    return StoredInquiry(int(inquiry_id), str(values["reference"]))
