@@ -78,18 +78,11 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
     the new head together (one statement on PostgreSQL, where an INSERT can sit in a WITH).
     """
     key = _chain_key()
-    head = AuditChainHead
     # A no-op UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before reading,
     # so two transactions can never chain onto the same head.
-    row = session.execute(
-        update(head)
-        .where(head.id == HEAD_ID)
-        .values(last_seq=head.last_seq)
-        .returning(head.last_seq, head.last_hmac)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
+    row = session.execute(_LOCK_HEAD).one_or_none()
     if row is None:
-        session.execute(insert(head).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS))
+        session.execute(insert(_HEAD).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS))
         seq, previous = 0, GENESIS
     else:
         seq, previous = int(row[0]), str(row[1])
@@ -121,6 +114,13 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
 _SEALED_COLUMNS = (*CHAINED_FIELDS, "chain_seq", "chain_hmac")
 _EVENTS = cast(Table, AuditEvent.__table__)
 _HEAD = cast(Table, AuditChainHead.__table__)
+# Core on the table, built once: this runs in every transaction that audits anything.
+_LOCK_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(last_seq=_HEAD.c.last_seq)
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hmac)
+)
 
 
 def _move_head() -> Update:

@@ -11,6 +11,7 @@ from intake.extensions import db
 from intake.security.encryption import blind_index
 
 _PEOPLE = cast(Table, Person.__table__)
+_INSERT_PERSON = insert(_PEOPLE).returning(_PEOPLE.c.id)
 
 
 def email_index(email: str) -> str:
@@ -107,17 +108,16 @@ def match_or_add_person(
         match = rows[0]
     if match is None:
         new_id = db.session.execute(
-            insert(_PEOPLE)
-            .values(
-                name=name,
-                email=email or None,
-                email_index=by_email,
-                phone=phone or None,
-                phone_index=by_phone,
-                language=language,
-                country=country,
-            )
-            .returning(_PEOPLE.c.id)
+            _INSERT_PERSON,
+            {
+                "name": name,
+                "email": email or None,
+                "email_index": by_email,
+                "phone": phone or None,
+                "phone_index": by_phone,
+                "language": language,
+                "country": country,
+            },
         ).scalar_one()
         return int(new_id), True
     missing: dict[str, str | None] = {}

@@ -77,7 +77,7 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
     ids = [
         int(outbox_id)
         for outbox_id in db.session.scalars(
-            insert(table).returning(table.c.id),
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
             [
                 {"kind": kind.value, "target_type": target_type, "target_id": target_id}
                 for kind, target_type, target_id in messages

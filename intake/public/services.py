@@ -58,7 +58,7 @@ def body_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def find_submission(submission_key: str | None, payload_hash: str | None) -> Inquiry | None:
+def find_submission(submission_key: str | None, payload_hash: str | None) -> StoredInquiry | None:
     """The inquiry already stored under ``submission_key``, if any.
 
     The same key with another body raises :class:`SubmissionConflictError`: it is a different
@@ -66,14 +66,18 @@ def find_submission(submission_key: str | None, payload_hash: str | None) -> Inq
     """
     if submission_key is None:
         return None
-    inquiry = db.session.scalar(select(Inquiry).where(Inquiry.submission_key == submission_key))
-    if inquiry is None:
+    row = db.session.execute(
+        select(Inquiry.id, Inquiry.reference, Inquiry.submission_body_hash).where(
+            Inquiry.submission_key == submission_key
+        )
+    ).one_or_none()
+    if row is None:
         return None
-    known = inquiry.submission_body_hash
+    known = row.submission_body_hash
     # Rows stored before bodies were hashed have no hash: the key alone decides for them.
     if payload_hash is not None and known is not None and known != payload_hash:
         raise SubmissionConflictError("submission key reused with another body")
-    return inquiry
+    return StoredInquiry(int(row.id), str(row.reference))
 
 
 def find_by_reference(reference: str) -> Inquiry | None:

@@ -50,18 +50,14 @@ def record_first_outcome(inquiry_id: int, received_at: datetime, outcome: Triage
     What :func:`record_outcome` and :func:`open_case` add for a new inquiry, in plain statements
     (this runs on every inquiry received, and the unit of work costs more than the inserts).
     """
-    results, flags, cases = (
-        cast(Table, model.__table__) for model in (TriageResult, TriageFlag, TriageCase)
-    )
     priority = outcome.priority.value
     result_id = db.session.execute(
-        insert(results)
-        .values(inquiry_id=inquiry_id, priority=priority, ruleset=outcome.ruleset)
-        .returning(results.c.id)
+        _INSERT_RESULT,
+        {"inquiry_id": inquiry_id, "priority": priority, "ruleset": outcome.ruleset},
     ).scalar_one()
     if outcome.flags:
         db.session.execute(
-            insert(flags),
+            _INSERT_FLAG,
             [
                 {
                     "result_id": result_id,
@@ -75,15 +71,25 @@ def record_first_outcome(inquiry_id: int, received_at: datetime, outcome: Triage
             ],
         )
     db.session.execute(
-        insert(cases).values(
-            inquiry_id=inquiry_id,
-            status="new",
-            priority=priority,
-            received_at=received_at,
-            due_at=contact_due_at(received_at, priority),
-            version=1,
-        )
+        _INSERT_CASE,
+        {
+            "inquiry_id": inquiry_id,
+            "status": "new",
+            "priority": priority,
+            "received_at": received_at,
+            "due_at": contact_due_at(received_at, priority),
+            "version": 1,
+        },
     )
+
+
+# Built once; the columns come from the parameters, so each compiles once per shape.
+_RESULTS, _FLAGS, _CASES = (
+    cast(Table, model.__table__) for model in (TriageResult, TriageFlag, TriageCase)
+)
+_INSERT_RESULT = insert(_RESULTS).returning(_RESULTS.c.id)
+_INSERT_FLAG = insert(_FLAGS)
+_INSERT_CASE = insert(_CASES)
 
 
 def current_result(inquiry_id: int) -> TriageResult | None:

@@ -78,7 +78,7 @@ def _existing(submission_key: str | None, payload_hash: str | None) -> Accepted 
     triage = triage_of(inquiry.id)
     if triage is None:  # every inquiry is stored with its result, in one transaction
         raise RuntimeError("inquiry stored without a triage result")
-    return Accepted(StoredInquiry(inquiry.id, inquiry.reference), triage, duplicate=True)
+    return Accepted(inquiry, triage, duplicate=True)
 
 
 def accept_inquiry(
