@@ -1035,3 +1035,36 @@ def test_audit_c_answers_reach_the_rules(app: Flask, client: FlaskClient) -> Non
     bad = client.post("/api/v1/inquiries", json={**body, "audit_c": {"q1": 9}}, headers=headers)
     assert bad.status_code == 422
     assert "audit_c" in bad.json["errors"]  # type: ignore[index]
+
+
+def test_a_returning_person_gets_missing_details_filled_in_and_nothing_overwritten(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    from intake.crm.models import Person
+
+    sends = [
+        inquiry(email="back@example.org"),
+        inquiry(email="back@example.org", phone="+34 612 34 56 78", name="Sam"),
+        inquiry(email="back@example.org", phone="+34 699 99 99 99", name="Someone Else"),
+        inquiry(email=None, phone="+34 612 34 56 78", name="Sam"),
+    ]
+    references = [post_json(client, api_key, body).get_json()["reference"] for body in sends]
+    person_ids = {stored_person_id(app, reference) for reference in references}
+    assert len(person_ids) == 1
+    with app.app_context():
+        person = db.session.get(Person, person_ids.pop())
+        assert person is not None
+        assert (person.email, person.phone, person.name) == (
+            "back@example.org",
+            "+34612345678",
+            "Sam",
+        )
+
+
+def stored_person_id(app: Flask, reference: str) -> int:
+    with app.app_context():
+        person_id = db.session.scalar(
+            select(Inquiry.person_id).where(Inquiry.reference == reference)
+        )
+        assert person_id is not None
+        return int(person_id)

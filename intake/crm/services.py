@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import cast
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import Table, insert, or_, select, update
+from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
 
 from intake.crm.models import Person
 from intake.extensions import db
@@ -69,6 +70,26 @@ def match_or_create_person(
     return person, created
 
 
+@lru_cache(maxsize=4)
+def _match_query(by_email: bool, by_phone: bool) -> Select[Any]:
+    """The people with this email or phone index, built once per combination."""
+    conditions = []
+    if by_email:
+        conditions.append(_PEOPLE.c.email_index == bindparam("email_index"))
+    if by_phone:
+        conditions.append(_PEOPLE.c.phone_index == bindparam("phone_index"))
+    return (
+        select(
+            _PEOPLE.c.id,
+            _PEOPLE.c.email_index,
+            _PEOPLE.c.phone_index,
+            _PEOPLE.c.name.is_(None).label("nameless"),
+        )
+        .where(or_(*conditions))
+        .order_by(_PEOPLE.c.id)
+    )
+
+
 def match_or_add_person(
     *,
     name: str | None,
@@ -84,23 +105,16 @@ def match_or_add_person(
     """
     by_email = email_index(email) if email else None
     by_phone = phone_index(phone) if phone else None
-    conditions = []
-    if by_email:
-        conditions.append(_PEOPLE.c.email_index == by_email)
-    if by_phone:
-        conditions.append(_PEOPLE.c.phone_index == by_phone)
     rows = (
         db.session.execute(
-            select(
-                _PEOPLE.c.id,
-                _PEOPLE.c.email_index,
-                _PEOPLE.c.phone_index,
-                _PEOPLE.c.name.is_(None).label("nameless"),
-            )
-            .where(or_(*conditions))
-            .order_by(_PEOPLE.c.id)
+            _match_query(by_email is not None, by_phone is not None),
+            {
+                name: value
+                for name, value in (("email_index", by_email), ("phone_index", by_phone))
+                if value is not None
+            },
         ).all()
-        if conditions
+        if by_email or by_phone
         else []
     )
     match = next((row for row in rows if by_email and row.email_index == by_email), None)

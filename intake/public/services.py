@@ -91,8 +91,10 @@ def insert_inquiry(**values: Any) -> StoredInquiry:
 
     One statement with ``RETURNING``; encrypted columns are encrypted by their types as usual.
     """
-    table = cast(Table, Inquiry.__table__)
-    inquiry_id = db.session.execute(
-        insert(table).values(**values).returning(table.c.id)
-    ).scalar_one()
+    inquiry_id = db.session.execute(_INSERT_INQUIRY, values).scalar_one()
     return StoredInquiry(int(inquiry_id), str(values["reference"]))
+
+
+_INQUIRIES = cast(Table, Inquiry.__table__)
+# Built once; the columns come from the parameters, so SQLAlchemy compiles it once.
+_INSERT_INQUIRY = insert(_INQUIRIES).returning(_INQUIRIES.c.id)
