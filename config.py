@@ -125,6 +125,8 @@ class BaseConfig:
         self.REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
         self.WTF_CSRF_TIME_LIMIT = 3600 * 4
 
+        # argon2id cost of staff passwords (RFC 9106's recommendation; only tests go lower).
+        self.PASSWORD_HASH_PARAMS: dict[str, int] = self.password_hash_params()
         self.LOGIN_MAX_FAILURES = env_int(env, "LOGIN_MAX_FAILURES", 5)
         self.LOGIN_LOCKOUT_MINUTES = env_int(env, "LOGIN_LOCKOUT_MINUTES", 15)
         # Sessions, lockout and audit (issue 8). Failures are counted per account *and* client
@@ -163,6 +165,9 @@ class BaseConfig:
         self.MAX_CONTENT_LENGTH = env_int(env, "MAX_CONTENT_LENGTH", 64 * 1024)
         self.PUBLIC_FORM_RATE_LIMIT = env.get("PUBLIC_FORM_RATE_LIMIT", "5 per minute; 30 per hour")
         self.API_RATE_LIMIT = env.get("API_RATE_LIMIT", "60 per minute")
+        # How long a web process may keep using a verified API key without asking the database:
+        # a key revoked elsewhere is refused within this many seconds (0: ask every time).
+        self.API_KEY_CACHE_SECONDS = env_int(env, "API_KEY_CACHE_SECONDS", 5)
         # Bots fill the form within a second or two; people take longer.
         self.FORM_MIN_FILL_SECONDS = env_int(env, "FORM_MIN_FILL_SECONDS", 3)
 
@@ -245,6 +250,9 @@ class BaseConfig:
 
     def secure_cookies(self) -> bool:
         return True
+
+    def password_hash_params(self) -> dict[str, int]:
+        return {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
 
     def embedded_broker_url(self) -> str:
         self.instance_dir.mkdir(parents=True, exist_ok=True)
@@ -355,6 +363,10 @@ class TestingConfig(BaseConfig):
 
     def secure_cookies(self) -> bool:
         return False
+
+    def password_hash_params(self) -> dict[str, int]:
+        # The cheapest argon2id allows: test logins hash and verify hundreds of times a run.
+        return {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
 
 
 class ProductionConfig(BaseConfig):

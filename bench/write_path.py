@@ -11,10 +11,13 @@ real application under gunicorn (2 sync workers, the production shape) on 127.0.
 
 API and bare are measured with wrk (Debian's package) when it is installed, else with the
 Python generator; the form is always measured with the Python generator, beside a bare run by
-the same generator. Each pair prints both rates, p50 and p99 and the ratio. No thresholds: this
+the same generator. Each path and its bare insert take turns (``--rounds``, 5 by default, the
+seconds split between them), so a machine that gets busier or quieter during the run weighs on
+both alike. Each pair prints both rates, p50 and p99 and the ratio. No thresholds: this
 measures, it does not judge. Celery messages go to Redis db 12, which is emptied afterwards.
 
-    .venv/bin/python bench/write_path.py [--seconds 10] [--connections 8] [--postgres URL]
+    .venv/bin/python bench/write_path.py [--seconds 10] [--rounds 5] [--connections 8]
+        [--postgres URL] [--redis URL]
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,6 +40,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,10 +66,46 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    # Every latency when the Python generator measured (wrk reports percentiles only).
+    latencies: list[float] | None = None
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds
+
+
+def combined(rounds: list[Result]) -> Result:
+    """One result from the rounds of one path: totals, and exact percentiles when every
+    latency is known; from wrk, the median of the rounds' p50 and the highest p99."""
+    latencies = [ms for result in rounds for ms in result.latencies or []]
+    exact = all(result.latencies is not None for result in rounds)
+    return Result(
+        rounds[0].label,
+        sum(result.requests for result in rounds),
+        sum(result.seconds for result in rounds),
+        percentile(latencies, 50) if exact else statistics.median(r.p50_ms for r in rounds),
+        percentile(latencies, 99) if exact else max(r.p99_ms for r in rounds),
+        sum(result.errors for result in rounds),
+        latencies if exact else None,
+    )
+
+
+def side_by_side(
+    path: Callable[[int], Result], bare: Callable[[int], Result], rounds: int
+) -> tuple[Result, Result]:
+    """Measure ``path`` and ``bare`` in alternating rounds (path bare, bare path, ...), each
+    callable given the round number, so that a machine getting busier or quieter during the run
+    (other processes share it) weighs on both alike."""
+    path_rounds: list[Result] = []
+    bare_rounds: list[Result] = []
+    for number in range(rounds):
+        if number % 2 == 0:
+            path_rounds.append(path(number))
+            bare_rounds.append(bare(number))
+        else:
+            bare_rounds.append(bare(number))
+            path_rounds.append(path(number))
+    return combined(path_rounds), combined(bare_rounds)
 
 
 def percentile(samples: list[float], p: float) -> float:
@@ -267,9 +308,15 @@ def bare_submission(visitor: Visitor, number: int) -> bool:
 
 
 def run_python(
-    label: str, port: int, action: Callable[[Visitor, int], bool], seconds: int, connections: int
+    label: str,
+    port: int,
+    action: Callable[[Visitor, int], bool],
+    seconds: int,
+    connections: int,
+    start: int = 0,
 ) -> Result:
-    """``connections`` threads, each a visitor in a closed loop, for ``seconds``."""
+    """``connections`` threads, each a visitor in a closed loop, for ``seconds``; visitors are
+    numbered from ``start`` (so each round writes new people, as the first one does)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -277,7 +324,7 @@ def run_python(
 
     def loop(worker: int) -> None:
         visitor = Visitor(port)
-        number = worker * 1_000_000
+        number = start + worker * 1_000_000
         while time.perf_counter() < stop_at:
             before = time.perf_counter()
             ok = action(visitor, number)
@@ -301,6 +348,7 @@ def run_python(
         percentile(latencies, 50),
         percentile(latencies, 99),
         errors[0],
+        latencies,
     )
 
 
@@ -323,6 +371,12 @@ def report(title: str, path: Result, bare: Result) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="duration of each measurement")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=5,
+        help="alternate each path with the bare insert this many times (seconds split evenly)",
+    )
     parser.add_argument("--connections", type=int, default=8, help="concurrent clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
@@ -355,7 +409,8 @@ def main(argv: list[str] | None = None) -> int:
         with gunicorn(env, args.workers) as port:
             print(
                 f"gunicorn {args.workers} workers, PostgreSQL, {args.connections} connections, "
-                f"{args.seconds} s each; generator: {'wrk' if use_wrk else 'Python'} "
+                f"{args.seconds} s each in {args.rounds} alternating rounds; "
+                f"generator: {'wrk' if use_wrk else 'Python'} "
                 "(API and bare), Python (form and bare)"
             )
             warm = Visitor(port)
@@ -363,38 +418,42 @@ def main(argv: list[str] | None = None) -> int:
                 form_submission(warm, number)
                 bare_submission(warm, number)
             api_headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
-            if use_wrk:
-                bare = run_wrk(
-                    "bare",
-                    port,
-                    "/bench/bare",
-                    "row",
-                    {"Content-Type": "text/plain"},
-                    args.seconds,
-                    args.connections,
+            slice_seconds = max(1, args.seconds // args.rounds)
+
+            def api_submission(visitor: Visitor, number: int) -> bool:
+                status, _ = visitor.request(
+                    "POST", "/api/v1/inquiries", api_body.encode(), api_headers
                 )
-                api = run_wrk(
-                    "api",
-                    port,
-                    "/api/v1/inquiries",
-                    api_body,
-                    api_headers,
-                    args.seconds,
-                    args.connections,
+                return status == 201
+
+            def python_round(label: str, action: Callable[[Visitor, int], bool]) -> Any:
+                return lambda number: run_python(
+                    label, port, action, slice_seconds, args.connections, number * 100_000
+                )
+
+            def wrk_round(label: str, path: str, body: str, headers: dict[str, str]) -> Any:
+                return lambda _number: run_wrk(
+                    label, port, path, body, headers, slice_seconds, args.connections
+                )
+
+            if use_wrk:
+                api, bare = side_by_side(
+                    wrk_round("api", "/api/v1/inquiries", api_body, api_headers),
+                    wrk_round("bare", "/bench/bare", "row", {"Content-Type": "text/plain"}),
+                    args.rounds,
                 )
             else:
-
-                def api_submission(visitor: Visitor, number: int) -> bool:
-                    status, _ = visitor.request(
-                        "POST", "/api/v1/inquiries", api_body.encode(), api_headers
-                    )
-                    return status == 201
-
-                bare = run_python("bare", port, bare_submission, args.seconds, args.connections)
-                api = run_python("api", port, api_submission, args.seconds, args.connections)
+                api, bare = side_by_side(
+                    python_round("api", api_submission),
+                    python_round("bare", bare_submission),
+                    args.rounds,
+                )
             report("API write path: POST /api/v1/inquiries", api, bare)
-            form_bare = run_python("bare", port, bare_submission, args.seconds, args.connections)
-            form = run_python("form", port, form_submission, args.seconds, args.connections)
+            form, form_bare = side_by_side(
+                python_round("form", form_submission),
+                python_round("bare", bare_submission),
+                args.rounds,
+            )
             report(
                 "Form path: GET /en/ then POST /en/ (one submission = two requests)",
                 form,

@@ -13,11 +13,14 @@ The factories flush into ``db.session`` and leave the commit to the test.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import factory
+from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
 
+from config import TestingConfig
 from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.core.types import utcnow
@@ -28,13 +31,13 @@ from intake.messaging.models import Alert
 from intake.public.models import Inquiry
 from intake.public.services import new_reference
 from intake.public.validation import validate_inquiry
-from intake.security.passwords import hash_password
 from intake.triage.models import TriageCase
 from intake.usecases.accept_inquiry import accept_inquiry
 
 PASSWORD = "correct horse battery staple"
-# Hashed once per test run: hashing is deliberately slow, and every test user shares it.
-PASSWORD_HASH = hash_password(PASSWORD)
+# Hashed once, at the testing configuration's (cheap) cost, as the app would hash it; every test
+# user shares it.
+PASSWORD_HASH = PasswordHasher(**TestingConfig(os.environ).PASSWORD_HASH_PARAMS).hash(PASSWORD)
 
 
 class _Factory(SQLAlchemyModelFactory):  # type: ignore[misc]

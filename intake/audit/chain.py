@@ -20,11 +20,12 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
 from flask import current_app
+from sqlalchemy import Table, Update, bindparam, insert, inspect, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.audit.models import AuditChainHead, AuditEvent
@@ -71,23 +72,21 @@ def _chain_key() -> str:
 
 
 def seal(session: Session, events: Iterable[AuditEvent]) -> None:
-    """Number, hash and add ``events`` after the current head, holding the head's lock."""
+    """Number, hash and insert ``events`` after the current head, holding the head's lock.
+
+    Two statements whatever the number of rows: the lock that reads the head, then the rows and
+    the new head together (one statement on PostgreSQL, where an INSERT can sit in a WITH).
+    """
     key = _chain_key()
-    head = AuditChainHead
     # A no-op UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before reading,
     # so two transactions can never chain onto the same head.
-    row = session.execute(
-        update(head)
-        .where(head.id == HEAD_ID)
-        .values(last_seq=head.last_seq)
-        .returning(head.last_seq, head.last_hmac)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
+    row = session.execute(_LOCK_HEAD).one_or_none()
     if row is None:
-        session.execute(insert(head).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS))
+        session.execute(insert(_HEAD).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS))
         seq, previous = 0, GENESIS
     else:
         seq, previous = int(row[0]), str(row[1])
+    rows = []
     for audit_event in events:
         if audit_event.occurred_at is None:
             audit_event.occurred_at = utcnow()
@@ -97,13 +96,55 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
         fields = {name: getattr(audit_event, name) for name in CHAINED_FIELDS}
         audit_event.chain_seq = seq
         audit_event.chain_hmac = previous = link_hmac(key, fields, seq, previous)
-        session.add(audit_event)
-    session.execute(
-        update(head)
-        .where(head.id == HEAD_ID)
-        .values(last_seq=seq, last_hmac=previous)
-        .execution_options(synchronize_session=False)
+        rows.append({**fields, "chain_seq": seq, "chain_hmac": previous})
+    if not rows:
+        return
+    # Core, not the unit of work: the rows are final, and a flush per commit costs more than
+    # the rest of the sealing.
+    params = {"head_seq": seq, "head_hmac": previous}
+    if session.get_bind().dialect.name == "postgresql":
+        for number, fields in enumerate(rows):
+            params.update({f"{name}_{number}": value for name, value in fields.items()})
+        session.execute(_rows_and_head(len(rows)), params)
+    else:
+        session.execute(insert(_EVENTS), rows)
+        session.execute(_move_head(), params)
+
+
+_SEALED_COLUMNS = (*CHAINED_FIELDS, "chain_seq", "chain_hmac")
+_EVENTS = cast(Table, AuditEvent.__table__)
+_HEAD = cast(Table, AuditChainHead.__table__)
+# Core on the table, built once: this runs in every transaction that audits anything.
+_LOCK_HEAD = (
+    update(_HEAD)
+    .where(_HEAD.c.id == HEAD_ID)
+    .values(last_seq=_HEAD.c.last_seq)
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hmac)
+)
+
+
+def _move_head() -> Update:
+    return (
+        update(_HEAD)
+        .where(_HEAD.c.id == HEAD_ID)
+        .values(last_seq=bindparam("head_seq"), last_hmac=bindparam("head_hmac"))
     )
+
+
+@lru_cache(maxsize=16)
+def _rows_and_head(count: int) -> Update:
+    """``count`` audit rows and the new head in one PostgreSQL statement (each row an INSERT in
+    the WITH). Built once per row count with named parameters, so SQLAlchemy compiles it once;
+    a multi-row VALUES would be compiled again on every commit."""
+    rows = [
+        insert(_EVENTS)
+        .values(
+            {name: bindparam(f"{name}_{n}", type_=_EVENTS.c[name].type) for name in _SEALED_COLUMNS}
+        )
+        .cte(f"sealed_{n}")
+        for n in range(count)
+    ]
+    return _move_head().add_cte(*rows)
 
 
 def _innermost(session: Session) -> SessionTransaction | None:
@@ -138,7 +179,6 @@ def _seal_on_commit(session: Session) -> None:
     session.info[_SEALING] = True
     try:
         seal(session, [audit_event for _, audit_event in pending])
-        session.flush()
     finally:
         session.info.pop(_SEALING, None)
 

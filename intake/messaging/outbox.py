@@ -7,10 +7,12 @@ sweep publishes whatever that missed (the broker was down, a message was lost).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from typing import cast
 
-from sqlalchemy import Index, String
+from sqlalchemy import Index, String, Table, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.core.types import UTCDateTime, utcnow
@@ -61,3 +63,28 @@ def add_to_outbox(kind: OutboxKind, target_type: str, target_id: int) -> OutboxM
     message = OutboxMessage(kind=kind.value, target_type=target_type, target_id=target_id)
     db.session.add(message)
     return message
+
+
+def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[int]:
+    """Insert outbox rows (kind, target type, target id) in one statement of the current
+    transaction, and have them published after it commits (ids only); return their ids."""
+    # The relay imports this module; it is needed only once a row is written.
+    from intake.messaging.relay import PROCESS_OUTBOX, publish_after_commit
+
+    if not messages:
+        return []
+    table = cast(Table, OutboxMessage.__table__)
+    ids = [
+        int(outbox_id)
+        for outbox_id in db.session.scalars(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            [
+                {"kind": kind.value, "target_type": target_type, "target_id": target_id}
+                for kind, target_type, target_id in messages
+            ],
+        )
+    ]
+    session = db.session()
+    for outbox_id in ids:
+        publish_after_commit(session, PROCESS_OUTBOX, outbox_id)
+    return ids

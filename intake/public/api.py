@@ -13,11 +13,10 @@ from werkzeug.wrappers import Response
 from intake.auth.permissions import public
 from intake.core.types import utcnow
 from intake.extensions import csrf, limiter
-from intake.public.api_keys import authenticate
+from intake.public.api_keys import VerifiedKey, authenticate
 from intake.public.guidance import build_guidance
 from intake.public.json_depth import MAX_JSON_DEPTH, nests_deeper_than
 from intake.public.limits import with_retry_after
-from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.public.services import SubmissionConflictError, body_hash
 from intake.public.validation import IDEMPOTENCY_KEY_MAX, validate_inquiry
@@ -51,11 +50,11 @@ def _api_limit() -> str:
     return str(current_app.config["API_RATE_LIMIT"])
 
 
-def _authenticated_key() -> ApiKey | None:
+def _authenticated_key() -> VerifiedKey | None:
     """The request's API key, checked once per request and kept on ``g``."""
     if "api_key" not in g:
         g.api_key = authenticate(request.headers.get("Authorization"))
-    key: ApiKey | None = g.api_key
+    key: VerifiedKey | None = g.api_key
     return key
 
 

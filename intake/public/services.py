@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 
 from intake.extensions import db
 from intake.public.models import Inquiry
@@ -27,6 +28,14 @@ HONEYPOT = "honeypot"
 TOKEN_INVALID = "token_invalid"  # noqa: S105  (a reason code, not a secret)
 TOKEN_REUSED = "token_reused"  # noqa: S105
 AUTOMATION_REASONS = (TOO_FAST, HONEYPOT, TOKEN_INVALID, TOKEN_REUSED)
+
+
+@dataclass(frozen=True)
+class StoredInquiry:
+    """What the intake path needs of a stored inquiry: its id and the reference the person sees."""
+
+    id: int
+    reference: str
 
 
 class SubmissionConflictError(RuntimeError):
@@ -49,7 +58,7 @@ def body_hash(payload: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def find_submission(submission_key: str | None, payload_hash: str | None) -> Inquiry | None:
+def find_submission(submission_key: str | None, payload_hash: str | None) -> StoredInquiry | None:
     """The inquiry already stored under ``submission_key``, if any.
 
     The same key with another body raises :class:`SubmissionConflictError`: it is a different
@@ -57,17 +66,35 @@ def find_submission(submission_key: str | None, payload_hash: str | None) -> Inq
     """
     if submission_key is None:
         return None
-    inquiry = db.session.scalar(select(Inquiry).where(Inquiry.submission_key == submission_key))
-    if inquiry is None:
+    row = db.session.execute(
+        select(Inquiry.id, Inquiry.reference, Inquiry.submission_body_hash).where(
+            Inquiry.submission_key == submission_key
+        )
+    ).one_or_none()
+    if row is None:
         return None
-    known = inquiry.submission_body_hash
+    known = row.submission_body_hash
     # Rows stored before bodies were hashed have no hash: the key alone decides for them.
     if payload_hash is not None and known is not None and known != payload_hash:
         raise SubmissionConflictError("submission key reused with another body")
-    return inquiry
+    return StoredInquiry(int(row.id), str(row.reference))
 
 
 def find_by_reference(reference: str) -> Inquiry | None:
     if not reference or len(reference) > 20:
         return None
     return db.session.scalar(select(Inquiry).where(Inquiry.reference == reference))
+
+
+def insert_inquiry(**values: Any) -> StoredInquiry:
+    """Insert one inquiry (the columns of :class:`Inquiry` as keywords) and return its id.
+
+    One statement with ``RETURNING``; encrypted columns are encrypted by their types as usual.
+    """
+    inquiry_id = db.session.execute(_INSERT_INQUIRY, values).scalar_one()
+    return StoredInquiry(int(inquiry_id), str(values["reference"]))
+
+
+_INQUIRIES = cast(Table, Inquiry.__table__)
+# Built once; the columns come from the parameters, so SQLAlchemy compiles it once.
+_INSERT_INQUIRY = insert(_INQUIRIES).returning(_INQUIRIES.c.id)

@@ -6,9 +6,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import exists, select
+from sqlalchemy import (
+    BindParameter,
+    Insert,
+    Table,
+    bindparam,
+    exists,
+    insert,
+    literal_column,
+    select,
+    true,
+    union_all,
+)
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
@@ -42,6 +55,110 @@ def record_outcome(inquiry: Inquiry, outcome: TriageOutcome) -> TriageResult:
     )
     db.session.add(result)
     return result
+
+
+def record_first_outcome(inquiry_id: int, received_at: datetime, outcome: TriageOutcome) -> None:
+    """The automatic result of a new inquiry, its flags, and its case in the queue.
+
+    What :func:`record_outcome` and :func:`open_case` add for a new inquiry, in plain statements
+    (this runs on every inquiry received, and the unit of work costs more than the inserts):
+    one statement on PostgreSQL, where the flags and the case are INSERTs in a WITH; three
+    elsewhere.
+    """
+    priority = outcome.priority.value
+    result = {
+        "inquiry_id": inquiry_id,
+        "priority": priority,
+        "ruleset": outcome.ruleset,
+        "scored_at": utcnow(),
+    }
+    flags = [
+        {
+            "code": flag.code,
+            "priority": flag.priority.value,
+            "reason": flag.reason[:500],
+            "evidence": flag.evidence or None,
+            "third_party": flag.third_party,
+        }
+        for flag in outcome.flags
+    ]
+    case = {
+        "inquiry_id": inquiry_id,
+        "status": CaseStatus.NEW.value,
+        "priority": priority,
+        "received_at": received_at,
+        "due_at": contact_due_at(received_at, priority),
+        "version": 1,
+    }
+    if db.session.get_bind().dialect.name == "postgresql":
+        params = {f"result_{name}": value for name, value in result.items()}
+        params.update({f"case_{name}": value for name, value in case.items()})
+        for number, flag in enumerate(flags):
+            params.update({f"flag_{name}_{number}": value for name, value in flag.items()})
+        db.session.execute(_first_outcome_in_one(len(flags)), params)
+        return
+    result_id = db.session.execute(_INSERT_RESULT, result).scalar_one()
+    if flags:
+        db.session.execute(_INSERT_FLAG, [{**flag, "result_id": result_id} for flag in flags])
+    db.session.execute(_INSERT_CASE, case)
+
+
+# Built once; the columns come from the parameters, so each compiles once per shape.
+_RESULTS, _FLAGS, _CASES = (
+    cast(Table, model.__table__) for model in (TriageResult, TriageFlag, TriageCase)
+)
+_INSERT_RESULT = insert(_RESULTS).returning(_RESULTS.c.id)
+_INSERT_FLAG = insert(_FLAGS)
+_INSERT_CASE = insert(_CASES)
+_RESULT_COLUMNS = ("inquiry_id", "priority", "ruleset", "scored_at")
+_FLAG_COLUMNS = ("code", "priority", "reason", "evidence", "third_party")
+_CASE_COLUMNS = ("inquiry_id", "status", "priority", "received_at", "due_at", "version")
+
+
+def _bound(table: Table, name: str, key: str) -> BindParameter[object]:
+    return bindparam(key, type_=table.c[name].type)
+
+
+@lru_cache(maxsize=32)
+def _first_outcome_in_one(flag_count: int) -> Insert:
+    """The result, ``flag_count`` flags and the case as one PostgreSQL statement, built once per
+    number of flags with named parameters so SQLAlchemy compiles it once."""
+    new_result = (
+        insert(_RESULTS)
+        .values({name: _bound(_RESULTS, name, f"result_{name}") for name in _RESULT_COLUMNS})
+        .returning(_RESULTS.c.id)
+        .cte("new_result")
+    )
+    new_flags = []
+    if flag_count:
+        # One INSERT for all flags, in the rules' order (the queue shows the first flag).
+        given = union_all(
+            *(
+                select(
+                    literal_column(str(n)).label("position"),
+                    *(
+                        _bound(_FLAGS, name, f"flag_{name}_{n}").label(name)
+                        for name in _FLAG_COLUMNS
+                    ),
+                )
+                for n in range(flag_count)
+            )
+        ).subquery("given_flags")
+        new_flags.append(
+            insert(_FLAGS)
+            .from_select(
+                ["result_id", *_FLAG_COLUMNS],
+                select(new_result.c.id, *(given.c[name] for name in _FLAG_COLUMNS))
+                .select_from(new_result.join(given, true()))
+                .order_by(given.c.position),
+            )
+            .cte("new_flags")
+        )
+    return (
+        insert(_CASES)
+        .values({name: _bound(_CASES, name, f"case_{name}") for name in _CASE_COLUMNS})
+        .add_cte(new_result, *new_flags)
+    )
 
 
 def current_result(inquiry_id: int) -> TriageResult | None:

@@ -21,24 +21,27 @@ from sqlalchemy.exc import IntegrityError
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
-from intake.crm.services import match_or_create_person
+from intake.crm.services import match_or_add_person
 from intake.extensions import db
-from intake.messaging.outbox import OutboxKind, add_to_outbox
+from intake.messaging.outbox import OutboxKind, add_all_to_outbox
+from intake.public.api_keys import VerifiedKey, note_key_used
 from intake.public.consent import CONSENT_VERSION, consent_text_in
-from intake.public.models import ApiKey, Inquiry, InquiryQuarantine, QuarantineStatus
+from intake.public.models import InquiryQuarantine, QuarantineStatus
 from intake.public.services import (
     AUTOMATION_REASONS,
     TOKEN_INVALID,
     TOKEN_REUSED,
+    StoredInquiry,
     SubmissionConflictError,
     find_submission,
+    insert_inquiry,
     new_reference,
     submission_key_for,
 )
 from intake.public.validation import InquiryInput
 from intake.triage.models import TriageResult
 from intake.triage.rules import score
-from intake.triage.services import current_result, open_case, record_outcome
+from intake.triage.services import current_result, record_first_outcome
 from intake.vocabulary import URGENT_PRIORITIES, InquirySource
 
 
@@ -56,7 +59,7 @@ class Triage:
 
 @dataclass(frozen=True)
 class Accepted:
-    inquiry: Inquiry
+    inquiry: StoredInquiry
     triage: Triage
     duplicate: bool
 
@@ -81,7 +84,7 @@ def accept_inquiry(
     data: InquiryInput,
     *,
     source: str,
-    api_key: ApiKey | None = None,
+    api_key: VerifiedKey | None = None,
     submission_key: str | None = None,
     payload_hash: str | None = None,
     automation_reasons: Sequence[str] = (),
@@ -97,23 +100,59 @@ def accept_inquiry(
     marked ``suspected_automated`` and held in quarantine, out of the queue, until staff release
     or discard it. A P0 or P1 still alerts the on-call clinician at once; the acknowledgement
     email waits for the release, so a bot cannot make the clinic mail a stranger.
+
+    Every request takes this path, so the rows are written with plain statements (ids come back
+    with ``RETURNING``) rather than through the unit of work, and nothing is read back after the
+    commit: the answer is built from what was written.
     """
     existing = _existing(submission_key, payload_hash)
     if existing is not None:
         return existing
-    reasons = [code for code in AUTOMATION_REASONS if code in set(automation_reasons)]
+    try:
+        accepted = _store(
+            data,
+            source=source,
+            api_key=api_key,
+            submission_key=submission_key,
+            payload_hash=payload_hash,
+            reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
+        )
+        db.session.commit()
+    except IntegrityError:
+        # Two copies of one submission raced; the other one won and is the answer.
+        db.session.rollback()
+        existing = _existing(submission_key, payload_hash)
+        if existing is None:
+            raise
+        return existing
+    return accepted
+
+
+def _store(
+    data: InquiryInput,
+    *,
+    source: str,
+    api_key: VerifiedKey | None,
+    submission_key: str | None,
+    payload_hash: str | None,
+    reasons: list[str],
+) -> Accepted:
+    """Add the inquiry and everything it causes to the current transaction (no commit)."""
     answers = data.as_answers()
-    person, created = match_or_create_person(
+    outcome = score(answers)
+    priority = outcome.priority.value
+    received_at = utcnow()
+    person_id, created = match_or_add_person(
         name=data.name,
         email=data.email,
         phone=data.phone,
         language=data.language,
         country=data.country,
     )
-    inquiry = Inquiry(
+    inquiry = insert_inquiry(
         reference=new_reference(),
-        person=person,
-        received_at=utcnow(),
+        person_id=person_id,
+        received_at=received_at,
         source=source[:80],
         api_key_id=api_key.id if api_key else None,
         language=data.language,
@@ -130,47 +169,37 @@ def accept_inquiry(
         submission_body_hash=payload_hash if submission_key else None,
         suspected_automated=bool(reasons),
     )
-    db.session.add(inquiry)
-    db.session.flush()
-    result = record_outcome(inquiry, score(answers))
-    open_case(inquiry, result.priority)
-    if result.priority in URGENT_PRIORITIES:
-        add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)
+    record_first_outcome(inquiry.id, received_at, outcome)
+    outbox: list[tuple[OutboxKind, str, int]] = []
+    if priority in URGENT_PRIORITIES:
+        outbox.append((OutboxKind.STAFF_ALERT, "inquiry", inquiry.id))
     if reasons:
         db.session.add(
             InquiryQuarantine(
                 inquiry_id=inquiry.id,
                 reasons=",".join(reasons),
                 status=QuarantineStatus.HELD.value,
-                held_at=inquiry.received_at,
+                held_at=received_at,
             )
         )
         record(
             AuditTag.INQUIRY_QUARANTINED,
             target_type="inquiry",
             target_id=inquiry.id,
-            detail={"reasons": ",".join(reasons), "priority": result.priority},
+            detail={"reasons": ",".join(reasons), "priority": priority},
         )
     elif data.email:
-        add_to_outbox(OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id)
+        outbox.append((OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id))
+    add_all_to_outbox(outbox)
     record(
         AuditTag.INQUIRY_RECEIVED,
         target_type="inquiry",
         target_id=inquiry.id,
-        detail={"source": source[:40], "new_person": created, "priority": result.priority},
+        detail={"source": source[:40], "new_person": created, "priority": priority},
     )
     if api_key is not None:
-        api_key.last_used_at = utcnow()
-    triage = Triage.of(result)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Two copies of one submission raced; the other one won and is the answer.
-        db.session.rollback()
-        existing = _existing(submission_key, payload_hash)
-        if existing is None:
-            raise
-        return existing
+        note_key_used(api_key)
+    triage = Triage(priority, frozenset(flag.code for flag in outcome.flags))
     return Accepted(inquiry, triage, duplicate=False)
 
 

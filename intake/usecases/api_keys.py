@@ -9,7 +9,7 @@ from __future__ import annotations
 from intake.audit.services import record, record_refusal
 from intake.audit.tags import AuditTag
 from intake.extensions import db
-from intake.public.api_keys import create_api_key, revoke_api_key
+from intake.public.api_keys import create_api_key, forget_cached_key, revoke_api_key
 from intake.public.models import ApiKey
 
 
@@ -42,6 +42,8 @@ def withdraw_api_key(key: ApiKey, revoked_by_id: int | None = None) -> None:
         detail={"prefix": key.prefix},
     )
     db.session.commit()
+    # This process stops accepting the key at once; the others within API_KEY_CACHE_SECONDS.
+    forget_cached_key(key.prefix)
 
 
 def refuse_api_request(endpoint: str) -> None:

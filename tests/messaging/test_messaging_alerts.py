@@ -14,6 +14,7 @@ from intake.messaging.alerts import sweep_alerts
 from intake.messaging.deliveries import send_delivery
 from intake.messaging.models import Alert, Delivery, OnCallShift
 from intake.messaging.outbox import OutboxMessage
+from intake.public.api_keys import create_api_key
 from intake.triage.models import TriageCase
 from tests.reliability import fixtures
 from tests.reliability.support import Inbox, make_inquiry
@@ -52,6 +53,24 @@ def test_outbox_rows_are_published_after_commit_and_not_after_rollback(
         db.session.commit()
         rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
         assert [row.target_id for row in rows] == [inquiry.id, inquiry.id]
+        assert published == [(relay.PROCESS_OUTBOX, row.id) for row in rows]
+
+
+def test_an_inquiry_sent_through_the_api_publishes_each_outbox_row_once_after_commit(
+    app: Flask, published: list[tuple[str, int]]
+) -> None:
+    with app.app_context():
+        _key, plaintext = create_api_key("alerts-test")
+        db.session.commit()
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {plaintext}", "Idempotency-Key": "once"}
+    body = {"message": "I took all my pills to end it, I am dizzy", "email": "a@example.org"}
+    for _ in range(2):  # the resend answers with the first inquiry and publishes nothing
+        response = client.post("/api/v1/inquiries", json={**body, "consent": True}, headers=headers)
+        assert response.status_code in (200, 201)
+    with app.app_context():
+        rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        assert sorted(row.kind for row in rows) == ["acknowledgement", "staff_alert"]
         assert published == [(relay.PROCESS_OUTBOX, row.id) for row in rows]
 
 

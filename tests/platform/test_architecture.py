@@ -153,11 +153,16 @@ def test_the_import_walk_catches_every_spelling_of_a_staff_import(tmp_path: Path
 
 # The domain services :mod:`intake.usecases.accept_inquiry` composes, by module and function.
 ACCEPT_INQUIRY_STEPS = {
-    "crm/services.py": ("match_or_create_person", "find_person"),
-    "triage/services.py": ("record_outcome", "open_case", "current_result"),
-    "messaging/outbox.py": ("add_to_outbox",),
+    "crm/services.py": ("match_or_add_person", "match_or_create_person", "find_person"),
+    "triage/services.py": ("record_first_outcome", "record_outcome", "open_case", "current_result"),
+    "messaging/outbox.py": ("add_all_to_outbox", "add_to_outbox"),
     "audit/services.py": ("record",),
-    "public/services.py": ("find_submission", "find_by_reference", "new_reference"),
+    "public/services.py": (
+        "find_submission",
+        "find_by_reference",
+        "new_reference",
+        "insert_inquiry",
+    ),
 }
 
 

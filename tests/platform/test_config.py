@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from flask import Flask
 
 from config import ConfigError, load_config
 from intake import create_app
+from intake.security.passwords import hash_password, needs_rehash, verify_password
 
 PRODUCTION_ENV = {
     "HARBOR_ENV": "production",
@@ -121,3 +124,24 @@ def test_migrations_and_proxies_settings() -> None:
     assert config.TRUSTED_PROXIES == 2
     assert load_config(environ=PRODUCTION_ENV).MIGRATION_DATABASE_URI is None
     assert load_config(environ=PRODUCTION_ENV).TRUSTED_PROXIES == 0
+
+
+def test_only_the_testing_configuration_hashes_passwords_cheaply() -> None:
+    strong = {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+    assert strong == load_config(environ=PRODUCTION_ENV).PASSWORD_HASH_PARAMS
+    testing = load_config(environ={**PRODUCTION_ENV, "HARBOR_ENV": "testing"})
+    assert testing.PASSWORD_HASH_PARAMS["memory_cost"] < strong["memory_cost"]
+
+
+def test_passwords_are_hashed_at_the_configured_cost(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        assert "$m=8,t=1,p=1$" in hash_password("a long enough password")
+        production = load_config(environ=PRODUCTION_ENV).PASSWORD_HASH_PARAMS
+        monkeypatch.setitem(app.config, "PASSWORD_HASH_PARAMS", production)
+        stored = hash_password("a long enough password")
+        assert "$m=65536,t=3,p=4$" in stored
+        assert verify_password(stored, "a long enough password")
+        # A hash made at the testing cost is made again at the production cost at next sign-in.
+        assert needs_rehash(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash("x"))

@@ -8,7 +8,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from intake.audit.models import AuditEvent, AuditTrailIsAppendOnlyError
@@ -61,9 +61,13 @@ def _current_revision() -> str | None:
 
 def test_audit_rows_cannot_be_changed_through_the_orm(app: Flask) -> None:
     with app.app_context():
-        event = AuditEvent(tag="auth:login:failed", detail={})
-        db.session.add(event)
+        sealed = AuditEvent(tag="auth:login:failed", detail={})
+        db.session.add(sealed)
         db.session.commit()
+        # The chain writes the row with a plain INSERT; what the ORM loads back is protected.
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.chain_seq == sealed.chain_seq)
+        ).one()
         event.tag = "something else"
         with pytest.raises(AuditTrailIsAppendOnlyError):
             db.session.commit()

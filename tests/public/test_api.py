@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.test import TestResponse
 
 from intake.audit.models import AuditEvent
 from intake.auth.permissions import Role
+from intake.core.templating import clinic_time
+from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.outbox import OutboxMessage
+from intake.public import api_keys
 from intake.public.api_keys import create_api_key
 from intake.public.models import ApiKey, Inquiry
 from intake.public.validation import FIELDS, MESSAGE_MAX
@@ -277,7 +282,7 @@ def test_a_failure_while_accepting_stores_nothing(
     def broken_outbox(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr("intake.usecases.accept_inquiry.add_to_outbox", broken_outbox)
+    monkeypatch.setattr("intake.usecases.accept_inquiry.add_all_to_outbox", broken_outbox)
     before = (count(app, Inquiry), count(app, TriageResult), count(app, OutboxMessage))
     with pytest.raises(RuntimeError, match="outbox unavailable"):
         post_json(client, api_key, inquiry(message=P0_MESSAGE))
@@ -472,6 +477,38 @@ def test_401_after_the_key_is_revoked_with_the_cli(app: Flask, client: FlaskClie
     assert_rejected(app, client, {"Authorization": f"Bearer {plaintext}"})
     listed = app.test_cli_runner().invoke(args=["api-keys", "list"])
     assert re.search(rf"{prefix}\s+revoked", listed.output), listed.output
+
+
+def test_a_key_revoked_by_another_process_is_refused_once_the_cache_window_has_passed(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Web processes keep a verified key for API_KEY_CACHE_SECONDS; a revocation they did not
+    make themselves (another worker, the command line) holds once that window is over."""
+    key_id, plaintext = new_key(app)
+    assert post_json(client, plaintext, inquiry()).status_code == 201  # now kept in this process
+    with app.app_context():
+        # What the other process's revocation leaves in the database, and nothing more.
+        db.session.execute(update(ApiKey).where(ApiKey.id == key_id).values(revoked_at=utcnow()))
+        db.session.commit()
+    window = app.config["API_KEY_CACHE_SECONDS"]
+    assert 0 < window <= 5
+    monkeypatch.setattr(api_keys, "_clock", lambda: time.monotonic() + window + 0.001)
+    assert_rejected(app, client, {"Authorization": f"Bearer {plaintext}"})
+
+
+def test_the_last_use_of_a_key_is_shown_to_the_minute(
+    app: Flask, client: FlaskClient, admin_client: FlaskClient
+) -> None:
+    key_id, plaintext = new_key(app)
+    assert "never" in admin_client.get(KEYS_PAGE).get_data(as_text=True)
+    for _ in range(2):
+        assert post_json(client, plaintext, inquiry()).status_code == 201
+    with app.app_context():
+        key = db.session.get(ApiKey, key_id)
+        assert key is not None and key.last_used_at is not None
+        shown = clinic_time(key.last_used_at)
+        assert abs(utcnow() - key.last_used_at) < timedelta(minutes=1)
+    assert shown in admin_client.get(KEYS_PAGE).get_data(as_text=True)
 
 
 def test_cli_revoke_of_an_unknown_prefix_fails(app: Flask) -> None:
@@ -998,3 +1035,36 @@ def test_audit_c_answers_reach_the_rules(app: Flask, client: FlaskClient) -> Non
     bad = client.post("/api/v1/inquiries", json={**body, "audit_c": {"q1": 9}}, headers=headers)
     assert bad.status_code == 422
     assert "audit_c" in bad.json["errors"]  # type: ignore[index]
+
+
+def test_a_returning_person_gets_missing_details_filled_in_and_nothing_overwritten(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    from intake.crm.models import Person
+
+    sends = [
+        inquiry(email="back@example.org"),
+        inquiry(email="back@example.org", phone="+34 612 34 56 78", name="Sam"),
+        inquiry(email="back@example.org", phone="+34 699 99 99 99", name="Someone Else"),
+        inquiry(email=None, phone="+34 612 34 56 78", name="Sam"),
+    ]
+    references = [post_json(client, api_key, body).get_json()["reference"] for body in sends]
+    person_ids = {stored_person_id(app, reference) for reference in references}
+    assert len(person_ids) == 1
+    with app.app_context():
+        person = db.session.get(Person, person_ids.pop())
+        assert person is not None
+        assert (person.email, person.phone, person.name) == (
+            "back@example.org",
+            "+34612345678",
+            "Sam",
+        )
+
+
+def stored_person_id(app: Flask, reference: str) -> int:
+    with app.app_context():
+        person_id = db.session.scalar(
+            select(Inquiry.person_id).where(Inquiry.reference == reference)
+        )
+        assert person_id is not None
+        return int(person_id)

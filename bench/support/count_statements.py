@@ -1,0 +1,114 @@
+"""How many SQL statements one inquiry costs, for ``bench/write_path.py``'s two paths.
+
+Builds a temporary PostgreSQL database like the bench, drives the real application in-process
+(Flask's test client), and prints the statements of one ``POST /api/v1/inquiries`` and of one
+form submission (``GET /en/`` then ``POST /en/``), each with its first line. Transaction
+commands (BEGIN, COMMIT) are not counted.
+
+    .venv/bin/python bench/support/count_statements.py [--postgres URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+sys.path.insert(0, str(ROOT / "bench"))
+from write_path import (  # noqa: E402  (the bench's own helpers)
+    BIN,
+    CSRF_INPUT,
+    FORM_TOKEN,
+    MESSAGES,
+    issue_api_key,
+    postgres_database,
+    server_env,
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    args = parser.parse_args(argv)
+    with (
+        tempfile.TemporaryDirectory(prefix="harbor-bench-") as instance,
+        postgres_database(args.postgres) as database_url,
+    ):
+        env = server_env(database_url, args.redis, instance)
+        subprocess.run(
+            [str(BIN / "flask"), "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        key = issue_api_key(env)
+        os.environ.update(env)
+        from sqlalchemy import event
+
+        from intake import create_app
+        from intake.extensions import db
+
+        app = create_app()
+        statements: list[str] = []
+        with app.app_context():
+
+            @event.listens_for(db.engine, "before_cursor_execute")
+            def _count(*arguments: Any) -> None:
+                statements.append(" ".join(str(arguments[2]).split())[:100])
+
+        client = app.test_client()
+        body = json.dumps(
+            {
+                "message": MESSAGES[1],
+                "email": "bench@example.org",
+                "country": "ES",
+                "language": "en",
+                "consent": True,
+            }
+        )
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+
+        def api(number: int) -> None:
+            assert client.post("/api/v1/inquiries", data=body, headers=headers).status_code == 201
+
+        def form(number: int) -> None:
+            page = client.get("/en/").get_data(as_text=True)
+            csrf, token = CSRF_INPUT.search(page), FORM_TOKEN.search(page)
+            assert csrf and token
+            fields = {
+                "csrf_token": csrf.group(1),
+                "form_token": token.group(1),
+                "consent": "y",
+                "message": MESSAGES[number % len(MESSAGES)],
+                "email": f"bench{number}@example.org",
+                "country": "ES",
+            }
+            assert client.post("/en/", data=fields).status_code == 302
+
+        for label, action in (("API request", api), ("form submission (GET + POST)", form)):
+            for number in range(5):  # caches, pools, the key's first use
+                action(number)
+            statements.clear()
+            action(100)
+            print(f"{len(statements)} statements per {label}:")
+            for statement in statements:
+                print(f"  {statement}")
+    try:
+        import redis
+
+        redis.Redis.from_url(args.redis).flushdb()
+    except Exception as exc:  # the bench's own Redis db; nothing to clean if it is down
+        print(f"(could not empty {args.redis}: {type(exc).__name__})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
