@@ -164,6 +164,9 @@ class BaseConfig:
             "P2": env_int(env, "CONTACT_TARGET_P2_MINUTES", 24 * 60),
             "P3": env_int(env, "CONTACT_TARGET_P3_MINUTES", 3 * 24 * 60),
         }
+        # The admissions pipeline table (stages, order, allowed moves) as a JSON file; the
+        # default is intake.crm.pipeline.DEFAULT_TABLE. Checked when the app starts.
+        self.PIPELINE_FILE: str | None = env.get("PIPELINE_FILE") or None
         self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
         self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")
         # Links in emails: by default the address `make run` serves (it passes PORT).

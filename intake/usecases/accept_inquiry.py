@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
-from intake.crm.services import match_or_create_person
+from intake.crm.services import place_inquiry
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_to_outbox
 from intake.public.consent import CONSENT_VERSION, consent_text_in
@@ -104,16 +104,8 @@ def accept_inquiry(
         return existing
     reasons = [code for code in AUTOMATION_REASONS if code in set(automation_reasons)]
     answers = data.as_answers()
-    person, created = match_or_create_person(
-        name=data.name,
-        email=data.email,
-        phone=data.phone,
-        language=data.language,
-        country=data.country,
-    )
     inquiry = Inquiry(
         reference=new_reference(),
-        person=person,
         received_at=utcnow(),
         source=source[:80],
         api_key_id=api_key.id if api_key else None,
@@ -131,7 +123,8 @@ def accept_inquiry(
         submission_body_hash=payload_hash if submission_key else None,
         suspected_automated=bool(reasons),
     )
-    db.session.add(inquiry)
+    # Person, sender contact, duplicate candidates, episode and its owner (crm); adds the inquiry.
+    placement = place_inquiry(inquiry, answers)
     db.session.flush()
     result = record_outcome(inquiry, score(answers))
     open_case(inquiry, result.priority)
@@ -158,7 +151,11 @@ def accept_inquiry(
         AuditTag.INQUIRY_RECEIVED,
         target_type="inquiry",
         target_id=inquiry.id,
-        detail={"source": source[:40], "new_person": created, "priority": result.priority},
+        detail={
+            "source": source[:40],
+            "new_person": placement.new_person,
+            "priority": result.priority,
+        },
     )
     if api_key is not None:
         api_key.last_used_at = utcnow()
