@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from intake.audit.services import record
@@ -36,6 +37,10 @@ REFERRAL_MAX = 300
 
 def _stage_label(stage: str) -> Any:
     return STAGE_LABELS.get(stage, stage)
+
+
+def _stage_list(stages: list[Stage]) -> str:
+    return ", ".join(str(_stage_label(stage)) for stage in stages) or "-"
 
 
 def open_episode_of(person: Person) -> Episode | None:
@@ -115,7 +120,7 @@ def move_episode(
                 "An episode at %(current)s cannot move to %(target)s. Allowed next: %(allowed)s.",
                 current=_stage_label(episode.stage),
                 target=_stage_label(target),
-                allowed=", ".join(str(_stage_label(stage)) for stage in allowed) or "-",
+                allowed=LazyString(_stage_list, allowed),
             ),
         )
     if cause == CAUSE_STAFF and target in pipeline.automatic:

@@ -20,7 +20,9 @@ class CrmRefusalError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return f"{self.code}: {self.message}"
+        # The code only: the message is a lazy string in the reader's language, rendered by a
+        # view, and a log line must not need a request to print.
+        return self.code
 
 
 class MoveRefusedError(CrmRefusalError):
