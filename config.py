@@ -176,6 +176,9 @@ class BaseConfig:
             priority.value: env_int(env, f"CONTACT_TARGET_{priority.value}_MINUTES", minutes)
             for priority, minutes in CONTACT_TARGET_DEFAULTS.items()
         }
+        # The admissions pipeline table (stages, order, allowed moves) as a JSON file; the
+        # default is intake.crm.pipeline.DEFAULT_TABLE. Checked when the app starts.
+        self.PIPELINE_FILE: str | None = env.get("PIPELINE_FILE") or None
         self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
         self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")
         # Links in emails: by default the address `make run` serves (it passes PORT).

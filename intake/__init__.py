@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     register_extensions(app)
     register_sessions(app)
     register_messaging(app)
+    register_crm(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -168,6 +169,14 @@ def register_messaging(app: Flask) -> None:
     init_app(app)
     triage_messages.init_app(app)
     inquirer_messages.init_app(app)
+
+
+def register_crm(app: Flask) -> None:
+    # The clinic's pipeline table (checked at start), and the CRM's listener for triage's
+    # "contact reached" signal.
+    from intake.crm import init_app
+
+    init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

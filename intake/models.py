@@ -3,7 +3,17 @@
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
 from intake.core.models import WorkerHeartbeat
-from intake.crm.models import Person
+from intake.crm.models import (
+    AssignmentRotation,
+    Contact,
+    DuplicateCandidate,
+    Episode,
+    EpisodeInquiry,
+    Person,
+    PersonMerge,
+    StageChange,
+    Task,
+)
 from intake.messaging.models import Alert, Delivery, OnCallShift, UnsubscribeToken
 from intake.messaging.outbox import OutboxMessage
 from intake.public.models import ApiKey, Inquiry
@@ -12,17 +22,25 @@ from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageR
 __all__ = [
     "Alert",
     "ApiKey",
+    "AssignmentRotation",
     "AuditChainHead",
     "AuditEvent",
+    "Contact",
     "ContactAttempt",
     "Delivery",
+    "DuplicateCandidate",
+    "Episode",
+    "EpisodeInquiry",
     "Inquiry",
     "OnCallShift",
     "OutboxMessage",
     "Person",
+    "PersonMerge",
     "RecoveryCode",
     "SignInThrottle",
     "StaffSession",
+    "StageChange",
+    "Task",
     "TriageCase",
     "TriageFlag",
     "TriageResult",

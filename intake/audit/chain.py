@@ -92,6 +92,9 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
             audit_event.occurred_at = utcnow()
         if audit_event.detail is None:
             audit_event.detail = {}
+        target = inspect(audit_event).info.pop("target", None)
+        if target is not None:  # recorded before its target had an id (audit.services.record)
+            audit_event.target_id = str(target.id)
         seq += 1
         fields = {name: getattr(audit_event, name) for name in CHAINED_FIELDS}
         audit_event.chain_seq = seq

@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, inspect, select
 
 from intake.audit.models import AuditEvent
 from intake.audit.tags import AuditTag
@@ -31,10 +31,14 @@ def record(
     target_id: object | None = None,
     actor_id: int | None = None,
     detail: dict[str, Any] | None = None,
+    target: Any | None = None,
 ) -> AuditEvent:
     """Add an audit event to the session (the caller's transaction commits it).
 
     ``actor_id`` defaults to the logged-in user. ``detail`` takes flat codes and ids only.
+    ``target`` is a record that may have no id yet: its id becomes ``target_id`` when the event
+    is sealed at commit, after the flush that gave it one (so a service need not flush just to
+    audit what it added).
     """
     clean_detail = {
         str(key): value
@@ -50,6 +54,8 @@ def record(
         target_id=None if target_id is None else str(target_id),
         detail=clean_detail,
     )
+    if target is not None:
+        inspect(event).info["target"] = target
     if has_request_context():
         event.ip_address = (request.remote_addr or "")[:45] or None
         event.user_agent = (request.user_agent.string or "")[:200] or None

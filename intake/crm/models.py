@@ -1,17 +1,24 @@
-"""People who reached out. Personal fields are encrypted; email and phone are blind-indexed."""
+"""CRM tables: people and their contacts, episodes with their stage history, duplicate
+candidates and merges, the assignment rotation, and tasks.
+
+Personal fields are encrypted; email and phone are blind-indexed so lookups never decrypt.
+Stage, reason and kind columns hold the codes of :mod:`intake.crm.vocabulary`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import String
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.access import PERSON_FIELD_PERMISSIONS, FieldGroup, GuardedRecord
+from intake.auth.models import User
 from intake.auth.permissions import Permission
 from intake.core.types import UTCDateTime, utcnow
+from intake.crm.vocabulary import Disclosure, DuplicateStatus, Relationship
 from intake.extensions import Model
 from intake.security.fields import EncryptedText
 from intake.vocabulary import DEFAULT_LANGUAGE
@@ -21,7 +28,8 @@ if TYPE_CHECKING:
 
 
 class Person(GuardedRecord, Model):
-    """The prospective client. Created by the first inquiry; matched by exact email or phone."""
+    """The prospective client. Created by an inquiry; the same person writing again (same email
+    and same name) is linked, any other exact match becomes a duplicate candidate."""
 
     __tablename__ = "people"
     field_permissions: ClassVar[Mapping[FieldGroup, Permission]] = PERSON_FIELD_PERMISSIONS
@@ -35,6 +43,9 @@ class Person(GuardedRecord, Model):
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
     country: Mapped[str | None] = mapped_column(String(2))
+    # Set while this record is merged into another (the merge row says what moved); an unmerge
+    # clears it. A merged record is kept, never deleted.
+    merged_into_id: Mapped[int | None] = mapped_column(index=True)
 
     inquiries: Mapped[list[Inquiry]] = relationship(
         back_populates="person", order_by="Inquiry.received_at"
@@ -42,3 +53,176 @@ class Person(GuardedRecord, Model):
 
     def __repr__(self) -> str:
         return f"<Person {self.id}>"
+
+
+class Contact(GuardedRecord, Model):
+    """Someone linked to a person who is not the person: a mother, a partner, a doctor."""
+
+    __tablename__ = "contacts"
+    field_permissions: ClassVar[Mapping[FieldGroup, Permission]] = PERSON_FIELD_PERMISSIONS
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(20), default=Relationship.UNKNOWN.value)
+    name: Mapped[str | None] = mapped_column(EncryptedText())
+    email: Mapped[str | None] = mapped_column(EncryptedText())
+    phone: Mapped[str | None] = mapped_column(EncryptedText())
+    email_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
+    may_be_told: Mapped[str] = mapped_column(String(20), default=Disclosure.ACKNOWLEDGE_ONLY.value)
+    # The inquiry this contact sent, when they reached out for the person.
+    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[Person] = relationship()
+    inquiry: Mapped[Inquiry | None] = relationship()
+
+
+class Episode(Model):
+    """One journey towards care. ``stage`` is where it stands; ``closed_at`` ends it early with
+    a reason. Moves are compare-and-set on ``version``: of two simultaneous moves one wins."""
+
+    __tablename__ = "episodes"
+    __table_args__ = (
+        Index("ix_episodes_person_open", "person_id", "closed_at"),
+        Index("ix_episodes_stage", "stage", "closed_at"),
+        Index("ix_episodes_owner", "owner_id", "closed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    close_reason: Mapped[str | None] = mapped_column(String(30))
+    # When closed as "referred elsewhere": to whom (an organisation or professional) and a note.
+    referred_to: Mapped[str | None] = mapped_column(EncryptedText())
+    referral_note: Mapped[str | None] = mapped_column(EncryptedText())
+    version: Mapped[int] = mapped_column(default=1)
+
+    person: Mapped[Person] = relationship()
+    owner: Mapped[User | None] = relationship()
+    history: Mapped[list[StageChange]] = relationship(
+        back_populates="episode", order_by="StageChange.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<Episode {self.id}>"
+
+
+class EpisodeInquiry(Model):
+    """Which episode an inquiry opened or joined (one episode per inquiry)."""
+
+    __tablename__ = "episode_inquiries"
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+
+    episode: Mapped[Episode] = relationship()
+    inquiry: Mapped[Inquiry] = relationship()
+
+
+class StageChange(Model):
+    """One step of an episode's history: from, to, who, when. The time spent in a stage is the
+    gap to the next row. ``to_stage`` is ``closed`` when the episode closed."""
+
+    __tablename__ = "stage_changes"
+    __table_args__ = (Index("ix_stage_changes_episode", "episode_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    from_stage: Mapped[str | None] = mapped_column(String(20))
+    to_stage: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # What caused it: an inquiry, a contact attempt, a staff member's move, a close.
+    cause: Mapped[str] = mapped_column(String(20))
+
+    episode: Mapped[Episode] = relationship(back_populates="history")
+
+
+class DuplicateCandidate(Model):
+    """Two people who may be the same, with the reasons; staff merge them or say they are not.
+
+    The pair is stored once (lower id first), so "not the same person" sticks: the pair is never
+    proposed again.
+    """
+
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (
+        UniqueConstraint("person_low_id", "person_high_id", name="uq_duplicate_pair"),
+        CheckConstraint("person_low_id < person_high_id", name="ordered_pair"),
+        Index("ix_duplicate_candidates_status", "status", "found_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_low_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    person_high_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # Comma-separated DuplicateReason codes, e.g. ``email,name``.
+    reasons: Mapped[str] = mapped_column(String(60))
+    name_score: Mapped[int | None] = mapped_column()
+    status: Mapped[str] = mapped_column(String(12), default=DuplicateStatus.OPEN.value)
+    found_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    person_low: Mapped[Person] = relationship(foreign_keys=[person_low_id])
+    person_high: Mapped[Person] = relationship(foreign_keys=[person_high_id])
+
+    @property
+    def reason_codes(self) -> list[str]:
+        return [code for code in self.reasons.split(",") if code]
+
+
+class PersonMerge(Model):
+    """A merge as an event: ``source`` went into ``target``; ``moved`` lists the ids of every
+    row that changed person, so an unmerge puts exactly those back."""
+
+    __tablename__ = "person_merges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    target_person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("duplicate_candidates.id"))
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # {"episodes": [ids], "inquiries": [ids], "contacts": [ids]}: ids only, nothing personal.
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON())
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class AssignmentRotation(Model):
+    """Whose turn it is: the last user handed a new episode, per rotation. Kept in the database
+    (locked while a turn is taken) so two web workers never hand out the same turn and a Redis
+    flush changes nothing."""
+
+    __tablename__ = "assignment_rotations"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Task(Model):
+    """A call, email, callback or follow-up due for someone on an episode."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (Index("ix_tasks_owner_due", "owner_id", "done_at", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(12))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str | None] = mapped_column(EncryptedText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    episode: Mapped[Episode] = relationship()

@@ -1,18 +1,37 @@
-"""Finding or creating the person an inquiry belongs to, without decrypting anyone."""
+"""Placing an inquiry in the CRM: who it is about, who sent it, which episode it opens or joins,
+who owns that; and finding people by their blind-indexed details, without decrypting anyone.
+
+The same person writing again (same email and the same name) is linked to their record. Any
+other exact match on a shared detail is *not* a link any more: a mother writing from the family
+phone for her son must not become her son. A new person is created and the match is recorded as
+a duplicate candidate, with its reasons, for staff to merge or set aside.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Any, cast
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, Table, bindparam, insert, or_, select, update
+from sqlalchemy import or_, select
 
-from intake.crm.models import Person
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
+from intake.crm.assignment import assign_new
+from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
+from intake.crm.episodes import open_or_join_episode
+from intake.crm.models import Contact, Episode, EpisodeInquiry, Person
+from intake.crm.vocabulary import Disclosure, Relationship
 from intake.extensions import db
 from intake.security.encryption import blind_index
+from intake.vocabulary import ForWhom
 
-_PEOPLE = cast(Table, Person.__table__)
-_INSERT_PERSON = insert(_PEOPLE).returning(_PEOPLE.c.id)
+# Who the inquiry is for, and what the sender is to the person when it is not themselves.
+SENDER_RELATION: dict[str, Relationship] = {
+    ForWhom.SOMEONE_ELSE: Relationship.UNKNOWN,
+    ForWhom.PROFESSIONAL: Relationship.PROFESSIONAL,
+}
 
 
 def email_index(email: str) -> str:
@@ -23,21 +42,52 @@ def phone_index(e164: str) -> str:
     return blind_index("phone:" + e164.strip())
 
 
-def find_person(email: str | None, phone: str | None) -> Person | None:
-    """The person with this exact email or phone (email wins when both match others)."""
+def find_people(email: str | None, phone: str | None) -> list[Person]:
+    """Everyone with this exact email or phone (blind index), oldest first."""
     conditions = []
     if email:
         conditions.append(Person.email_index == email_index(email))
     if phone:
         conditions.append(Person.phone_index == phone_index(phone))
     if not conditions:
-        return None
-    matches = db.session.scalars(select(Person).where(or_(*conditions)).order_by(Person.id)).all()
+        return []
+    return list(
+        db.session.scalars(select(Person).where(or_(*conditions)).order_by(Person.id)).all()
+    )
+
+
+def find_person(email: str | None, phone: str | None) -> Person | None:
+    """The person with this exact email or phone (email wins when both match others)."""
+    matches = find_people(email, phone)
     if email:
+        index = email_index(email)
         for person in matches:
-            if person.email_index == email_index(email):
+            if person.email_index == index:
                 return person
     return matches[0] if matches else None
+
+
+def _current(person: Person) -> Person:
+    """The record a merged person now lives in (a merge chain is followed to its end)."""
+    seen = {person.id}
+    while person.merged_into_id is not None and person.merged_into_id not in seen:
+        seen.add(person.merged_into_id)
+        merged_into = db.session.get(Person, person.merged_into_id)
+        if merged_into is None:
+            break
+        person = merged_into
+    return person
+
+
+@dataclass
+class PersonMatch:
+    person: Person
+    created: bool
+    duplicates: list[Likeness] = field(default_factory=list)
+
+    @property
+    def person_id(self) -> int:
+        return int(self.person.id)
 
 
 def match_or_create_person(
@@ -47,100 +97,130 @@ def match_or_create_person(
     phone: str | None,
     language: str,
     country: str | None,
-) -> tuple[Person, bool]:
-    """Return the matching person, or a new one added to the session; and whether it is new.
+) -> PersonMatch:
+    """The person an inquiry is about: the existing one when the same person is plainly writing
+    again (same email and same normalised name, both missing counting as the same), else a new
+    one added to the session, with every exact email or phone match as a likely duplicate.
 
-    A match never overwrites what is stored; missing contact details are filled in.
+    A link never overwrites what is stored; missing contact details are filled in.
     """
-    person = find_person(email, phone)
-    if person is None:
-        person = Person(name=name, language=language, country=country)
-        db.session.add(person)
-        created = True
-    else:
-        created = False
-    if email and person.email_index is None:
-        person.email = email
-        person.email_index = email_index(email)
-    if phone and person.phone_index is None:
-        person.phone = phone
-        person.phone_index = phone_index(phone)
-    if name and not person.name:
-        person.name = name
-    return person, created
+    matches = find_people(email, phone)
+    email_idx = email_index(email) if email else None
+    phone_idx = phone_index(phone) if phone else None
+    wanted = normalise_name(name)
+    for candidate in matches:
+        same_email = bool(email_idx) and candidate.email_index == email_idx
+        if same_email and normalise_name(candidate.name) == wanted:
+            person = _current(candidate)
+            if phone and person.phone_index is None:
+                person.phone = phone
+                person.phone_index = phone_idx
+            return PersonMatch(person, created=False)
+    person = Person(name=name, language=language, country=country)
+    if email:
+        person.email, person.email_index = email, email_idx
+    if phone:
+        person.phone, person.phone_index = phone, phone_idx
+    db.session.add(person)
+    others: dict[int, Person] = {}
+    for candidate in matches:
+        current = _current(candidate)
+        others.setdefault(current.id, current)
+    duplicates = [
+        likeness(other, name=name, email_idx=email_idx, phone_idx=phone_idx)
+        for other in others.values()
+    ]
+    return PersonMatch(person, created=True, duplicates=duplicates)
 
 
-@lru_cache(maxsize=4)
-def _match_query(by_email: bool, by_phone: bool) -> Select[Any]:
-    """The people with this email or phone index, built once per combination."""
-    conditions = []
-    if by_email:
-        conditions.append(_PEOPLE.c.email_index == bindparam("email_index"))
-    if by_phone:
-        conditions.append(_PEOPLE.c.phone_index == bindparam("phone_index"))
-    return (
-        select(
-            _PEOPLE.c.id,
-            _PEOPLE.c.email_index,
-            _PEOPLE.c.phone_index,
-            _PEOPLE.c.name.is_(None).label("nameless"),
-        )
-        .where(or_(*conditions))
-        .order_by(_PEOPLE.c.id)
-    )
+@dataclass(frozen=True)
+class Placement:
+    """Where an inquiry landed: its person (new or not), the episode (opened or joined), the
+    owner, the sender recorded as a contact, and the duplicate candidates found."""
+
+    person: Person
+    new_person: bool
+    episode: Episode
+    new_episode: bool
+    contact: Contact | None
+    duplicates: int
 
 
-def match_or_add_person(
+def match_person(
     *,
     name: str | None,
     email: str | None,
     phone: str | None,
     language: str,
     country: str | None,
-) -> tuple[int, bool]:
-    """:func:`match_or_create_person` for the intake path: the same rules, in plain statements.
-
-    Returns the person's id and whether the person is new. Nobody is loaded or decrypted: the
-    match reads blind indexes, and only what is missing is written.
-    """
-    by_email = email_index(email) if email else None
-    by_phone = phone_index(phone) if phone else None
-    rows = (
-        db.session.execute(
-            _match_query(by_email is not None, by_phone is not None),
-            {
-                name: value
-                for name, value in (("email_index", by_email), ("phone_index", by_phone))
-                if value is not None
-            },
-        ).all()
-        if by_email or by_phone
-        else []
+) -> PersonMatch:
+    """:func:`match_or_create_person` for the intake path: a new person is flushed at once (the
+    inquiry row that follows refers to it); a linked one is only updated where details were
+    missing."""
+    match = match_or_create_person(
+        name=name, email=email, phone=phone, language=language, country=country
     )
-    match = next((row for row in rows if by_email and row.email_index == by_email), None)
-    if match is None and rows:
-        match = rows[0]
-    if match is None:
-        new_id = db.session.execute(
-            _INSERT_PERSON,
-            {
-                "name": name,
-                "email": email or None,
-                "email_index": by_email,
-                "phone": phone or None,
-                "phone_index": by_phone,
-                "language": language,
-                "country": country,
-            },
-        ).scalar_one()
-        return int(new_id), True
-    missing: dict[str, str | None] = {}
-    if by_email and match.email_index is None:
-        missing.update(email=email, email_index=by_email)
-    if by_phone and match.phone_index is None:
-        missing.update(phone=phone, phone_index=by_phone)
-    if name and match.nameless:
-        missing["name"] = name
-    if missing:
-        db.session.execute(update(_PEOPLE).where(_PEOPLE.c.id == match.id).values(**missing))
-    return int(match.id), False
+    if match.created:
+        db.session.flush([match.person])
+    return match
+
+
+def place_inquiry(
+    inquiry_id: int,
+    received_at: datetime,
+    for_whom: str,
+    match: PersonMatch,
+    answers: Mapping[str, Any],
+) -> Placement:
+    """Give a stored inquiry its episode (opened or joined) and owner, its sender as a contact
+    when it is for someone else, and its person's duplicate candidates, in the caller's
+    transaction.
+
+    ``match`` is what :func:`match_person` found; ``answers`` are the inquiry's validated answers
+    (name, email, phone as given). An inquiry for someone else records its sender as a
+    :class:`Contact` who may only be told the inquiry was received. Adds rows and one audit
+    event and issues no flush of its own: the commit's flush stores them in one go, so the
+    intake path stays a handful of statements.
+    """
+    name, email, phone = answers.get("name"), answers.get("email"), answers.get("phone")
+    person = match.person
+    with db.session.no_autoflush:
+        episode, new_episode = open_or_join_episode(person, at=received_at)
+        if new_episode:
+            assign_new(episode, received_at)
+    db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
+    contact = None
+    relation = SENDER_RELATION.get(for_whom)
+    if relation is not None:
+        contact = Contact(
+            person=person,
+            relation=relation.value,
+            name=name,
+            email=email,
+            phone=phone,
+            email_index=email_index(email) if email else None,
+            phone_index=phone_index(phone) if phone else None,
+            may_be_told=Disclosure.ACKNOWLEDGE_ONLY.value,
+            inquiry_id=inquiry_id,
+        )
+        db.session.add(contact)
+    duplicates = propose_for_new(person, (item for item in match.duplicates if item.reasons))
+    record(
+        AuditTag.EPISODE_OPENED if new_episode else AuditTag.EPISODE_JOINED,
+        target_type="episode",
+        target=episode,
+        detail={
+            "owner": episode.owner_id,
+            "new_person": match.created,
+            "contact": contact is not None,
+            "duplicates": len(duplicates),
+        },
+    )
+    return Placement(
+        person=person,
+        new_person=match.created,
+        episode=episode,
+        new_episode=new_episode,
+        contact=contact,
+        duplicates=len(duplicates),
+    )

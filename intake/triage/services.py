@@ -31,6 +31,7 @@ from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.alerts import acknowledge_for_inquiry
 from intake.public.models import Inquiry, InquiryQuarantine, QuarantineStatus
+from intake.triage.events import contact_reached
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 from intake.triage.rules import TriageOutcome
 from intake.vocabulary import OPEN_CASE_STATUSES, CaseStatus, ContactOutcome, Priority
@@ -290,6 +291,10 @@ def log_contact_attempt(
     if outcome == ContactOutcome.REACHED and case.reached_at is None:
         case.reached_at = attempt.attempted_at
         case.status = CaseStatus.CONTACTED
+        # The CRM moves the episode to "contacted" on this, in this transaction.
+        contact_reached.send(
+            case, inquiry_id=case.inquiry_id, user_id=user_id, at=attempt.attempted_at
+        )
     elif case.status == CaseStatus.NEW:
         case.status = CaseStatus.CLAIMED
     record(

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
-from intake.crm.services import match_or_add_person
+from intake.crm.services import match_person, place_inquiry
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_all_to_outbox
 from intake.public.api_keys import VerifiedKey, note_key_used
@@ -142,7 +142,8 @@ def _store(
     outcome = score(answers)
     priority = outcome.priority.value
     received_at = utcnow()
-    person_id, created = match_or_add_person(
+    # Who the inquiry is about (crm's matching rules); the person row exists before the inquiry.
+    match = match_person(
         name=data.name,
         email=data.email,
         phone=data.phone,
@@ -151,7 +152,7 @@ def _store(
     )
     inquiry = insert_inquiry(
         reference=new_reference(),
-        person_id=person_id,
+        person_id=match.person_id,
         received_at=received_at,
         source=source[:80],
         api_key_id=api_key.id if api_key else None,
@@ -170,6 +171,8 @@ def _store(
         suspected_automated=bool(reasons),
     )
     record_first_outcome(inquiry.id, received_at, outcome)
+    # Sender contact, duplicate candidates, episode and its owner (crm), flushed at commit.
+    placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers)
     outbox: list[tuple[OutboxKind, str, int]] = []
     if priority in URGENT_PRIORITIES:
         outbox.append((OutboxKind.STAFF_ALERT, "inquiry", inquiry.id))
@@ -195,7 +198,7 @@ def _store(
         AuditTag.INQUIRY_RECEIVED,
         target_type="inquiry",
         target_id=inquiry.id,
-        detail={"source": source[:40], "new_person": created, "priority": priority},
+        detail={"source": source[:40], "new_person": placement.new_person, "priority": priority},
     )
     if api_key is not None:
         note_key_used(api_key)

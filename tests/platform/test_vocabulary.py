@@ -23,11 +23,14 @@ from intake.vocabulary import (
     ContactChannel,
     ContactOutcome,
     DeliveryChannel,
+    Disclosure,
+    EpisodeCloseReason,
     ForWhom,
     GuidanceLevel,
     InquirySource,
     Language,
     Priority,
+    Stage,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,6 +52,9 @@ _VOCABULARIES = (
     DeliveryChannel,
     AlertStop,
     AlertStatus,
+    Stage,
+    EpisodeCloseReason,
+    Disclosure,
 )
 SPELT_ONCE = frozenset(code for vocab in _VOCABULARIES for code in vocab.codes()) - {
     ContactChannel.PHONE,

@@ -1040,25 +1040,29 @@ def test_audit_c_answers_reach_the_rules(app: Flask, client: FlaskClient) -> Non
 def test_a_returning_person_gets_missing_details_filled_in_and_nothing_overwritten(
     app: Flask, client: FlaskClient, api_key: str
 ) -> None:
-    from intake.crm.models import Person
+    from intake.crm.models import DuplicateCandidate, Person
 
     sends = [
-        inquiry(email="back@example.org"),
-        inquiry(email="back@example.org", phone="+34 612 34 56 78", name="Sam"),
+        inquiry(email="back@example.org", name="Sam Back"),
+        # The same person writing again (same email, same name): linked, the phone filled in.
+        inquiry(email="back@example.org", phone="+34 612 34 56 78", name="sam  back"),
+        # Someone else on a shared email, or the phone without the email: new people, each a
+        # duplicate candidate of Sam for staff to decide, never an automatic link.
         inquiry(email="back@example.org", phone="+34 699 99 99 99", name="Someone Else"),
-        inquiry(email=None, phone="+34 612 34 56 78", name="Sam"),
+        inquiry(email=None, phone="+34 612 34 56 78", name="Sam Back"),
     ]
     references = [post_json(client, api_key, body).get_json()["reference"] for body in sends]
-    person_ids = {stored_person_id(app, reference) for reference in references}
-    assert len(person_ids) == 1
+    people = [stored_person_id(app, reference) for reference in references]
+    assert people[0] == people[1]
+    assert len({people[0], people[2], people[3]}) == 3
     with app.app_context():
-        person = db.session.get(Person, person_ids.pop())
-        assert person is not None
-        assert (person.email, person.phone, person.name) == (
-            "back@example.org",
-            "+34612345678",
-            "Sam",
-        )
+        sam = db.session.get(Person, people[0])
+        assert sam is not None
+        assert (sam.email, sam.phone, sam.name) == ("back@example.org", "+34612345678", "Sam Back")
+        candidates = db.session.scalars(select(DuplicateCandidate)).all()
+        pairs = {frozenset((c.person_low_id, c.person_high_id)) for c in candidates}
+        assert frozenset((people[0], people[2])) in pairs
+        assert frozenset((people[0], people[3])) in pairs
 
 
 def stored_person_id(app: Flask, reference: str) -> int:

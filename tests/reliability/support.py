@@ -240,9 +240,9 @@ def make_inquiry(
     """An inquiry with its triage case and the outbox rows accept_inquiry would write (P0/P1
     alert, acknowledgement when there is an email), flushed; the caller commits."""
     # The person match, as the front door does it: the same person writing again is one person.
-    person, _created = match_or_create_person(
+    person = match_or_create_person(
         name=name, email=email, phone=phone, language=language, country=country
-    )
+    ).person
     inquiry: Inquiry = InquiryFactory(person=person, priority=priority, message=message)
     if priority in ("P0", "P1"):
         add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)

@@ -1,0 +1,105 @@
+"""What staff do in the CRM, one transaction each: each function calls the services and commits.
+
+A refusal (:class:`intake.crm.errors.CrmRefusalError`) rolls back whatever the request had
+pending and is raised again for the view to show; nothing of it is stored. Two staff members
+moving the same episode at once: the second fails its version check and gets a refusal too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TypeVar
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.exc import StaleDataError
+
+from intake.crm import assignment, duplicates, episodes, tasks
+from intake.crm.errors import CrmRefusalError, MoveRefusedError
+from intake.crm.models import DuplicateCandidate, Episode, PersonMerge, Task
+from intake.extensions import db
+
+T = TypeVar("T")
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[None]:
+    try:
+        yield
+        db.session.commit()
+    except CrmRefusalError:
+        db.session.rollback()
+        raise
+    except StaleDataError:
+        db.session.rollback()
+        raise MoveRefusedError(
+            "changed_meanwhile", _l("Someone else changed this episode just now. Reload it.")
+        ) from None
+
+
+def _run(action: Callable[[], T]) -> T:
+    with _unit_of_work():
+        result = action()
+    return result
+
+
+def move(episode: Episode, to_stage: str, actor_id: int) -> None:
+    """Move an episode one step along the pipeline. Commits."""
+    _run(lambda: episodes.move_episode(episode, to_stage, actor_id))
+
+
+def close(
+    episode: Episode,
+    reason: str,
+    actor_id: int,
+    *,
+    referred_to: str | None = None,
+    referral_note: str | None = None,
+) -> None:
+    """Close an episode with a reason (and the referral when referred elsewhere). Commits."""
+    _run(
+        lambda: episodes.close_episode(
+            episode, reason, actor_id, referred_to=referred_to, referral_note=referral_note
+        )
+    )
+
+
+def reassign(episode: Episode, owner_id: int, actor_id: int) -> None:
+    """Give an episode to another owner. Commits."""
+    _run(lambda: assignment.reassign(episode, owner_id, actor_id))
+
+
+def add_task(
+    episode: Episode,
+    kind: str,
+    due_at: datetime,
+    actor_id: int,
+    *,
+    owner_id: int | None = None,
+    note: str | None = None,
+) -> Task:
+    """Create a task on an episode. Commits."""
+    return _run(
+        lambda: tasks.create_task(episode, kind, due_at, actor_id, owner_id=owner_id, note=note)
+    )
+
+
+def finish_task(task: Task, actor_id: int) -> None:
+    """Mark a task done. Commits."""
+    _run(lambda: tasks.complete_task(task, actor_id))
+
+
+def not_the_same_person(candidate: DuplicateCandidate, actor_id: int) -> None:
+    """Record that two people are not the same; the pair is never proposed again. Commits."""
+    _run(lambda: duplicates.mark_not_same(candidate, actor_id))
+
+
+def merge_people(source_id: int, target_id: int, actor_id: int) -> PersonMerge:
+    """Merge one person into another (undoable). Commits."""
+    return _run(lambda: duplicates.merge(source_id, target_id, actor_id))
+
+
+def undo_merge(merge_id: int, actor_id: int) -> PersonMerge:
+    """Undo a merge exactly. Commits."""
+    return _run(lambda: duplicates.unmerge(merge_id, actor_id))
