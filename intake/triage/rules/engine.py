@@ -8,6 +8,8 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 
 from __future__ import annotations
 
+import re
+
 import json
 import threading
 from collections.abc import Iterable, Mapping
@@ -92,6 +94,15 @@ _FALSE_WORDS = frozenset({"false", "no", "0", "n", "nein", "non", ""})
 # Flags that describe the inquiry without standing for any risk: they never make it "more
 # than information".
 _NEUTRAL = frozenset({"unscreened", "unknown_value", "information_only"})
+# What the words of a subject raise when they are only the subject: an essay on suicide, a
+# leaflet listing the signs of an overdose, a poster on mixing benzodiazepines and alcohol.
+# Plans, attempts, goodbyes and danger to others are never topic words and are kept.
+_TOPIC_CODES = frozenset(
+    {"breathing", "recent_overdose", "overdose_suspected", "overdose_history",
+     "suicidal_thoughts", "suicidal_thoughts_now", "death_wish", "mixing_sedatives",
+     "benzo_with_opioids", "benzo_with_alcohol", "seizure", "withdrawal_seizure_history",
+     "confusion", "withdrawal_delirium_history", "possible_risk"}
+)  # fmt: skip
 
 
 def _read_bool(value: Any) -> bool | None:
@@ -144,6 +155,8 @@ class _Context:
         self.flags: list[Flag] = []
         self.unknown: list[str] = []
         self.for_whom = inquiry.get("for_whom")
+        language = inquiry.get("language")
+        self.language = language.strip().lower()[:2] if isinstance(language, str) else None
         self.someone_else = self.for_whom == ForWhom.SOMEONE_ELSE
 
         raw_substances = inquiry.get("substances")
@@ -176,6 +189,7 @@ class _Context:
 
         self.message = _message_text(inquiry, self.flags)
         self.text: TextFindings = _scanner().scan(self.message)
+        self.about = False  # the message writes about a subject (set by the concept rules)
         self.has_message = bool(
             isinstance(inquiry.get("message"), str) and inquiry["message"].strip()
         )
@@ -364,9 +378,10 @@ def _concept_rules(ctx: _Context) -> None:
     scanner = _scanner()
     from .normalise import clip
 
-    segments = reader.find(ctx.text, scanner, clip(ctx.message))
+    segments = reader.find(ctx.text, scanner, clip(ctx.message), ctx.language)
     if not segments:
         return
+    ctx.about = any(h.concept == "about" for s in segments for h in s.hits)
     ctx.flags.extend(
         decide(
             segments,
@@ -376,6 +391,23 @@ def _concept_rules(ctx: _Context) -> None:
             someone_else=ctx.someone_else,
         )
     )
+
+
+_QUOTE_MARK = "'\"\u2018\u201c\u201e\u00ab\u2039"
+_EVIDENCE_QUOTE = re.compile(r'"([^"]+)"')
+
+
+def _quoted(flag: Flag, message: str) -> bool:
+    """Every word the flag quotes stands right after a quotation mark in the message."""
+    quotes = _EVIDENCE_QUOTE.findall(flag.evidence)
+    if not quotes:
+        return False
+    low = message.lower()
+    for q in quotes:
+        at = low.find(q.lower())
+        if at <= 0 or low[at - 1] not in _QUOTE_MARK:
+            return False
+    return True
 
 
 def _inside(hit: Hit, spans: list[Hit]) -> bool:
@@ -443,8 +475,28 @@ def evaluate(
     ctx = _Context(inquiry)
     _screen_rules(ctx, inquiry, screens)
     _risk_rules(ctx)
+    from_form = len(ctx.flags)
     _text_rules(ctx)
     _concept_rules(ctx)
+    if ctx.about and not ctx.text.has("personal_use"):
+        # Writing about a subject (school project, leaflet, essay, journalist), and saying
+        # nothing of their own use: the subject's words are no report of danger. Words about
+        # a particular other person ("one of my students has thought about killing herself")
+        # are a report and stay. Only what the text raised is dropped; the form's answers
+        # stand.
+        ctx.flags = ctx.flags[:from_form] + [
+            f
+            for f in ctx.flags[from_form:]
+            if f.code not in _TOPIC_CODES or f.third_party
+        ]
+    elif ctx.about:
+        # A leaflet's or a paper's words quoted ("the leaflet lists 'suicidal thoughts'")
+        # are what the leaflet says, not what the person says.
+        ctx.flags = ctx.flags[:from_form] + [
+            f
+            for f in ctx.flags[from_form:]
+            if f.code not in _TOPIC_CODES or f.third_party or not _quoted(f, ctx.message)
+        ]
 
     if ctx.someone_else:
         # Form answers given on someone else's behalf describe that person.
