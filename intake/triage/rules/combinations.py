@@ -41,13 +41,27 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     Combination(
         "a goodbye or final act with another one, a time, means or a wish to die",
-        _c("preparation", "arranged|goodbye|time_now|means|intent|no_wake|death_wish|lethal_place"),
+        _c(
+            "preparation",
+            "arranged|goodbye|time_now|means|intent|no_wake|death_wish|lethal_place|burden",
+        ),
         "message",
         "suicidal_plan",
     ),
     Combination(
         "a goodbye said or a pet handed over, with letters, a place to die or a wish to die",
-        _c("goodbye", "arranged|lethal_place|intent|no_wake|wish_dead"),
+        _c("goodbye", "arranged|lethal_place|intent|no_wake|wish_dead|burden"),
+        "message",
+        "suicidal_plan",
+    ),
+    Combination(
+        "affairs put in order in two ways (debts paid, accounts deleted, letters, a pet "
+        "handed over) with a wish to die, intent, means or no longer being a burden",
+        _c(
+            "arranged",
+            "arranged|goodbye",
+            "burden|wish_dead|death_wish|intent|no_wake|means|lethal_place",
+        ),
         "message",
         "suicidal_plan",
     ),

@@ -45,7 +45,7 @@ CONCEPTS: tuple[str, ...] = (
     "seizure_convulse", "seizure_mark", "seizure_fall", "confusion_sign", "child", "driving",
     "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
-    "burden", "street_benzo", "function_words",
+    "burden", "street_benzo", "maybe", "support", "function_words",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
 
@@ -418,7 +418,20 @@ class ConceptReader:
                     raw.append(("benzo", hit.start, hit.end))
         sindex = findings.index
         kept: dict[str, int] = {}
+        # Words about dying inside a dated attempt ("tried to end my life years ago") are
+        # that attempt's history, not intent now.
+        dated = [
+            (h.start, h.end)
+            for h in findings.signals.get("attempt", ())
+            if h.tier in ("old", "recent")
+        ]
         for concept, start, end in raw:
+            if (
+                dated
+                and concept in _WIDE_NEGATION
+                and any(s <= start < e for s, e in dated)
+            ):
+                continue
             # Enough hits of one concept to decide and quote; more only cost time on long
             # texts (each is checked for negation and third party).
             if kept.get(concept, 0) >= _MAX_HITS:

@@ -190,6 +190,7 @@ class _Context:
         self.message = _message_text(inquiry, self.flags)
         self.text: TextFindings = _scanner().scan(self.message)
         self.about = False  # the message writes about a subject (set by the concept rules)
+        self.asking = False  # asks how to recognise or support a possible risk (idem)
         self.has_message = bool(
             isinstance(inquiry.get("message"), str) and inquiry["message"].strip()
         )
@@ -256,6 +257,13 @@ def _risk_rules(ctx: _Context) -> None:
 def _text_rules(ctx: _Context) -> None:
     text = ctx.text
     sig = text.signals
+    # "I tried to end my life years ago": the words about dying belong to the dated attempt
+    # (past_attempt / recent_attempt below), not to thoughts now, whatever "now" follows.
+    dated = [h for h in sig.get("attempt", []) if h.tier in ("old", "recent")]
+    if dated:
+        for kind in ("suicidal_thoughts", "death_wish", "suicidal_plan"):
+            if kind in sig:
+                sig[kind] = [h for h in sig[kind] if not _inside(h, dated)]
 
     def add(code: str, hits: list[Hit]) -> None:
         if hits:
@@ -381,7 +389,10 @@ def _concept_rules(ctx: _Context) -> None:
     segments = reader.find(ctx.text, scanner, clip(ctx.message), ctx.language)
     if not segments:
         return
-    ctx.about = any(h.concept == "about" for s in segments for h in s.hits)
+    found = {h.concept for s in segments for h in s.hits}
+    ctx.about = "about" in found
+    # "What are the warning signs that a friend might be thinking about suicide?"
+    ctx.asking = "support" in found and "maybe" in found
     ctx.flags.extend(
         decide(
             segments,
@@ -478,7 +489,7 @@ def evaluate(
     from_form = len(ctx.flags)
     _text_rules(ctx)
     _concept_rules(ctx)
-    if ctx.about and not ctx.text.has("personal_use"):
+    if (ctx.about or ctx.asking) and not ctx.text.has("personal_use"):
         # Writing about a subject (school project, leaflet, essay, journalist), and saying
         # nothing of their own use: the subject's words are no report of danger. Words about
         # a particular other person ("one of my students has thought about killing herself")
@@ -487,7 +498,7 @@ def evaluate(
         ctx.flags = ctx.flags[:from_form] + [
             f
             for f in ctx.flags[from_form:]
-            if f.code not in _TOPIC_CODES or f.third_party
+            if f.code not in _TOPIC_CODES or (f.third_party and not ctx.asking)
         ]
     elif ctx.about:
         # A leaflet's or a paper's words quoted ("the leaflet lists 'suicidal thoughts'")
