@@ -386,6 +386,14 @@ class ConceptReader:
         cue = _NEGATION.search(window)
         return cue is not None and not scanner.lex.negation_breakers.search(window, cue.start())
 
+    def names(self, original: str, concept: str) -> bool:
+        """Whether a word of ``concept`` is in the message as written (before idioms and
+        subjects the scanner blanks out, such as "an essay on suicide")."""
+        for m in _TOKEN.finditer(fold(original).lower()):
+            if concept in self.lex.exact.get(m.group(), ()):
+                return True
+        return False
+
     def find(
         self, findings: Any, scanner: Any, original: str, language: str | None = None
     ) -> list[_Segment]:

@@ -390,7 +390,7 @@ def _concept_rules(ctx: _Context) -> None:
     if not segments:
         return
     found = {h.concept for s in segments for h in s.hits}
-    ctx.about = "about" in found
+    ctx.about = "about" in found or reader.names(ctx.message, "about")
     # "What are the warning signs that a friend might be thinking about suicide?"
     ctx.asking = "support" in found and "maybe" in found
     ctx.flags.extend(
