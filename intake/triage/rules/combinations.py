@@ -158,13 +158,18 @@ COMBINATIONS: tuple[Combination, ...] = (
 #: above matching raise the inquiry to at least P1 with ``possible_risk`` ("read this now").
 FAMILIES: dict[str, frozenset[str]] = {
     "substance": frozenset({"ingestion", "overdose", "depressant", "intoxicated"}),
-    "death": frozenset(
-        {"intent", "death_wish", "no_wake", "preparation", "self_harm"}
-    ),
+    "death": frozenset({"intent", "death_wish", "no_wake", "preparation", "self_harm"}),
     "body": frozenset(
-        {"breathing", "colour", "unrousable", "seizure_sign", "confusion_sign", "fall",
-         "breath_hard"}
-    ),  # fmt: skip
+        {
+            "breathing",
+            "colour",
+            "unrousable",
+            "seizure_sign",
+            "confusion_sign",
+            "fall",
+            "breath_hard",
+        }
+    ),
     "lethal_means": frozenset({"lethal_means", "lethal_place"}),
     "child_at_risk": frozenset({"child_at_risk"}),
 }

@@ -242,9 +242,7 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
     listed: set[str] = set()
     function_words: dict[str, frozenset[str]] = {}
     for lang, words in _words(files).items():
-        function_words[lang] = frozenset(
-            w for w, c in words.items() if "function_words" in c
-        )
+        function_words[lang] = frozenset(w for w, c in words.items() if "function_words" in c)
         for word, concepts in words.items():
             concepts = concepts - {"function_words"}
             if not concepts:
@@ -434,11 +432,7 @@ class ConceptReader:
             if h.tier in ("old", "recent")
         ]
         for concept, start, end in raw:
-            if (
-                dated
-                and concept in _WIDE_NEGATION
-                and any(s <= start < e for s, e in dated)
-            ):
+            if dated and concept in _WIDE_NEGATION and any(s <= start < e for s, e in dated):
                 continue
             # Enough hits of one concept to decide and quote; more only cost time on long
             # texts (each is checked for negation and third party).

@@ -8,9 +8,8 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 
 from __future__ import annotations
 
-import re
-
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -28,7 +27,7 @@ from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.3.0"
+ENGINE_VERSION = "1.4.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -408,6 +407,22 @@ _QUOTE_MARK = "'\"\u2018\u201c\u201e\u00ab\u2039"
 _EVIDENCE_QUOTE = re.compile(r'"([^"]+)"')
 
 
+def _own_use(ctx: _Context) -> bool:
+    """Says they use something: "I take", "every night", in a sentence naming a substance
+    ("can we use your number" is no use of anything)."""
+    text = ctx.text
+    uses = text.signals.get("personal_use", [])
+    if not uses:
+        return False
+    mentions = [h for hits in text.mentions.values() for h in hits]
+    scanner = _scanner()
+    for use in uses:
+        start, end = scanner._sentence(text.bounds, use.start, len(text.text))
+        if any(start <= m.start < end for m in mentions):
+            return True
+    return False
+
+
 def _quoted(flag: Flag, message: str) -> bool:
     """Every word the flag quotes stands right after a quotation mark in the message."""
     quotes = _EVIDENCE_QUOTE.findall(flag.evidence)
@@ -489,7 +504,7 @@ def evaluate(
     from_form = len(ctx.flags)
     _text_rules(ctx)
     _concept_rules(ctx)
-    if (ctx.about or ctx.asking) and not ctx.text.has("personal_use"):
+    if (ctx.about or ctx.asking) and not _own_use(ctx):
         # Writing about a subject (school project, leaflet, essay, journalist), and saying
         # nothing of their own use: the subject's words are no report of danger. Words about
         # a particular other person ("one of my students has thought about killing herself")
