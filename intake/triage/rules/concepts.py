@@ -310,18 +310,22 @@ class ConceptReader:
     # -- recognition ----------------------------------------------------------------------
 
     def _word_concepts(self, token: str, budget: list[int]) -> frozenset[str]:
-        found = self.lex.exact.get(token)
-        if found is not None:
-            return found
-        for k in range(min(len(token), 24), 3, -1):
-            stem = self.lex.stems.get(token[:k])
-            if stem is not None:
-                return stem
-        if len(token) < FUZZY_MIN_DRUG or token.isdigit():
-            return frozenset()
+        # Words repeat (a long letter uses the same few hundred): remember every answer.
         seen = self._fuzzy_seen.get(token)
         if seen is not None:
             return seen
+        found = self.lex.exact.get(token)
+        if found is None:
+            for k in range(min(len(token), 24), 3, -1):
+                found = self.lex.stems.get(token[:k])
+                if found is not None:
+                    break
+        if found is None and (len(token) < FUZZY_MIN_DRUG or token.isdigit()):
+            found = frozenset()
+        if found is not None:
+            if len(self._fuzzy_seen) < _FUZZY_SEEN_MAX:
+                self._fuzzy_seen[token] = found
+            return found
         if budget[0] <= 0:
             return frozenset()
         budget[0] -= 1
