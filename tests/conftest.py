@@ -22,6 +22,10 @@ from typing import Any
 import pytest
 
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="harbor-test-instance-"))
+# Tests never write the real per-user cache of compiled lexicons (~/.cache/harbor-intake/):
+# a private temporary folder, whatever the environment says (tests that check the cache set
+# their own).
+os.environ["HARBOR_TRIAGE_CACHE"] = tempfile.mkdtemp(prefix="harbor-test-triage-cache-")
 
 import flask_migrate
 from flask import Flask

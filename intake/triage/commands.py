@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
 from intake.triage.rules import score_jsonl_line
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 triage_group = AppGroup("triage", help="Triage rules.")
+
+
+def create_scoring_app() -> Flask:
+    """A bare application carrying only ``triage score`` (``wsgi.py`` uses it for that one
+    command): no configuration, extensions, database or blueprints to build."""
+    from flask import Flask
+
+    app = Flask("intake")
+    app.cli.add_command(triage_group)
+    return app
 
 
 @triage_group.command("score")

@@ -59,3 +59,25 @@ def test_a_bad_line_gives_an_error_line_and_the_command_goes_on(tmp_path: Path) 
     assert set(results[1]) == {"error"}
     assert set(results[2]) == {"error"}
     assert results[3]["priority"] == "P2"
+
+
+def test_scoring_builds_no_application_and_needs_no_settings(tmp_path: Path) -> None:
+    # Production settings missing (no secret key, no database, no broker): the web app could
+    # not start, but ``triage score`` needs none of it and builds only the command.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")
+    }
+    env.update({"HARBOR_ENV": "production", "INSTANCE_PATH": str(tmp_path)})
+    completed = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "triage", "score"],
+        input='{"message": "I took all my pills tonight", "language": "en"}\n',
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        env=env,
+        timeout=120,
+        check=True,
+    )
+    assert json.loads(completed.stdout)["priority"] == "P0"

@@ -72,7 +72,7 @@ def test_the_table_names_only_known_concepts_and_flag_codes() -> None:
     from intake.triage.rules import CATALOG
 
     known = set(CONCEPTS) | {
-        "no_wake", "unrousable", "seizure_signs", "overdose", "self_harm", "benzo",
+        "no_wake", "unrousable", "seizure_signs", "overdose", "self_harm", "benzo", "wish_dead",
     }  # fmt: skip
     for row in COMBINATIONS:
         assert row.code in CATALOG

@@ -62,7 +62,21 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-4": (cases_of(heldout_round4, "r4-"), 150, 30),
     # Blind round 5: scored once at first sight (docs/triage.md), then fixed by concept.
     "round-5": (blind_round("round5"), 90, 18),
+    # Blind rounds 6 and 7: scored once at first sight (docs/triage.md), then fixed by concept
+    # (engine 1.4.0), never by copying their phrases into the word lists.
+    "round-6": (blind_round("round6"), 75, 15),
+    "round-7": (blind_round("round7"), 75, 15),
 }
+
+#: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
+#: id -> the rule. They are left out of the rounds above rather than bending the rules.
+DISPUTED: dict[str, str] = {}
+for _name, (_cases, _least, _per_language) in list(ROUNDS.items()):
+    ROUNDS[_name] = (
+        [c for c in _cases if c[0].split("-", 1)[-1] not in DISPUTED],
+        _least - sum(1 for c in _cases if c[0].split("-", 1)[-1] in DISPUTED),
+        _per_language,
+    )
 Row = tuple[str, str, str, dict[str, Any], list[str]]
 
 

@@ -41,14 +41,48 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     Combination(
         "a goodbye or final act with another one, a time, means or a wish to die",
-        _c("preparation", "arranged|time_now|means|intent|no_wake|death_wish"),
+        _c(
+            "preparation",
+            "arranged|goodbye|time_now|means|intent|no_wake|death_wish|lethal_place|burden",
+        ),
+        "message",
+        "suicidal_plan",
+    ),
+    Combination(
+        "a goodbye said or a pet handed over, with letters, a place to die or a wish to die",
+        _c("goodbye", "arranged|lethal_place|intent|no_wake|wish_dead|burden"),
+        "message",
+        "suicidal_plan",
+    ),
+    Combination(
+        "affairs put in order in two ways (debts paid, accounts deleted, letters, a pet "
+        "handed over) with a wish to die, intent, means or no longer being a burden",
+        _c(
+            "arranged",
+            "arranged|goodbye",
+            "burden|wish_dead|death_wish|intent|no_wake|means|lethal_place",
+        ),
+        "message",
+        "suicidal_plan",
+    ),
+    Combination(
+        "at an edge, on the tracks or in a closed garage with the engine running, with a "
+        "final act, intent, a wish to die or despair",
+        _c(
+            "lethal_place",
+            "arranged|goodbye|preparation|intent|no_wake|death_wish|distress|burden|time_now",
+        ),
         "message",
         "suicidal_plan",
     ),
     # --- P0: an overdose told as what was taken ------------------------------------------
     Combination(
         "taken, with an amount or a sedative, and not wanting to wake or despair",
-        _c("ingestion|overdose", "quantity|depressant|means", "no_wake|intent|death_wish|distress"),
+        _c(
+            "ingestion|overdose",
+            "quantity|depressant|means",
+            "no_wake|intent|death_wish|distress|burden|arranged|goodbye|preparation",
+        ),
         "message",
         "attempt_in_progress",
         dated=True,
@@ -59,6 +93,13 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     Combination(
         "slow, shallow or noisy breathing", _c("breathing"), "sentence", "breathing", dated=True
+    ),
+    Combination(
+        "hard to breathe after a sedative, alcohol or something taken",
+        _c("breath_hard", "ingestion|depressant|intoxicated"),
+        "message",
+        "breathing",
+        dated=True,
     ),
     Combination(
         "blue or grey lips or skin with a sedative or another sign",
@@ -82,8 +123,26 @@ COMBINATIONS: tuple[Combination, ...] = (
         "message",
         "someone_in_danger",
     ),
+    Combination(
+        "a weapon or a threat to kill, and someone hiding from it",
+        _c("weapon", "hiding"),
+        "message",
+        "someone_in_danger",
+    ),
     # --- P1 ---------------------------------------------------------------------------------
     Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish"),
+    Combination(
+        "wishes to be dead, does not want to live, others better off without them",
+        _c("wish_dead|death_wish"),
+        "sentence",
+        "death_wish",
+    ),
+    Combination(
+        "a benzodiazepine by its street name with alcohol or another sedative",
+        _c("street_benzo", "depressant"),
+        "message",
+        "mixing_sedatives",
+    ),
     Combination(
         "a benzodiazepine running out", _c("running_out", "benzo"), "message", "abrupt_stop"
     ),
@@ -101,8 +160,16 @@ FAMILIES: dict[str, frozenset[str]] = {
     "substance": frozenset({"ingestion", "overdose", "depressant", "intoxicated"}),
     "death": frozenset({"intent", "death_wish", "no_wake", "preparation", "self_harm"}),
     "body": frozenset(
-        {"breathing", "colour", "unrousable", "seizure_sign", "confusion_sign", "fall"}
+        {
+            "breathing",
+            "colour",
+            "unrousable",
+            "seizure_sign",
+            "confusion_sign",
+            "fall",
+            "breath_hard",
+        }
     ),
-    "lethal_means": frozenset({"lethal_means"}),
+    "lethal_means": frozenset({"lethal_means", "lethal_place"}),
     "child_at_risk": frozenset({"child_at_risk"}),
 }

@@ -44,6 +44,8 @@ CONCEPTS: tuple[str, ...] = (
     "no_wake", "preparation", "arranged", "time_now", "breathing", "breath_neg", "colour",
     "seizure_convulse", "seizure_mark", "seizure_fall", "confusion_sign", "child", "driving",
     "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
+    "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
+    "burden", "street_benzo", "maybe", "support", "function_words",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
 
@@ -78,8 +80,9 @@ _OTHER_PERSON = re.compile(r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella)
 # Context words are never negated: "reagiert nicht auf meine Nachrichten" still names the
 # messages, and that context is what stops "not answering" reading as "cannot be woken".
 _NEVER_NEGATED = frozenset(
-    {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving"}
-)
+    {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
+     "not_here", "better", "burden", "hiding", "lethal_place"}
+)  # fmt: skip
 _NEG_BEFORE = 40
 _MAX_HITS = 12
 _NEG_AFTER = 20
@@ -123,6 +126,8 @@ class ConceptLexicon:
     table: PrefixTable
     digest: str
     short_names: frozenset[str] = frozenset()  # five-letter names allowed a typo ("xanex")
+    # lang -> little words of that language that are concept words elsewhere ("falls")
+    function_words: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -234,8 +239,15 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
     forms = _forms(files)
     exact: dict[str, set[str]] = {}
     stems: dict[str, set[str]] = {}
+    listed: set[str] = set()
+    function_words: dict[str, frozenset[str]] = {}
     for lang, words in _words(files).items():
+        function_words[lang] = frozenset(w for w, c in words.items() if "function_words" in c)
         for word, concepts in words.items():
+            concepts = concepts - {"function_words"}
+            if not concepts:
+                continue
+            listed.add(word)
             if word.endswith("*"):
                 stems.setdefault(word[:-1], set()).update(concepts)
                 continue
@@ -244,8 +256,13 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
                 # (Italian "or'" from "ora" is English "or"): only the listed word itself.
                 if form == word or len(form) > 3:
                     exact.setdefault(form, set()).update(concepts)
+    # Typos are matched against the listed words only, not every inflected form: the forms
+    # of five languages together are so many that a correct word of one ("prices") is one
+    # letter from a form of another ("prises", taken).
     fuzzy_words: dict[str, set[str]] = {
-        w: c for w, c in exact.items() if len(w) >= FUZZY_MIN_WORD and c <= _FUZZY_CONCEPTS
+        w: c
+        for w, c in exact.items()
+        if w in listed and len(w) >= FUZZY_MIN_WORD and c <= _FUZZY_CONCEPTS
     }
     # Drug names: typo tolerance down to five letters ("xanex").
     for name, cls in drug_words.items():
@@ -279,6 +296,7 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
         table=PrefixTable(phrases.values()),
         digest=concepts_digest(),
         short_names=frozenset(n for n in fuzzy_names if len(n) < FUZZY_MIN_WORD),
+        function_words=function_words,
     )
 
 
@@ -292,18 +310,22 @@ class ConceptReader:
     # -- recognition ----------------------------------------------------------------------
 
     def _word_concepts(self, token: str, budget: list[int]) -> frozenset[str]:
-        found = self.lex.exact.get(token)
-        if found is not None:
-            return found
-        for k in range(min(len(token), 24), 3, -1):
-            stem = self.lex.stems.get(token[:k])
-            if stem is not None:
-                return stem
-        if len(token) < FUZZY_MIN_DRUG or token.isdigit():
-            return frozenset()
+        # Words repeat (a long letter uses the same few hundred): remember every answer.
         seen = self._fuzzy_seen.get(token)
         if seen is not None:
             return seen
+        found = self.lex.exact.get(token)
+        if found is None:
+            for k in range(min(len(token), 24), 3, -1):
+                found = self.lex.stems.get(token[:k])
+                if found is not None:
+                    break
+        if found is None and (len(token) < FUZZY_MIN_DRUG or token.isdigit()):
+            found = frozenset()
+        if found is not None:
+            if len(self._fuzzy_seen) < _FUZZY_SEEN_MAX:
+                self._fuzzy_seen[token] = found
+            return found
         if budget[0] <= 0:
             return frozenset()
         budget[0] -= 1
@@ -366,7 +388,17 @@ class ConceptReader:
         cue = _NEGATION.search(window)
         return cue is not None and not scanner.lex.negation_breakers.search(window, cue.start())
 
-    def find(self, findings: Any, scanner: Any, original: str) -> list[_Segment]:
+    def names(self, original: str, concept: str) -> bool:
+        """Whether a word of ``concept`` is in the message as written (before idioms and
+        subjects the scanner blanks out, such as "an essay on suicide")."""
+        for m in _TOKEN.finditer(fold(original).lower()):
+            if concept in self.lex.exact.get(m.group(), ()):
+                return True
+        return False
+
+    def find(
+        self, findings: Any, scanner: Any, original: str, language: str | None = None
+    ) -> list[_Segment]:
         """Concept hits per sentence segment of the scanned text."""
         text: str = findings.text
         if not text:
@@ -376,7 +408,10 @@ class ConceptReader:
         index = TextIndex(text, self.lex.table)
         raw: list[tuple[str, int, int]] = []
         budget = [_FUZZY_MAX_PER_MESSAGE]
+        little = self.lex.function_words.get(language or "", frozenset())
         for m in _TOKEN.finditer(text):
+            if m.group() in little:
+                continue
             for concept in self._word_concepts(m.group(), budget):
                 raw.append((concept, m.start(), m.end()))
         for concept, regex in self.lex.phrases.items():
@@ -393,7 +428,16 @@ class ConceptReader:
                     raw.append(("benzo", hit.start, hit.end))
         sindex = findings.index
         kept: dict[str, int] = {}
+        # Words about dying inside a dated attempt ("tried to end my life years ago") are
+        # that attempt's history, not intent now.
+        dated = [
+            (h.start, h.end)
+            for h in findings.signals.get("attempt", ())
+            if h.tier in ("old", "recent")
+        ]
         for concept, start, end in raw:
+            if dated and concept in _WIDE_NEGATION and any(s <= start < e for s, e in dated):
+                continue
             # Enough hits of one concept to decide and quote; more only cost time on long
             # texts (each is checked for negation and third party).
             if kept.get(concept, 0) >= _MAX_HITS:
@@ -469,6 +513,14 @@ def decide(
                     or _OTHER_PERSON.search(text, seg.start, seg.end) is not None
                 ):
                     derived.append(CHit("unrousable", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "live" and "wish" in present:
+                # "doesn't want to live any more", "nicht mehr leben wolle"
+                derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
+                derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "not_here" and "better" in present:
+                # "they would be better off if I were not here" (ASQ: better off dead)
+                derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
+                derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
@@ -504,6 +556,8 @@ def decide(
             present = {h.concept for h in hits} | extra
             if not all(group & present for group in row.needs):
                 continue
+            if not _apart(row.needs, hits, extra):
+                continue  # one stretch of words read as two concepts is still one signal
             needed = set().union(*row.needs)
             matched = [h for h in hits if h.concept in needed]
             code = row.code
@@ -531,6 +585,33 @@ def decide(
                     spec("possible_risk").flag(_quotes(hits), third_party=third or someone_else)
                 )
     return flags
+
+
+def _apart(needs: tuple[frozenset[str], ...], hits: list[CHit], extra: set[str]) -> bool:
+    """Each group of a row met by its own words: no two groups by overlapping words."""
+    chosen: list[tuple[int, int]] = []
+
+    def place(i: int) -> bool:
+        if i == len(needs):
+            return True
+        if needs[i] & extra:
+            return place(i + 1)  # met by the form (a benzodiazepine listed)
+        tried = 0
+        for h in hits:
+            if h.concept not in needs[i]:
+                continue
+            if any(h.start < e and s < h.end for s, e in chosen):
+                continue
+            tried += 1
+            if tried > 8:  # enough: a row is rarely met only by the ninth candidate
+                break
+            chosen.append((h.start, h.end))
+            if place(i + 1):
+                return True
+            chosen.pop()
+        return False
+
+    return len(needs) < 2 or place(0)
 
 
 def _has(hits: list[CHit], concept: str) -> bool:

@@ -9,6 +9,7 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -26,7 +27,7 @@ from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.3.0"
+ENGINE_VERSION = "1.4.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -92,6 +93,15 @@ _FALSE_WORDS = frozenset({"false", "no", "0", "n", "nein", "non", ""})
 # Flags that describe the inquiry without standing for any risk: they never make it "more
 # than information".
 _NEUTRAL = frozenset({"unscreened", "unknown_value", "information_only"})
+# What the words of a subject raise when they are only the subject: an essay on suicide, a
+# leaflet listing the signs of an overdose, a poster on mixing benzodiazepines and alcohol.
+# Plans, attempts, goodbyes and danger to others are never topic words and are kept.
+_TOPIC_CODES = frozenset(
+    {"breathing", "recent_overdose", "overdose_suspected", "overdose_history",
+     "suicidal_thoughts", "suicidal_thoughts_now", "death_wish", "mixing_sedatives",
+     "benzo_with_opioids", "benzo_with_alcohol", "seizure", "withdrawal_seizure_history",
+     "confusion", "withdrawal_delirium_history", "possible_risk"}
+)  # fmt: skip
 
 
 def _read_bool(value: Any) -> bool | None:
@@ -144,6 +154,8 @@ class _Context:
         self.flags: list[Flag] = []
         self.unknown: list[str] = []
         self.for_whom = inquiry.get("for_whom")
+        language = inquiry.get("language")
+        self.language = language.strip().lower()[:2] if isinstance(language, str) else None
         self.someone_else = self.for_whom == ForWhom.SOMEONE_ELSE
 
         raw_substances = inquiry.get("substances")
@@ -176,6 +188,8 @@ class _Context:
 
         self.message = _message_text(inquiry, self.flags)
         self.text: TextFindings = _scanner().scan(self.message)
+        self.about = False  # the message writes about a subject (set by the concept rules)
+        self.asking = False  # asks how to recognise or support a possible risk (idem)
         self.has_message = bool(
             isinstance(inquiry.get("message"), str) and inquiry["message"].strip()
         )
@@ -242,6 +256,13 @@ def _risk_rules(ctx: _Context) -> None:
 def _text_rules(ctx: _Context) -> None:
     text = ctx.text
     sig = text.signals
+    # "I tried to end my life years ago": the words about dying belong to the dated attempt
+    # (past_attempt / recent_attempt below), not to thoughts now, whatever "now" follows.
+    dated = [h for h in sig.get("attempt", []) if h.tier in ("old", "recent")]
+    if dated:
+        for kind in ("suicidal_thoughts", "death_wish", "suicidal_plan"):
+            if kind in sig:
+                sig[kind] = [h for h in sig[kind] if not _inside(h, dated)]
 
     def add(code: str, hits: list[Hit]) -> None:
         if hits:
@@ -364,9 +385,13 @@ def _concept_rules(ctx: _Context) -> None:
     scanner = _scanner()
     from .normalise import clip
 
-    segments = reader.find(ctx.text, scanner, clip(ctx.message))
+    segments = reader.find(ctx.text, scanner, clip(ctx.message), ctx.language)
     if not segments:
         return
+    found = {h.concept for s in segments for h in s.hits}
+    ctx.about = "about" in found or reader.names(ctx.message, "about")
+    # "What are the warning signs that a friend might be thinking about suicide?"
+    ctx.asking = "support" in found and "maybe" in found
     ctx.flags.extend(
         decide(
             segments,
@@ -376,6 +401,39 @@ def _concept_rules(ctx: _Context) -> None:
             someone_else=ctx.someone_else,
         )
     )
+
+
+_QUOTE_MARK = "'\"\u2018\u201c\u201e\u00ab\u2039"
+_EVIDENCE_QUOTE = re.compile(r'"([^"]+)"')
+
+
+def _own_use(ctx: _Context) -> bool:
+    """Says they use something: "I take", "every night", in a sentence naming a substance
+    ("can we use your number" is no use of anything)."""
+    text = ctx.text
+    uses = text.signals.get("personal_use", [])
+    if not uses:
+        return False
+    mentions = [h for hits in text.mentions.values() for h in hits]
+    scanner = _scanner()
+    for use in uses:
+        start, end = scanner._sentence(text.bounds, use.start, len(text.text))
+        if any(start <= m.start < end for m in mentions):
+            return True
+    return False
+
+
+def _quoted(flag: Flag, message: str) -> bool:
+    """Every word the flag quotes stands right after a quotation mark in the message."""
+    quotes = _EVIDENCE_QUOTE.findall(flag.evidence)
+    if not quotes:
+        return False
+    low = message.lower()
+    for q in quotes:
+        at = low.find(q.lower())
+        if at <= 0 or low[at - 1] not in _QUOTE_MARK:
+            return False
+    return True
 
 
 def _inside(hit: Hit, spans: list[Hit]) -> bool:
@@ -443,8 +501,28 @@ def evaluate(
     ctx = _Context(inquiry)
     _screen_rules(ctx, inquiry, screens)
     _risk_rules(ctx)
+    from_form = len(ctx.flags)
     _text_rules(ctx)
     _concept_rules(ctx)
+    if (ctx.about or ctx.asking) and not _own_use(ctx):
+        # Writing about a subject (school project, leaflet, essay, journalist), and saying
+        # nothing of their own use: the subject's words are no report of danger. Words about
+        # a particular other person ("one of my students has thought about killing herself")
+        # are a report and stay. Only what the text raised is dropped; the form's answers
+        # stand.
+        ctx.flags = ctx.flags[:from_form] + [
+            f
+            for f in ctx.flags[from_form:]
+            if f.code not in _TOPIC_CODES or (f.third_party and not ctx.asking)
+        ]
+    elif ctx.about:
+        # A leaflet's or a paper's words quoted ("the leaflet lists 'suicidal thoughts'")
+        # are what the leaflet says, not what the person says.
+        ctx.flags = ctx.flags[:from_form] + [
+            f
+            for f in ctx.flags[from_form:]
+            if f.code not in _TOPIC_CODES or f.third_party or not _quoted(f, ctx.message)
+        ]
 
     if ctx.someone_else:
         # Form answers given on someone else's behalf describe that person.
