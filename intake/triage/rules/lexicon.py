@@ -404,7 +404,9 @@ def load() -> CompiledLexicon:
         extra = [_prepare(p, {}, f"terms.{term}") for p in term_lists.get(term, [])]
         # A drug name heading a compound noun ("Methadonprogramm", "Diazepamtropfen") still
         # names the drug: the tails are listed per language under terms.compound_tail.
-        tails = [_prepare(p, {}, "terms.compound_tail") for p in term_lists.get("compound_tail", [])]
+        tails = [
+            _prepare(p, {}, "terms.compound_tail") for p in term_lists.get("compound_tail", [])
+        ]
         tail = f"(?:s|{'|'.join(tails)})?" if tails else "s?"
         return "(?:" + "|".join([f"(?:{trie}){tail}", _alternation(extra, bounded=False)]) + ")"
 
