@@ -406,7 +406,13 @@ class ConceptReader:
             return []
         segments = _segments(text)
         starts = [s.start for s in segments]
-        index = TextIndex(text, self.lex.table)
+        # The scanner's index already knows where every word starts in this text.
+        scanned = findings.index
+        index = (
+            scanned.for_table(self.lex.table)
+            if scanned is not None and scanned.text is text
+            else TextIndex(text, self.lex.table)
+        )
         raw: list[tuple[str, int, int]] = []
         budget = [_FUZZY_MAX_PER_MESSAGE]
         little = self.lex.function_words.get(language or "", frozenset())

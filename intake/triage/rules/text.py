@@ -214,17 +214,19 @@ class Scanner:
         # Idioms are blanked out (same length) so nothing can match inside them. The index
         # (where matches can start) is rebuilt when that changed the text.
         index = TextIndex(text, self.lex.prefix_table)
-        blanked = index.blank(self.lex.idioms)
+        spans: list[tuple[int, int]] = []
+        blanked = index.blank(self.lex.idioms, spans)
         if blanked is not text:
             text = blanked
-            index = TextIndex(text, self.lex.prefix_table)
+            index = index.derive(text, spans)
         # Misspelt drug names ("xananx", "clonacepam") are written as the listed name in the
         # scanned text (padded with spaces, so the length stays the same), so the signal
         # patterns built around drug names ("took all my {meds}") see them too.
-        canonical = self._canonical_drugs(text)
+        spans = []
+        canonical = self._canonical_drugs(text, spans)
         if canonical is not text:
             text = canonical
-            index = TextIndex(text, self.lex.prefix_table)
+            index = index.derive(text, spans)
         bounds = self._sentence_bounds(text)
         length = len(text)
         findings.text, findings.index, findings.bounds = text, index, bounds
@@ -308,7 +310,7 @@ class Scanner:
         if len(hits) < _MAX_HITS:
             hits.append(hit)
 
-    def _canonical_drugs(self, text: str) -> str:
+    def _canonical_drugs(self, text: str, spans: list[tuple[int, int]]) -> str:
         parts: list[str] = []
         last = 0
         seen = self._fuzzy_name_seen
@@ -323,6 +325,7 @@ class Scanner:
                 continue
             parts.append(text[last : m.start()])
             parts.append(name.ljust(len(word)))
+            spans.append((m.start(), m.end()))
             last = m.end()
         if not parts:
             return text
