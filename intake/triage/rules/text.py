@@ -168,7 +168,20 @@ class Scanner:
     def _third_party(self, index: TextIndex, start: int, end: int, sentence_start: int) -> bool:
         # A cue inside the matched words ("can't wake HIM", "se ha tomado") or earlier in the
         # same sentence ("MY SON took all his pills").
-        return index.search(self.lex.third_party, sentence_start, end) is not None
+        # Every hit asks about a different window: read the message's cues once. No cue from
+        # the sentence start to ``end``: none in the window either (hits end at a word
+        # boundary, so cutting the text there changes no match). A cue that ends before
+        # ``end`` is a cue. A cue across either edge of the window needs the exact search.
+        regex = self.lex.third_party
+        cues = index.findall(regex)
+        at = bisect.bisect_left(cues, sentence_start, key=lambda m: m.start())
+        if at and cues[at - 1].end() > sentence_start:
+            return index.search(regex, sentence_start, end) is not None
+        if at == len(cues) or cues[at].start() >= end:
+            return False
+        if cues[at].end() < end:
+            return True
+        return index.search(regex, sentence_start, end) is not None
 
     def _imminent(self, index: TextIndex, bounds: tuple[int, int]) -> str | None:
         # "I want to die tonight", "ahora mismo": thoughts with a time now are acute.
