@@ -168,3 +168,26 @@ def test_protocol_words_do_not_hide_own_use() -> None:
 )
 def test_an_opioid_compound_with_a_benzodiazepine_is_p1(message: str) -> None:
     assert "benzo_with_opioids" in _codes(message, "de")
+
+
+# "ALREADY" / "ONCE" ARE NO DATE: the writer's own danger sign with them is not history.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("fr", "J'ai déjà les lèvres bleues et je respire très lentement après les cachets."),
+        ("it", "Ho già le labbra blu e respiro lentissimo dopo le gocce."),
+    ],
+)
+def test_the_writers_danger_sign_with_already_stays_urgent(language: str, message: str) -> None:
+    assert _priority(message, language) <= P1
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I overdosed years ago and stopped breathing; now I want to quit drinking."),
+        ("fr", "Il y a trois ans, j'ai fait une overdose, je respirais à peine."),
+    ],
+)
+def test_the_writers_danger_sign_with_a_real_date_is_history(language: str, message: str) -> None:
+    assert _priority(message, language) is P2

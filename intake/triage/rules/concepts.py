@@ -578,11 +578,14 @@ def decide(
             third = bool(matched) and all(h.third_party for h in matched)
             flag = spec(code).flag(_quotes(matched), third_party=third or someone_else)
             flags.append(flag)
-            if flag.priority > _NET.priority and (third or someone_else):
+            if flag.priority > _NET.priority and (
+                third or someone_else or _weak_dates(matched, scanner, findings)
+            ):
                 # A danger sign about another person read as history ("once", "back then"
                 # misread as a date): people write about someone else's breathing or colour
                 # because it is happening. Dating may lower it to history only for the
-                # writer's own past; about a present third person it stays at least P1.
+                # writer's own past told with a real date ("years ago", "in 2019"), not with
+                # "once" or "already"; otherwise it stays at least P1.
                 flags.append(_NET.flag(_quotes(matched), third_party=True))
             if flag.priority <= _NET.priority:
                 # A row that ended below P1 leaves its sentences to the safety net.
@@ -610,6 +613,25 @@ def decide(
 
 
 _NET = spec("possible_risk")
+
+
+# Past-time cues that are no date: "once", "already", "ever" also say "already now".
+_WEAK_DATE = re.compile(
+    r"(?:une fois|deja|einmal|schon (?:ein)?mal|una vez|alguna vez|ya|una volta|gia|once|ever)$"
+)
+
+
+def _weak_dates(hits: list[CHit], scanner: Any, findings: Any) -> bool:
+    """Whether the past-time cues in the hits' sentences are only "once" / "already"."""
+    if findings.index is None or not hits:
+        return False
+    cues: list[str] = []
+    for h in hits:
+        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
+        for tier in ("recent", "old"):
+            for m in findings.index.findall(scanner.lex.time_cues[tier], *bounds):
+                cues.append(" ".join(m.group().split()))
+    return bool(cues) and all(_WEAK_DATE.match(c) for c in cues)
 
 
 def _families(hits: list[CHit]) -> dict[str, list[CHit]]:
