@@ -191,3 +191,23 @@ def test_the_writers_danger_sign_with_already_stays_urgent(language: str, messag
 )
 def test_the_writers_danger_sign_with_a_real_date_is_history(language: str, message: str) -> None:
     assert _priority(message, language) is P2
+
+
+# BREATHING told in the first person or the past tense, not only "he/she breathes".
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "Seit den Tropfen atme ich so flach, mir ist ganz schwindelig."),
+        ("es", "Desde las pastillas respiro muy despacio y me duermo."),
+        ("it", "Dopo le gocce respiravo lentissimo, adesso è uguale."),
+        ("fr", "Depuis les cachets mon père respirait à peine, il est toujours pareil."),
+    ],
+)
+def test_slow_breathing_in_the_first_person_or_past_tense_is_danger(
+    language: str, message: str
+) -> None:
+    assert _priority(message, language) is P0
+
+
+def test_breathing_a_little_better_is_no_danger() -> None:
+    assert _priority("Respiro un poco mejor desde que dejé de fumar.", "es") is P2
