@@ -45,7 +45,7 @@ CONCEPTS: tuple[str, ...] = (
     "seizure_convulse", "seizure_mark", "seizure_fall", "confusion_sign", "child", "driving",
     "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
-    "burden", "street_benzo", "maybe", "support", "function_words",
+    "burden", "street_benzo", "maybe", "support", "dead", "function_words",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
 
@@ -107,6 +107,7 @@ _SIGNAL_CONCEPTS: dict[str, tuple[str, ...]] = {
     "mixing": ("depressant",),
 }
 _HISTORY = {  # a dated combination: code when recent, code when old
+    "possible_risk_old": ("possible_risk", "old"),  # the safety net: only "old" drops it
     "attempt_in_progress": ("recent_attempt", "past_attempt"),
     "breathing": ("recent_overdose", "overdose_history"),
     "seizure": ("withdrawal_seizure_history", "withdrawal_seizure_history"),
@@ -405,7 +406,13 @@ class ConceptReader:
             return []
         segments = _segments(text)
         starts = [s.start for s in segments]
-        index = TextIndex(text, self.lex.table)
+        # The scanner's index already knows where every word starts in this text.
+        scanned = findings.index
+        index = (
+            scanned.for_table(self.lex.table)
+            if scanned is not None and scanned.text is text
+            else TextIndex(text, self.lex.table)
+        )
         raw: list[tuple[str, int, int]] = []
         budget = [_FUZZY_MAX_PER_MESSAGE]
         little = self.lex.function_words.get(language or "", frozenset())
@@ -521,6 +528,10 @@ def decide(
                 # "they would be better off if I were not here" (ASQ: better off dead)
                 derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
                 derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "dead" and "better" in present:
+                # "it would be better to be dead", "better off dead" (ASQ items 1 and 2)
+                derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
+                derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
@@ -565,26 +576,71 @@ def decide(
                 core = [h for h in hits if h.concept in row.needs[0]]
                 code = _dated(code, core, scanner, findings)
             third = bool(matched) and all(h.third_party for h in matched)
-            flags.append(spec(code).flag(_quotes(matched), third_party=third or someone_else))
-            used.update(seg_of(h) for h in matched)
+            flag = spec(code).flag(_quotes(matched), third_party=third or someone_else)
+            flags.append(flag)
+            if flag.priority > _NET.priority and (
+                third or someone_else or _weak_dates(matched, scanner, findings)
+            ):
+                # A danger sign about another person read as history ("once", "back then"
+                # misread as a date): people write about someone else's breathing or colour
+                # because it is happening. Dating may lower it to history only for the
+                # writer's own past told with a real date ("years ago", "in 2019"), not with
+                # "once" or "already"; otherwise it stays at least P1.
+                flags.append(_NET.flag(_quotes(matched), third_party=True))
+            if flag.priority <= _NET.priority:
+                # A row that ended below P1 leaves its sentences to the safety net.
+                used.update(seg_of(h) for h in matched)
             break  # one flag per row is enough
     if not about:
         for i, seg in enumerate(segments):
             if i in used:
                 continue
-            fams: dict[str, list[CHit]] = {}
-            for h in seg.hits:
-                fam = _FAMILY_OF.get(h.concept)
-                if fam is not None:
-                    fams.setdefault(fam, []).append(h)
+            fams = _families(seg.hits)
+            if len(fams) < 2 and "body" in fams and i + 1 < len(segments) and i + 1 not in used:
+                # A danger sign of the body and what was taken are often told in two
+                # sentences ("she breathes slowly. I think she took ..."): read them together.
+                both = _families(seg.hits + segments[i + 1].hits)
+                if len(both) >= 2:
+                    fams = both
             if len(fams) >= 2:
                 hits = [h for fam_hits in fams.values() for h in fam_hits]
                 hits.sort(key=lambda h: h.start)
+                if _dated("possible_risk_old", hits, scanner, findings) == "old":
+                    continue  # "years ago": history, which the history rules weigh
                 third = all(h.third_party for h in hits)
-                flags.append(
-                    spec("possible_risk").flag(_quotes(hits), third_party=third or someone_else)
-                )
+                flags.append(_NET.flag(_quotes(hits), third_party=third or someone_else))
     return flags
+
+
+_NET = spec("possible_risk")
+
+
+# Past-time cues that are no date: "once", "already", "ever" also say "already now".
+_WEAK_DATE = re.compile(
+    r"(?:une fois|deja|einmal|schon (?:ein)?mal|una vez|alguna vez|ya|una volta|gia|once|ever)$"
+)
+
+
+def _weak_dates(hits: list[CHit], scanner: Any, findings: Any) -> bool:
+    """Whether the past-time cues in the hits' sentences are only "once" / "already"."""
+    if findings.index is None or not hits:
+        return False
+    cues: list[str] = []
+    for h in hits:
+        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
+        for tier in ("recent", "old"):
+            for m in findings.index.findall(scanner.lex.time_cues[tier], *bounds):
+                cues.append(" ".join(m.group().split()))
+    return bool(cues) and all(_WEAK_DATE.match(c) for c in cues)
+
+
+def _families(hits: list[CHit]) -> dict[str, list[CHit]]:
+    fams: dict[str, list[CHit]] = {}
+    for h in hits:
+        fam = _FAMILY_OF.get(h.concept)
+        if fam is not None:
+            fams.setdefault(fam, []).append(h)
+    return fams
 
 
 def _apart(needs: tuple[frozenset[str], ...], hits: list[CHit], extra: set[str]) -> bool:

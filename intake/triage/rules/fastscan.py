@@ -245,34 +245,90 @@ class PrefixTable:
 class TextIndex:
     """Where matches can start in one normalised text, and scans that use it."""
 
-    __slots__ = ("_cache", "_lists", "_memo", "text")
+    __slots__ = ("_by_key", "_cache", "_keyed", "_lists", "_memo", "_starts", "_table", "text")
 
     def __init__(self, text: str, table: PrefixTable) -> None:
         self.text = text
         keyed = text.replace("\n", _SPACE)
+        starts = [m.start() for m in _STARTS.finditer(keyed)]
         by_key: dict[str, list[int]] = {}
-        for p in [m.start() for m in _STARTS.finditer(keyed)]:
+        for p in starts:
             key = keyed[p : p + K]
             positions = by_key.get(key)
             if positions is None:
                 by_key[key] = [p]
             else:
                 positions.append(p)
+        self._keyed, self._starts, self._by_key = keyed, starts, by_key
+        self._link(table)
+
+    def _link(self, table: PrefixTable) -> None:
         # regex slot -> the position lists (one per text key) where it may match
         lists: dict[int, list[list[int]]] = {}
         slots_of = table.slots
-        for key, positions in by_key.items():
+        for key, positions in self._by_key.items():
             for slot in slots_of(key):
                 found = lists.get(slot)
                 if found is None:
                     lists[slot] = [positions]
                 else:
                     found.append(positions)
+        self._table = table
         self._lists = lists
         self._cache: dict[int, list[int]] = {}
         # (slot, pos, endpos) -> matches: many hits share a sentence, so the same window is
         # asked about again and again (time cues, "my son" cues).
         self._memo: dict[tuple[int, int, int | None], list[re.Match[str]]] = {}
+
+    def for_table(self, table: PrefixTable) -> TextIndex:
+        """An index of the same text for another set of regexes (the word starts are shared,
+        so this costs only the look-up of each distinct key). Derive no index from ``self``
+        afterwards: the two share their position lists."""
+        twin = TextIndex.__new__(TextIndex)
+        twin.text, twin._keyed, twin._starts, twin._by_key = (
+            self.text, self._keyed, self._starts, self._by_key,
+        )  # fmt: skip
+        twin._link(table)
+        return twin
+
+    def derive(self, text: str, spans: list[tuple[int, int]]) -> TextIndex:
+        """The index of ``text``, which is this index's text with ``spans`` rewritten (same
+        length, e.g. idioms blanked out). Only the word starts near a rewritten span are
+        looked at again, instead of the whole text: on a long letter that is most of the
+        cost of an index. ``self`` is used up (its position lists are reused)."""
+        if len(text) != len(self.text):  # pragma: no cover - callers keep the length
+            return TextIndex(text, self._table)
+        keyed = text.replace("\n", _SPACE)
+        old_keyed, starts, by_key, lists = self._keyed, self._starts, self._by_key, self._lists
+        slots_of = self._table.slots
+        regions: list[list[int]] = []
+        for s, e in sorted(spans):
+            # A key is the K characters from a start; a start depends on the character before.
+            lo, hi = max(0, s - K + 1), min(len(text), e + 1)
+            if regions and lo <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], hi)
+            else:
+                regions.append([lo, hi])
+        for lo, hi in regions:
+            i, j = bisect.bisect_left(starts, lo), bisect.bisect_left(starts, hi)
+            for p in starts[i:j]:
+                by_key[old_keyed[p : p + K]].remove(p)
+            fresh = [m.start() for m in _STARTS.finditer(keyed, lo, hi)]
+            starts[i:j] = fresh
+            for p in fresh:
+                key = keyed[p : p + K]
+                positions = by_key.get(key)
+                if positions is None:
+                    positions = by_key[key] = [p]
+                    for slot in slots_of(key):
+                        lists.setdefault(slot, []).append(positions)
+                else:
+                    bisect.insort(positions, p)
+        new = TextIndex.__new__(TextIndex)
+        new.text, new._keyed, new._starts, new._by_key = text, keyed, starts, by_key
+        new._table, new._lists = self._table, lists
+        new._cache, new._memo = {}, {}
+        return new
 
     def candidates(self, fr: FastRegex) -> list[int]:
         """Sorted positions where a match of ``fr`` may start."""
@@ -333,8 +389,9 @@ class TextIndex:
             found = self._memo[key] = list(self.finditer(fr, pos, endpos))
         return found
 
-    def blank(self, fr: FastRegex) -> str:
-        """``fr.regex.sub`` with spaces of the same length (used for idioms)."""
+    def blank(self, fr: FastRegex, spans: list[tuple[int, int]] | None = None) -> str:
+        """``fr.regex.sub`` with spaces of the same length (used for idioms); the blanked
+        spans are added to ``spans`` when given (for ``derive``)."""
         parts: list[str] = []
         last = 0
         text = self.text
@@ -342,6 +399,8 @@ class TextIndex:
             parts.append(text[last : m.start()])
             parts.append(" " * (m.end() - m.start()))
             last = m.end()
+            if spans is not None:
+                spans.append((m.start(), m.end()))
         if not parts:
             return text
         parts.append(text[last:])

@@ -402,7 +402,13 @@ def load() -> CompiledLexicon:
         )  # placeholder keeps spaces out of the trie escape
         trie = _trie_regex(words).replace("\\\x00", r"[\s\-]*").replace("\x00", r"[\s\-]*")
         extra = [_prepare(p, {}, f"terms.{term}") for p in term_lists.get(term, [])]
-        return "(?:" + "|".join([f"(?:{trie})s?", _alternation(extra, bounded=False)]) + ")"
+        # A drug name heading a compound noun ("Methadonprogramm", "Diazepamtropfen") still
+        # names the drug: the tails are listed per language under terms.compound_tail.
+        tails = [
+            _prepare(p, {}, "terms.compound_tail") for p in term_lists.get("compound_tail", [])
+        ]
+        tail = f"(?:s|{'|'.join(tails)})?" if tails else "s?"
+        return "(?:" + "|".join([f"(?:{trie}){tail}", _alternation(extra, bounded=False)]) + ")"
 
     terms: dict[str, str] = {}
     for term, words in term_lists.items():

@@ -168,7 +168,20 @@ class Scanner:
     def _third_party(self, index: TextIndex, start: int, end: int, sentence_start: int) -> bool:
         # A cue inside the matched words ("can't wake HIM", "se ha tomado") or earlier in the
         # same sentence ("MY SON took all his pills").
-        return index.search(self.lex.third_party, sentence_start, end) is not None
+        # Every hit asks about a different window: read the message's cues once. No cue from
+        # the sentence start to ``end``: none in the window either (hits end at a word
+        # boundary, so cutting the text there changes no match). A cue that ends before
+        # ``end`` is a cue. A cue across either edge of the window needs the exact search.
+        regex = self.lex.third_party
+        cues = index.findall(regex)
+        at = bisect.bisect_left(cues, sentence_start, key=lambda m: m.start())
+        if at and cues[at - 1].end() > sentence_start:
+            return index.search(regex, sentence_start, end) is not None
+        if at == len(cues) or cues[at].start() >= end:
+            return False
+        if cues[at].end() < end:
+            return True
+        return index.search(regex, sentence_start, end) is not None
 
     def _imminent(self, index: TextIndex, bounds: tuple[int, int]) -> str | None:
         # "I want to die tonight", "ahora mismo": thoughts with a time now are acute.
@@ -214,17 +227,19 @@ class Scanner:
         # Idioms are blanked out (same length) so nothing can match inside them. The index
         # (where matches can start) is rebuilt when that changed the text.
         index = TextIndex(text, self.lex.prefix_table)
-        blanked = index.blank(self.lex.idioms)
+        spans: list[tuple[int, int]] = []
+        blanked = index.blank(self.lex.idioms, spans)
         if blanked is not text:
             text = blanked
-            index = TextIndex(text, self.lex.prefix_table)
+            index = index.derive(text, spans)
         # Misspelt drug names ("xananx", "clonacepam") are written as the listed name in the
         # scanned text (padded with spaces, so the length stays the same), so the signal
         # patterns built around drug names ("took all my {meds}") see them too.
-        canonical = self._canonical_drugs(text)
+        spans = []
+        canonical = self._canonical_drugs(text, spans)
         if canonical is not text:
             text = canonical
-            index = TextIndex(text, self.lex.prefix_table)
+            index = index.derive(text, spans)
         bounds = self._sentence_bounds(text)
         length = len(text)
         findings.text, findings.index, findings.bounds = text, index, bounds
@@ -308,7 +323,7 @@ class Scanner:
         if len(hits) < _MAX_HITS:
             hits.append(hit)
 
-    def _canonical_drugs(self, text: str) -> str:
+    def _canonical_drugs(self, text: str, spans: list[tuple[int, int]]) -> str:
         parts: list[str] = []
         last = 0
         seen = self._fuzzy_name_seen
@@ -323,6 +338,7 @@ class Scanner:
                 continue
             parts.append(text[last : m.start()])
             parts.append(name.ljust(len(word)))
+            spans.append((m.start(), m.end()))
             last = m.end()
         if not parts:
             return text
