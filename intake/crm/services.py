@@ -161,7 +161,7 @@ def match_person(
         name=name, email=email, phone=phone, language=language, country=country
     )
     if match.created:
-        db.session.flush([match.person])
+        db.session.flush()
     return match
 
 

@@ -20,7 +20,7 @@ from cryptography.fernet import Fernet
 from flask import Flask
 
 from intake import create_app
-from intake.extensions import db
+from intake.extensions import db, limiter
 from tests.conftest import temporary_database
 from tests.reliability.support import Inbox, OwnRedis, Worker, smtp_server
 
@@ -98,6 +98,15 @@ def build_world(
             "OUTBOX_GRACE_SECONDS": 1,
             "REPUBLISH_AFTER_SECONDS": 5,
         }
+        # Flask-Limiter keeps one storage per Limiter, and the extension object is shared by every
+        # app in this process: building this app points it at this world's Redis, which stops
+        # with the world. Give the session app its storage back afterwards.
+        limiter_state = (
+            limiter._storage,
+            limiter._limiter,
+            limiter._storage_uri,
+            dict(limiter._storage_options),
+        )
         app = create_app("testing", overrides)
         import workers.tasks  # noqa: F401  (registers the tasks with this app's Celery)
 
@@ -112,3 +121,9 @@ def build_world(
                 redis.stop()
             # Other tests call tasks through Celery's default app: give it back.
             celery_state.set_default_app(previous_default)
+            (
+                limiter._storage,
+                limiter._limiter,
+                limiter._storage_uri,
+                limiter._storage_options,
+            ) = limiter_state
