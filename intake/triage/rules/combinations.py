@@ -10,7 +10,9 @@ Concepts are recognised per sentence by ``concepts.py`` from ``concepts/<lang>.t
 are derived there rather than listed: ``no_wake`` (rouse + a negation + a wish: "don't want
 to wake up"), ``unrousable`` (rouse + a negation about someone else: "can't wake him") and
 ``seizure_signs`` (two different kinds of seizure sign: jerking + on the floor, bitten
-tongue + collapsed).
+tongue + collapsed). Since 1.6.0 also ``third`` (confused, said of someone else: "he is
+very confused") and ``stop_recent`` (a stop dated to the last days: "stopped it four days
+ago").
 """
 
 from __future__ import annotations
@@ -110,10 +112,25 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     Combination("seizure told by its signs", _c("seizure_signs"), "message", "seizure", dated=True),
     Combination(
+        "confused or disoriented now, about someone else or after stopping a sedative",
+        _c("confused", "third|stop"),
+        "message",
+        "confusion",
+        dated=True,
+    ),
+    Combination(
         "seeing what is not there, not knowing where they are",
         _c("confusion_sign"),
         "sentence",
         "confusion",
+        dated=True,
+    ),
+    # --- P1: an overdose told by its aftermath ------------------------------------------
+    Combination(
+        "woke up in hospital, intubated or given naloxone, after a substance",
+        _c("revived", "ingestion|depressant|overdose|intoxicated|quantity"),
+        "message",
+        "recent_overdose",
         dated=True,
     ),
     # --- P0: someone else at risk ---------------------------------------------------------
@@ -147,7 +164,13 @@ COMBINATIONS: tuple[Combination, ...] = (
         "a benzodiazepine running out", _c("running_out", "benzo"), "message", "abrupt_stop"
     ),
     Combination(
-        "a benzodiazepine and the prescriber away",
+        "a benzodiazepine stopped in the last few days",
+        _c("stop_recent", "benzo"),
+        "message",
+        "abrupt_stop",
+    ),
+    Combination(
+        "a benzodiazepine and the prescriber (or the supplier) away",
         _c("doctor_away", "benzo"),
         "message",
         "abrupt_stop",
@@ -168,6 +191,8 @@ FAMILIES: dict[str, frozenset[str]] = {
             "confusion_sign",
             "fall",
             "breath_hard",
+            "confused",
+            "revived",
         }
     ),
     "lethal_means": frozenset({"lethal_means", "lethal_place"}),

@@ -45,7 +45,8 @@ CONCEPTS: tuple[str, ...] = (
     "seizure_convulse", "seizure_mark", "seizure_fall", "confusion_sign", "child", "driving",
     "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
-    "burden", "street_benzo", "maybe", "support", "dead", "function_words",
+    "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
+    "revived", "stop", "days_ago",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
 
@@ -112,6 +113,7 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "breathing": ("recent_overdose", "overdose_history"),
     "seizure": ("withdrawal_seizure_history", "withdrawal_seizure_history"),
     "confusion": ("withdrawal_delirium_history", "withdrawal_delirium_history"),
+    "recent_overdose": ("recent_overdose", "overdose_history"),
 }
 
 
@@ -532,6 +534,17 @@ def decide(
                 # "it would be better to be dead", "better off dead" (ASQ items 1 and 2)
                 derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
                 derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "confused" and (
+                h.third_party
+                or someone_else
+                or _OTHER_PERSON.search(text, seg.start, seg.end) is not None
+            ):
+                # "he has been very confused since yesterday": the third person makes it a
+                # state to act on, not "I'm confused about the forms".
+                derived.append(CHit("third", h.start, h.end, h.quote, True))
+            elif h.concept == "stop" and "days_ago" in present:
+                # a stop dated to the last few days ("stopped four days ago")
+                derived.append(CHit("stop_recent", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
@@ -596,12 +609,16 @@ def decide(
             if i in used:
                 continue
             fams = _families(seg.hits)
-            if len(fams) < 2 and "body" in fams and i + 1 < len(segments) and i + 1 not in used:
+            if len(fams) < 2 and "body" in fams:
                 # A danger sign of the body and what was taken are often told in two
-                # sentences ("she breathes slowly. I think she took ..."): read them together.
-                both = _families(seg.hits + segments[i + 1].hits)
-                if len(both) >= 2:
-                    fams = both
+                # sentences, in either order ("she breathes slowly. I think she took ...",
+                # "he stopped his pills. Since then he is confused"): read them together.
+                for j in (i + 1, i - 1):
+                    if 0 <= j < len(segments) and j not in used:
+                        both = _families(seg.hits + segments[j].hits)
+                        if len(both) >= 2:
+                            fams = both
+                            break
             if len(fams) >= 2:
                 hits = [h for fam_hits in fams.values() for h in fam_hits]
                 hits.sort(key=lambda h: h.start)
