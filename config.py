@@ -18,10 +18,19 @@ from typing import Any
 
 from cryptography.fernet import Fernet
 
+from intake.vocabulary import DEFAULT_LANGUAGE, Language, Priority
+
 BASE_DIR = Path(__file__).resolve().parent
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+# Minutes to first contact by priority (TRIAGE.md): 15 minutes, 4 hours, 24 hours, 3 days.
+CONTACT_TARGET_DEFAULTS = {
+    Priority.P0: 15,
+    Priority.P1: 4 * 60,
+    Priority.P2: 24 * 60,
+    Priority.P3: 3 * 24 * 60,
+}
 
 
 class ConfigError(RuntimeError):
@@ -157,12 +166,10 @@ class BaseConfig:
         # Bots fill the form within a second or two; people take longer.
         self.FORM_MIN_FILL_SECONDS = env_int(env, "FORM_MIN_FILL_SECONDS", 3)
 
-        # Contact targets by priority (TRIAGE.md defaults): 15 minutes, 4 hours, 24 hours, 3 days.
+        # Contact targets by priority, each from CONTACT_TARGET_P0_MINUTES ... _P3_MINUTES.
         self.CONTACT_TARGET_MINUTES = {
-            "P0": env_int(env, "CONTACT_TARGET_P0_MINUTES", 15),
-            "P1": env_int(env, "CONTACT_TARGET_P1_MINUTES", 240),
-            "P2": env_int(env, "CONTACT_TARGET_P2_MINUTES", 24 * 60),
-            "P3": env_int(env, "CONTACT_TARGET_P3_MINUTES", 3 * 24 * 60),
+            priority.value: env_int(env, f"CONTACT_TARGET_{priority.value}_MINUTES", minutes)
+            for priority, minutes in CONTACT_TARGET_DEFAULTS.items()
         }
         # The admissions pipeline table (stages, order, allowed moves) as a JSON file; the
         # default is intake.crm.pipeline.DEFAULT_TABLE. Checked when the app starts.
@@ -184,7 +191,7 @@ class BaseConfig:
         # Messaging (issue 5): the alert webhook, escalation, follow-ups, retries.
         self.ALERT_WEBHOOK_URL: str | None = env.get("ALERT_WEBHOOK_URL") or None
         self.ALERT_WEBHOOK_SECRET: str | None = env.get("ALERT_WEBHOOK_SECRET") or None
-        self.ALERT_LANGUAGE = env.get("ALERT_LANGUAGE", "en")
+        self.ALERT_LANGUAGE = env.get("ALERT_LANGUAGE", DEFAULT_LANGUAGE.value)
         self.ESCALATION_P0_MINUTES = env_int(env, "ESCALATION_P0_MINUTES", 5)
         self.ESCALATION_P1_MINUTES = env_int(env, "ESCALATION_P1_MINUTES", 30)
         self.ESCALATION_MAX_ROUNDS = env_int(env, "ESCALATION_MAX_ROUNDS", 3)
@@ -196,8 +203,8 @@ class BaseConfig:
         self.OUTBOX_GRACE_SECONDS = env_int(env, "OUTBOX_GRACE_SECONDS", 10)
         self.REPUBLISH_AFTER_SECONDS = env_int(env, "REPUBLISH_AFTER_SECONDS", 60)
 
-        self.LANGUAGES = ("en", "es", "de", "fr", "it")
-        self.BABEL_DEFAULT_LOCALE = "en"
+        self.LANGUAGES = Language.codes()
+        self.BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE.value
         self.BABEL_DEFAULT_TIMEZONE = "UTC"
         self.BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "intake" / "translations")
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")

@@ -188,6 +188,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.public.admin_views import bp as api_keys_bp
     from intake.public.api import bp as api_bp
     from intake.public.views import bp as public_bp
+    from intake.triage.alert_views import bp as alerts_bp
     from intake.triage.quarantine_views import bp as quarantine_bp
     from intake.triage.views import bp as triage_bp
 
@@ -201,6 +202,7 @@ def register_blueprints(app: Flask) -> None:
         api_keys_bp,
         triage_bp,
         quarantine_bp,
+        alerts_bp,
         messaging_bp,
     ):
         app.register_blueprint(blueprint)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from intake.vocabulary import Language
+
 
 @dataclass(frozen=True)
 class Helpline:
@@ -62,7 +64,7 @@ COUNTRIES: dict[str, CountryHelp] = {
                 "024",
                 H24,
                 "free, multilingual",
-                (("es", "Línea 024 de atención a la conducta suicida"),),
+                ((Language.ES, "Línea 024 de atención a la conducta suicida"),),
             ),
             Helpline("Samaritans in Spain", "900 525 100", H24),
         ),
@@ -78,9 +80,9 @@ COUNTRIES: dict[str, CountryHelp] = {
                 H24,
                 "",
                 (
-                    ("de", "Die Dargebotene Hand"),
-                    ("fr", "La Main Tendue"),
-                    ("it", "Telefono Amico"),
+                    (Language.DE, "Die Dargebotene Hand"),
+                    (Language.FR, "La Main Tendue"),
+                    (Language.IT, "Telefono Amico"),
                 ),
             ),
             Helpline(
@@ -89,18 +91,18 @@ COUNTRIES: dict[str, CountryHelp] = {
                 H24,
                 "",
                 (
-                    ("de", "Pro Juventute (Jugendliche)"),
-                    ("fr", "Pro Juventute (jeunes)"),
-                    ("it", "Pro Juventute (giovani)"),
+                    (Language.DE, "Pro Juventute (Jugendliche)"),
+                    (Language.FR, "Pro Juventute (jeunes)"),
+                    (Language.IT, "Pro Juventute (giovani)"),
                 ),
             ),
         ),
         emergency_note="144 ambulance; 112 also works",
         emergency_notes=(
-            ("es", "144 ambulancia; también funciona el 112"),
-            ("de", "144 Rettungsdienst; auch die 112 funktioniert"),
-            ("fr", "144 ambulance ; le 112 fonctionne aussi"),
-            ("it", "144 ambulanza; funziona anche il 112"),
+            (Language.ES, "144 ambulancia; también funciona el 112"),
+            (Language.DE, "144 Rettungsdienst; auch die 112 funktioniert"),
+            (Language.FR, "144 ambulance ; le 112 fonctionne aussi"),
+            (Language.IT, "144 ambulanza; funziona anche il 112"),
         ),
     ),
     "GB": CountryHelp(
@@ -128,14 +130,14 @@ COUNTRIES: dict[str, CountryHelp] = {
                 "988",
                 H24,
                 "call or text",
-                (("fr", "9-8-8 : Ligne d'aide en cas de crise de suicide"),),
+                ((Language.FR, "9-8-8 : Ligne d'aide en cas de crise de suicide"),),
             ),
             Helpline(
                 "Talk Suicide Canada",
                 "1-833-456-4566",
                 H24,
                 "",
-                (("fr", "Parlons suicide Canada"),),
+                ((Language.FR, "Parlons suicide Canada"),),
             ),
         ),
     ),
@@ -149,15 +151,15 @@ COUNTRIES: dict[str, CountryHelp] = {
                 "3114",
                 H24,
                 "free",
-                (("fr", "Numéro national de prévention du suicide"),),
+                ((Language.FR, "Numéro national de prévention du suicide"),),
             ),
         ),
         emergency_note="15 SAMU medical emergencies",
         emergency_notes=(
-            ("es", "15 SAMU, urgencias médicas"),
-            ("de", "15 SAMU, medizinische Notfälle"),
-            ("fr", "15 SAMU, urgences médicales"),
-            ("it", "15 SAMU, emergenze mediche"),
+            (Language.ES, "15 SAMU, urgencias médicas"),
+            (Language.DE, "15 SAMU, medizinische Notfälle"),
+            (Language.FR, "15 SAMU, urgences médicales"),
+            (Language.IT, "15 SAMU, emergenze mediche"),
         ),
     ),
     "DE": CountryHelp(
@@ -174,10 +176,10 @@ COUNTRIES: dict[str, CountryHelp] = {
                 H24,
                 "",
                 (
-                    ("de", "TelefonSeelsorge (evangelisch)"),
-                    ("es", "TelefonSeelsorge (línea protestante)"),
-                    ("fr", "TelefonSeelsorge (ligne protestante)"),
-                    ("it", "TelefonSeelsorge (linea protestante)"),
+                    (Language.DE, "TelefonSeelsorge (evangelisch)"),
+                    (Language.ES, "TelefonSeelsorge (línea protestante)"),
+                    (Language.FR, "TelefonSeelsorge (ligne protestante)"),
+                    (Language.IT, "TelefonSeelsorge (linea protestante)"),
                 ),
             ),
             Helpline(
@@ -186,10 +188,10 @@ COUNTRIES: dict[str, CountryHelp] = {
                 H24,
                 "",
                 (
-                    ("de", "TelefonSeelsorge (katholisch)"),
-                    ("es", "TelefonSeelsorge (línea católica)"),
-                    ("fr", "TelefonSeelsorge (ligne catholique)"),
-                    ("it", "TelefonSeelsorge (linea cattolica)"),
+                    (Language.DE, "TelefonSeelsorge (katholisch)"),
+                    (Language.ES, "TelefonSeelsorge (línea católica)"),
+                    (Language.FR, "TelefonSeelsorge (ligne catholique)"),
+                    (Language.IT, "TelefonSeelsorge (linea cattolica)"),
                 ),
             ),
         ),
@@ -216,15 +218,24 @@ INTERNATIONAL = CountryHelp(
     ),
     emergency_note="112 works in every EU country and on most mobile phones",
     emergency_notes=(
-        ("es", "el 112 funciona en todos los países de la UE y desde casi cualquier móvil"),
-        ("de", "die 112 funktioniert in allen EU-Ländern und von fast jedem Handy"),
-        ("fr", "le 112 fonctionne dans tous les pays de l'UE et depuis presque tout portable"),
-        ("it", "il 112 funziona in tutti i paesi dell'UE e da quasi ogni cellulare"),
+        (Language.ES, "el 112 funciona en todos los países de la UE y desde casi cualquier móvil"),
+        (Language.DE, "die 112 funktioniert in allen EU-Ländern und von fast jedem Handy"),
+        (
+            Language.FR,
+            "le 112 fonctionne dans tous les pays de l'UE et depuis presque tout portable",
+        ),
+        (Language.IT, "il 112 funziona in tutti i paesi dell'UE e da quasi ogni cellulare"),
     ),
 )
 
 # The country to assume from the page language when the person has not said.
-LANGUAGE_DEFAULT_COUNTRY = {"en": "GB", "es": "ES", "de": "DE", "fr": "FR", "it": "IT"}
+LANGUAGE_DEFAULT_COUNTRY: dict[str, str] = {
+    Language.EN: "GB",
+    Language.ES: "ES",
+    Language.DE: "DE",
+    Language.FR: "FR",
+    Language.IT: "IT",
+}
 
 
 @dataclass(frozen=True)

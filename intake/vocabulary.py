@@ -1,11 +1,209 @@
-"""The coded answers of an inquiry (docs/api.md), in the order forms and documents show them.
+"""The closed sets of codes Harbor Intake stores and exchanges, each defined once.
 
-Defined once, with no imports: the triage rules score these codes, and the front door's form and
-API accept exactly these, so a code cannot be accepted by one and unknown to the other.
+Priorities, languages, contact channels and outcomes, case statuses, who an inquiry is about,
+where it came from, the guidance level a person is shown, and the coded answers of an inquiry
+(docs/api.md), in the order forms, the API schema and documents list them.
+
+Models build their defaults from these, forms their choices (the words live in the label tables,
+keyed by these members), the triage rules score them and the API schema lists them. The values
+are the strings already stored and sent over the API: changing one is a data migration.
+
+This module imports nothing but the standard library: the pure triage rules import it, and they
+must load without Flask, SQLAlchemy or the settings (tests/triage_rules/test_startup.py).
+
+Members are ``StrEnum`` members, so ``Priority.P0 == "P0"`` and a stored string compares, hashes
+and renders (in templates too) exactly like the member.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+_CODES: dict[type, tuple[str, ...]] = {}
+
+
+class Vocabulary(StrEnum):
+    """A closed set of string codes (members are defined by each subclass)."""
+
+    @classmethod
+    def codes(cls) -> tuple[str, ...]:
+        """The codes as plain strings, in declaration order (the order forms and the API list)."""
+        # Built once per class: validation asks for them on every inquiry.
+        codes = _CODES.get(cls)
+        if codes is None:
+            codes = _CODES[cls] = tuple(member.value for member in cls)
+        return codes
+
+
+class Priority(Vocabulary):
+    """Urgency of contact, most urgent first.
+
+    The values sort as strings in the same order, so ``"P0" < "P1"``: ``min()`` of several
+    priorities is the most urgent one, and ``ORDER BY priority`` lists the most urgent first.
+    """
+
+    P0 = "P0"  # imminent: danger now
+    P1 = "P1"  # urgent: same-day clinician
+    P2 = "P2"  # routine: a person asking for help
+    P3 = "P3"  # information only
+
+    @property
+    def rank(self) -> int:
+        """0 for the most urgent, growing as the priority falls."""
+        return _PRIORITY_RANK[self]
+
+    @property
+    def is_urgent(self) -> bool:
+        """True for P0 and P1, the priorities that alert the on-call person."""
+        return self in URGENT_PRIORITIES
+
+    def is_lower_than(self, other: str) -> bool:
+        """Whether this priority is less urgent than ``other`` (a member or its code)."""
+        return self.rank > Priority(other).rank
+
+    @classmethod
+    def most_urgent(cls, *priorities: Priority) -> Priority:
+        """The most urgent of ``priorities`` (P3 when none is given)."""
+        return min(priorities, default=cls.P3)
+
+
+_PRIORITY_RANK = {priority: rank for rank, priority in enumerate(Priority)}
+# The priorities that page the on-call person at once and that only a clinician may set aside.
+URGENT_PRIORITIES = frozenset({Priority.P0, Priority.P1})
+
+
+class Language(Vocabulary):
+    """The languages of the public pages, the messages to inquirers and the triage lexicons."""
+
+    EN = "en"
+    ES = "es"
+    DE = "de"
+    FR = "fr"
+    IT = "it"
+
+
+DEFAULT_LANGUAGE = Language.EN
+
+
+class ContactChannel(Vocabulary):
+    """How staff contact a person (and how the person prefers to be contacted)."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class DeliveryChannel(Vocabulary):
+    """The channels messages go out on, one transport each (``intake.messaging.transports``)."""
+
+    EMAIL = "email"
+    WEBHOOK = "webhook"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
+
+
+class AlertStatus(Vocabulary):
+    """pending -> sent -> escalated (repeats) -> exhausted; acknowledged from any open state."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    ACKNOWLEDGED = "acknowledged"
+    ESCALATED = "escalated"
+    EXHAUSTED = "exhausted"
+
+
+class DeliveryStatus(Vocabulary):
+    """Where one send stands; ``held`` waits for a transport for its channel."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    RETRY = "retry"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    # Kept unsent because this process cannot send it (no transport for its channel); looked at
+    # again later and shown on the failed-sends page meanwhile.
+    HELD = "held"
+
+
+class AlertStop(Vocabulary):
+    """Why an on-call alert, or the contact watch that follows a P0's claim, stopped."""
+
+    ACKNOWLEDGED = "acknowledged"
+    CLAIMED = "claimed"
+    EXHAUSTED = "exhausted"
+    CLOSED = "closed"  # the inquiry was closed
+    REACHED = "reached"  # a contact attempt reached the person
+
+
+class ContactOutcome(Vocabulary):
+    """What came of one attempt to contact a person."""
+
+    REACHED = "reached"
+    NO_ANSWER = "no_answer"
+    LEFT_MESSAGE = "left_message"
+    WRONG_NUMBER = "wrong_number"
+    DECLINED = "declined"
+
+
+class CaseStatus(Vocabulary):
+    """Where an inquiry stands in the staff queue."""
+
+    NEW = "new"
+    CLAIMED = "claimed"
+    CONTACTED = "contacted"
+    CLOSED = "closed"
+
+
+# Open cases are still waiting for the person to be reached.
+OPEN_CASE_STATUSES = (CaseStatus.NEW, CaseStatus.CLAIMED)
+
+
+class ClockState(Vocabulary):
+    """How a contact clock looks; also the CSS class ``clock-<state>`` and the queue script's."""
+
+    OK = "ok"
+    AMBER = "amber"  # less than a third of the target time left
+    RED = "red"  # the target has passed
+    STOPPED = "stopped"  # the person was reached
+
+
+class CloseReason(Vocabulary):
+    """Why a case was closed without the person being reached."""
+
+    DISCARDED_AUTOMATED = "discarded_automated"
+
+
+class ForWhom(Vocabulary):
+    """Who an inquiry is about."""
+
+    SELF = "self"
+    SOMEONE_ELSE = "someone_else"
+    PROFESSIONAL = "professional"
+
+
+class InquirySource(Vocabulary):
+    """The sources Harbor Intake itself writes on an inquiry.
+
+    Not a closed set of stored values: an inquiry from the API carries the name an administrator
+    gave the website's key.
+    """
+
+    WEB_FORM = "web-form"
+    DEMO = "demo"
+
+
+class GuidanceLevel(Vocabulary):
+    """What a person is told after sending an inquiry (the page and the API's ``level``)."""
+
+    EMERGENCY = "emergency"
+    URGENT = "urgent"
+    ROUTINE = "routine"
+
+
+# The coded answers of an inquiry. They stay tuples of plain codes: several are keys of the
+# answers document (``risk``, ``screen``) rather than values.
 BENZODIAZEPINES = ("alprazolam", "diazepam", "lorazepam", "clonazepam", "other_benzodiazepine")
 SUBSTANCES = (*BENZODIAZEPINES, "alcohol", "opioids", "stimulants", "cannabis", "other")
 RISK_ITEMS = (
@@ -22,4 +220,11 @@ RISK_ITEMS = (
 )
 SCREEN_ITEMS = ("wish_dead", "better_off_dead", "thoughts_killing_self", "ever_tried")
 SCREEN_ANSWERS = ("yes", "no", "decline")
+# The screen's two follow-up questions: when someone tried (answered with TRIED_WHEN), and
+# whether they are having thoughts of killing themselves now (answered with SCREEN_ANSWERS).
+SCREEN_TRIED_WHEN = "tried_when"
+SCREEN_THOUGHTS_NOW = "thoughts_now"
 TRIED_WHEN = ("past_3_months", "longer")
+# The optional AUDIT-C alcohol screen: three items scored 0-4, and the sex its cut-off depends on.
+AUDIT_C_ITEMS = ("q1", "q2", "q3")
+AUDIT_C_SEX = ("male", "female")

@@ -62,6 +62,7 @@ class AuditTag(StrEnum):
     ONCALL_SHIFT_ADDED = "admin:oncall:shift_added"
     ONCALL_SHIFT_REMOVED = "admin:oncall:shift_removed"
     DELIVERY_REQUEUED = "admin:delivery:requeued"
+    OUTBOX_RETRIED = "admin:outbox:retried"
     ALERT_ACKNOWLEDGED = "messaging:alert:acknowledged"
     MESSAGES_OPTED_OUT = "messaging:person:opted_out"
     # Sessions, lockout and recovery codes (issue 8).

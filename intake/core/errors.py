@@ -11,7 +11,6 @@ import logging
 from html import escape
 
 from flask import Flask, g, jsonify, make_response, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -19,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.i18n import page_language
 from intake.extensions import db, login_manager
 from intake.helplines import COUNTRIES, help_for
 
@@ -71,7 +71,7 @@ def render_error(status: int, detail: str | None = None) -> tuple[str | Response
             status=status,
             title=title,
             explanation=detail or explanation,
-            country_help=help_for(country, str(get_locale() or "en")),
+            country_help=help_for(country, page_language()),
             all_countries=COUNTRIES.values(),
         ), status
     except Exception:

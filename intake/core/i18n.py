@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from flask import current_app, g, request
+from flask_babel import get_locale
+
+from intake.vocabulary import DEFAULT_LANGUAGE
+
+
+def page_language() -> str:
+    """The language code of the page being rendered (the default language outside a request)."""
+    return str(get_locale() or DEFAULT_LANGUAGE)
 
 
 def select_locale() -> str:

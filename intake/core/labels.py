@@ -1,8 +1,9 @@
 """Human words for every code a staff page shows, one mapping per vocabulary.
 
 Templates write ``{{ attempt.outcome|label("outcome") }}``; the words are Babel messages, so they
-follow the page language. An unknown code is shown as it is rather than hidden: a new code must
-never make a row look empty.
+follow the page language. The tables are keyed by :mod:`intake.vocabulary` members, which are
+strings, so a stored code finds its words directly. An unknown code is shown as it is rather than
+hidden: a new code must never make a row look empty.
 """
 
 from __future__ import annotations
@@ -15,6 +16,14 @@ from flask_babel.speaklater import LazyString
 from intake.auth.forms import ROLE_LABELS
 from intake.public import options
 from intake.triage import labels as triage
+from intake.vocabulary import (
+    SCREEN_THOUGHTS_NOW,
+    SCREEN_TRIED_WHEN,
+    AlertStatus,
+    DeliveryChannel,
+    DeliveryStatus,
+    InquirySource,
+)
 
 
 def _mapping(*choices: Iterable[tuple[str, LazyString]]) -> dict[str, LazyString]:
@@ -29,15 +38,15 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "for_whom": _mapping(triage.FOR_WHOM_LABELS),
     "role": {role.value: text for role, text in ROLE_LABELS.items()},
     # Where an inquiry came from; API sources are the names admins gave their keys.
-    "source": {"web-form": _l("the inquiry form"), "demo": _l("demo data")},
+    "source": {InquirySource.WEB_FORM: _l("the inquiry form"), InquirySource.DEMO: _l("demo data")},
     "substance": _mapping(options.SUBSTANCES),
     "risk": _mapping(options.DANGER_NOW, options.BENZO_RISK),
     "screen_question": _mapping(
         options.SCREEN_QUESTIONS,
         [
-            ("tried_when", _l("If you have tried: when?")),
+            (SCREEN_TRIED_WHEN, _l("If you have tried: when?")),
             (
-                "thoughts_now",
+                SCREEN_THOUGHTS_NOW,
                 _l(
                     "If you answered yes to any question above: are you having thoughts of "
                     "killing yourself right now?"
@@ -48,19 +57,27 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "screen_answer": _mapping(options.SCREEN_ANSWERS, options.TRIED_WHEN),
     # Messaging (intake.messaging.models): alerts, deliveries and their channels.
     "alert_status": {
-        "pending": _l("Pending"),
-        "sent": _l("Sent"),
-        "acknowledged": _l("Acknowledged"),
-        "escalated": _l("Escalated"),
-        "exhausted": _l("Exhausted"),
+        AlertStatus.PENDING: _l("Pending"),
+        AlertStatus.SENT: _l("Sent"),
+        AlertStatus.ACKNOWLEDGED: _l("Acknowledged"),
+        AlertStatus.ESCALATED: _l("Escalated"),
+        AlertStatus.EXHAUSTED: _l("Exhausted"),
     },
     "delivery_status": {
-        "queued": _l("Queued"),
-        "sending": _l("Sending"),
-        "retry": _l("Retrying"),
-        "sent": _l("Sent"),
-        "failed": _l("Failed"),
-        "cancelled": _l("Cancelled"),
+        DeliveryStatus.QUEUED: _l("Queued"),
+        DeliveryStatus.SENDING: _l("Sending"),
+        DeliveryStatus.RETRY: _l("Retrying"),
+        DeliveryStatus.SENT: _l("Sent"),
+        DeliveryStatus.FAILED: _l("Failed"),
+        DeliveryStatus.CANCELLED: _l("Cancelled"),
+        DeliveryStatus.HELD: _l("Held"),
+    },
+    # Why a delivery is held or failed, when no provider answered (DeliveryProblem).
+    "delivery_problem": {
+        "no_transport": _l(
+            "Nothing is set up to send on this channel: kept, and tried again later."
+        ),
+        "subject_missing": _l("What this was about no longer exists: it will not be tried again."),
     },
     "message_kind": {
         "staff_alert": _l("Staff alert"),
@@ -76,10 +93,10 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         "subject_missing": _l("What this was about no longer exists: it will not be tried again."),
     },
     "delivery_channel": {
-        "email": _l("Email"),
-        "sms": _l("Text message"),
-        "whatsapp": _l("WhatsApp"),
-        "webhook": _l("Webhook"),
+        DeliveryChannel.EMAIL: _l("Email"),
+        DeliveryChannel.SMS: _l("Text message"),
+        DeliveryChannel.WHATSAPP: _l("WhatsApp"),
+        DeliveryChannel.WEBHOOK: _l("Webhook"),
     },
 }
 

@@ -9,27 +9,36 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from babel import Locale
 from flask import Flask, current_app, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from intake.auth import access
 from intake.auth.access import FieldGroup, Guarded
 from intake.auth.permissions import Permission
+from intake.core.i18n import page_language
 from intake.core.labels import label
 from intake.helplines import COUNTRIES, LANGUAGE_DEFAULT_COUNTRY, CountryHelp, Helpline, help_for
+from intake.vocabulary import URGENT_PRIORITIES, ClockState, GuidanceLevel, Language, Priority
 
-LANGUAGE_NAMES = {
-    "en": "English",
-    "es": "Español",
-    "de": "Deutsch",
-    "fr": "Français",
-    "it": "Italiano",
+# Each language by its own name, as the language switcher and the staff filters show it.
+LANGUAGE_NAMES: dict[str, str] = {
+    Language.EN: "English",
+    Language.ES: "Español",
+    Language.DE: "Deutsch",
+    Language.FR: "Français",
+    Language.IT: "Italiano",
+}
+# The vocabularies templates compare stored codes with, instead of spelling the codes.
+VOCABULARY_GLOBALS = {
+    "Priority": Priority,
+    "URGENT_PRIORITIES": URGENT_PRIORITIES,
+    "GuidanceLevel": GuidanceLevel,
+    "ClockState": ClockState,
 }
 
 
 def _context() -> dict[str, Any]:
-    language = str(get_locale() or "en")
+    language = page_language()
     return {
         "clinic_name": current_app.config["CLINIC_NAME"],
         "page_language": language,
@@ -67,7 +76,7 @@ def country_label(code: str | None) -> str:
     """A country code ("ES") as the country's name in the page language ("Spain", "España")."""
     if not code:
         return ""
-    language = str(get_locale() or "en")
+    language = page_language()
     return str(Locale.parse(language).territories.get(code.upper(), code))
 
 
@@ -82,7 +91,7 @@ def example_phone(language: str | None = None, country: str | None = None) -> st
     Drawn from libphonenumber's example numbers, in international format, so a German page
     shows a German mobile number ("+49 1512 3456789") rather than a Spanish one.
     """
-    language = language or str(get_locale() or "en")
+    language = language or page_language()
     region = (country or "").upper()
     if region not in COUNTRIES:
         region = LANGUAGE_DEFAULT_COUNTRY.get(language, "GB")
@@ -96,7 +105,7 @@ def country_name(country_help: CountryHelp) -> str:
     """The country's name in the page language (Babel's CLDR data)."""
     if country_help.code not in COUNTRIES:
         return str(_("Other countries"))
-    language = str(get_locale() or "en")
+    language = page_language()
     return str(Locale.parse(language).territories.get(country_help.code, country_help.name))
 
 
@@ -120,7 +129,7 @@ def helpline_note(note: str) -> str:
 
 
 def helpline_name(line: Helpline) -> str:
-    return line.name_in(str(get_locale() or "en"))
+    return line.name_in(page_language())
 
 
 def may_read(record: Guarded, group: str = FieldGroup.RECORD) -> bool:
@@ -140,3 +149,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(language_label, "language_label")
     app.add_template_global(example_phone, "example_phone")
     app.add_template_global(may_read, "may_read")
+    app.jinja_env.globals.update(VOCABULARY_GLOBALS)

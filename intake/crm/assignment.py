@@ -88,7 +88,7 @@ def reassign(episode: Episode, owner_id: int, actor_id: int | None) -> None:
     is not an active member of the front desk.
     """
     if episode.closed_at is not None:
-        raise AssignmentRefusedError("closed", _l("This episode is closed."))
+        raise AssignmentRefusedError("episode_closed", _l("This episode is closed."))
     owner = db.session.get(User, owner_id)
     if owner is None or not owner.can(Permission.PERSON_VIEW):
         raise AssignmentRefusedError(

@@ -103,7 +103,7 @@ def move_episode(
     """
     pipeline = current_pipeline()
     if episode.closed_at is not None:
-        raise MoveRefusedError("closed", _l("This episode is closed; it cannot move."))
+        raise MoveRefusedError("episode_closed", _l("This episode is closed; it cannot move."))
     try:
         target = Stage(to_stage)
     except ValueError:

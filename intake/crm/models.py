@@ -21,6 +21,7 @@ from intake.core.types import UTCDateTime, utcnow
 from intake.crm.vocabulary import Disclosure, DuplicateStatus, Relationship
 from intake.extensions import Model
 from intake.security.fields import EncryptedText
+from intake.vocabulary import DEFAULT_LANGUAGE
 
 if TYPE_CHECKING:
     from intake.public.models import Inquiry
@@ -40,7 +41,7 @@ class Person(GuardedRecord, Model):
     phone: Mapped[str | None] = mapped_column(EncryptedText())
     email_index: Mapped[str | None] = mapped_column(String(64), index=True)
     phone_index: Mapped[str | None] = mapped_column(String(64), index=True)
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
     country: Mapped[str | None] = mapped_column(String(2))
     # Set while this record is merged into another (the merge row says what moved); an unmerge
     # clears it. A merged record is kept, never deleted.

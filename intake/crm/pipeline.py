@@ -24,18 +24,24 @@ from intake.crm.vocabulary import Stage
 DEFAULT_TABLE: dict[str, Any] = {
     "stages": [stage.value for stage in Stage],
     "moves": {
-        "new": ["contacted"],
-        "contacted": ["pre_assessment"],
-        "pre_assessment": ["clinical_review"],
-        "clinical_review": ["offer", "pre_assessment"],
-        "offer": ["admitted", "clinical_review"],
-        "admitted": ["discharged"],
-        "discharged": ["alumni"],
-        "alumni": [],
+        Stage.NEW: [Stage.CONTACTED],
+        Stage.CONTACTED: [Stage.PRE_ASSESSMENT],
+        Stage.PRE_ASSESSMENT: [Stage.CLINICAL_REVIEW],
+        Stage.CLINICAL_REVIEW: [Stage.OFFER, Stage.PRE_ASSESSMENT],
+        Stage.OFFER: [Stage.ADMITTED, Stage.CLINICAL_REVIEW],
+        Stage.ADMITTED: [Stage.DISCHARGED],
+        Stage.DISCHARGED: [Stage.ALUMNI],
+        Stage.ALUMNI: [],
     },
-    "automatic": ["contacted"],
-    "closable": ["new", "contacted", "pre_assessment", "clinical_review", "offer"],
-    "ended": ["discharged", "alumni"],
+    "automatic": [Stage.CONTACTED],
+    "closable": [
+        Stage.NEW,
+        Stage.CONTACTED,
+        Stage.PRE_ASSESSMENT,
+        Stage.CLINICAL_REVIEW,
+        Stage.OFFER,
+    ],
+    "ended": [Stage.DISCHARGED, Stage.ALUMNI],
 }
 
 

@@ -25,11 +25,12 @@ from intake.crm.vocabulary import Disclosure, Relationship
 from intake.extensions import db
 from intake.public.models import Inquiry
 from intake.security.encryption import blind_index
+from intake.vocabulary import ForWhom
 
 # Who the inquiry is for, and what the sender is to the person when it is not themselves.
-SENDER_RELATION = {
-    "someone_else": Relationship.UNKNOWN,
-    "professional": Relationship.PROFESSIONAL,
+SENDER_RELATION: dict[str, Relationship] = {
+    ForWhom.SOMEONE_ELSE: Relationship.UNKNOWN,
+    ForWhom.PROFESSIONAL: Relationship.PROFESSIONAL,
 }
 
 

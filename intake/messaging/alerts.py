@@ -1,20 +1,25 @@
-"""On-call alerts and their escalation, driven by the beat sweep.
+"""On-call alerts and their escalation, driven by the beat sweep: the paging machinery.
 
 States: ``pending`` (created, nobody alerted yet) -> ``sent`` (the first wave went out) ->
 ``escalated`` (a later wave went out; repeats) -> ``exhausted`` (every wave went out and nobody
-took the inquiry); ``acknowledged`` from any open state when someone acknowledges the alert or
-claims the inquiry. Waves: 0 the person on call, 1 their fallback, then every active clinician
+took the subject); ``acknowledged`` from any open state when someone acknowledges the alert or
+takes its subject. Waves: 0 the person on call, 1 their fallback, then every active clinician
 and admin, ``ESCALATION_MAX_ROUNDS`` times. A wave with nobody in it is skipped.
 
 Every transition is compare-and-set on (status, round), so two sweeps, or a sweep and an
 acknowledgement, cannot both act on the same alert; the waits live in ``next_action_at``.
 
-A claim is not yet a call. When a P0 alert stops, its *contact watch* starts: if no contact that
-reached the person is logged within the P0 contact target (``CONTACT_TARGET_P0_MINUTES`` from
-arrival, and never sooner than one escalation wait after the claim), the same sweep pages again,
-the claimer, then the fallback, then everyone, one escalation wait apart. A logged contact that
-reached the person (the case's ``reached_at``) or closing the case ends it. Its state lives in
-``contact_next_at`` and ``contact_round``, compare-and-set like the alert's own.
+Taking a subject may not end what the alert is for. When an alert stops, its *watch* may start
+(for triage: a claimed P0 nobody has reached yet): from the moment the domain names, the same
+sweep pages again, the person who took it, then the fallback, then everyone, one escalation wait
+apart, until the domain gives a reason to stop. Its state lives in ``contact_next_at`` and
+``contact_round``, compare-and-set like the alert's own.
+
+What only the subject's domain knows (has someone taken it, when to check the follow-through,
+when to stop, its priority now, which kinds the waves are) comes from the
+:class:`~intake.messaging.registry.AlertPolicy` it registered; this module reads no domain's
+tables. Each wave's deliveries are about the alert (``subject_kind`` ``"alert"``), numbered by
+``wave``.
 """
 
 from __future__ import annotations
@@ -32,17 +37,16 @@ from intake.auth.models import User, UserRole
 from intake.auth.permissions import Role
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.messaging.compose import case_claimed
 from intake.messaging.deliveries import add_delivery
 from intake.messaging.models import (
     OPEN_ALERT_STATUSES,
     Alert,
     AlertStatus,
     Channel,
-    MessageKind,
 )
 from intake.messaging.oncall import shift_at
-from intake.triage.models import TriageCase
+from intake.messaging.registry import alert_policy
+from intake.vocabulary import DEFAULT_LANGUAGE, AlertStop, Priority
 
 log = logging.getLogger(__name__)
 
@@ -51,15 +55,17 @@ FALLBACK_ROUND = 1
 EVERYONE_FIRST_ROUND = 2
 # With nobody at all to alert, look again this soon.
 NOBODY_RETRY = timedelta(minutes=1)
-# Priorities whose claims are watched until the person is reached.
-CONTACT_WATCHED_PRIORITIES = ("P0",)
+# What each wave's deliveries are about.
+SUBJECT = "alert"
 
 
 def escalation_wait(priority: str) -> timedelta:
     """How long a wave waits for someone to act before the next one (P0 5, P1 30 minutes)."""
     config = current_app.config
     minutes = (
-        config["ESCALATION_P0_MINUTES"] if priority == "P0" else config["ESCALATION_P1_MINUTES"]
+        config["ESCALATION_P0_MINUTES"]
+        if priority == Priority.P0
+        else config["ESCALATION_P1_MINUTES"]
     )
     return timedelta(minutes=float(minutes))
 
@@ -109,19 +115,20 @@ def _transition(alert: Alert, **values: object) -> bool:
 
 
 def advance(alert: Alert, now: datetime | None = None) -> str:
-    """Move an open alert one step: stop it if the inquiry was claimed, else send the next
+    """Move an open alert one step: stop it if its subject was taken, else send the next
     non-empty wave, else mark it exhausted. The caller commits. Returns the new state."""
     at = now or utcnow()
-    case = db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == alert.inquiry_id))
-    if case_claimed(case):
+    policy = alert_policy()
+    taken = policy.taken(alert)
+    if taken is not None:
         if _transition(
             alert,
             status=AlertStatus.ACKNOWLEDGED.value,
             acknowledged_at=at,
-            acknowledged_by_id=case.assignee_id if case else None,
-            closed_reason="claimed",
+            acknowledged_by_id=taken.by,
+            closed_reason=AlertStop.CLAIMED,
         ):
-            start_contact_watch(alert.id, case, at)
+            start_contact_watch(alert.id, at)
             return AlertStatus.ACKNOWLEDGED.value
         return "lost-race"
     first_wave = alert.status == AlertStatus.PENDING.value
@@ -138,12 +145,14 @@ def advance(alert: Alert, now: datetime | None = None) -> str:
             _transition(alert, next_action_at=at + NOBODY_RETRY)
             log.error("alert %s has nobody to go to", alert.id)
             return AlertStatus.PENDING.value
-        if _transition(alert, status=AlertStatus.EXHAUSTED.value, closed_reason="exhausted"):
+        if _transition(
+            alert, status=AlertStatus.EXHAUSTED.value, closed_reason=AlertStop.EXHAUSTED
+        ):
             log.warning("alert exhausted id=%s", alert.id)
             return AlertStatus.EXHAUSTED.value
         return "lost-race"
     status = AlertStatus.SENT if first_wave else AlertStatus.ESCALATED
-    alert_id, inquiry_id, priority = alert.id, alert.inquiry_id, alert.priority
+    alert_id, priority = alert.id, alert.priority
     if not _transition(
         alert,
         status=status.value,
@@ -152,26 +161,12 @@ def advance(alert: Alert, now: datetime | None = None) -> str:
         next_action_at=at + escalation_wait(priority),
     ):
         return "lost-race"
-    _add_wave(
-        f"alert:{alert_id}:r{next_round}",
-        MessageKind.STAFF_ALERT,
-        alert_id,
-        inquiry_id,
-        next_round,
-        people,
-    )
+    _add_wave(f"alert:{alert_id}:r{next_round}", policy.wave_kind, alert_id, next_round, people)
     log.info("alert wave id=%s round=%s recipients=%s", alert_id, next_round, len(people))
     return status.value
 
 
-def _add_wave(
-    key_prefix: str,
-    kind: MessageKind,
-    alert_id: int,
-    inquiry_id: int,
-    wave_round: int,
-    people: Sequence[User],
-) -> None:
+def _add_wave(key_prefix: str, kind: str, alert_id: int, wave: int, people: Sequence[User]) -> None:
     """One wave's deliveries: an email to each person and the webhook when one is configured.
 
     Each key is unique per alert, wave, channel and recipient, so a wave written twice sends once.
@@ -181,39 +176,36 @@ def _add_wave(
             key=f"{key_prefix}:email:u{person.id}",
             kind=kind,
             channel=Channel.EMAIL,
-            inquiry_id=inquiry_id,
-            alert_id=alert_id,
-            alert_round=wave_round,
+            subject_kind=SUBJECT,
+            subject_id=alert_id,
+            wave=wave,
             recipient_user_id=person.id,
-            language=current_app.config.get("ALERT_LANGUAGE", "en"),
+            language=current_app.config.get("ALERT_LANGUAGE", DEFAULT_LANGUAGE),
         )
     if current_app.config.get("ALERT_WEBHOOK_URL"):
         add_delivery(
             key=f"{key_prefix}:webhook",
             kind=kind,
             channel=Channel.WEBHOOK,
-            inquiry_id=inquiry_id,
-            alert_id=alert_id,
-            alert_round=wave_round,
+            subject_kind=SUBJECT,
+            subject_id=alert_id,
+            wave=wave,
         )
 
 
-def open_alert(inquiry_id: int) -> Alert | None:
-    """Create the alert for a P0/P1 inquiry and send its first wave; the caller commits.
+def open_alert(inquiry_id: int, priority: str) -> Alert:
+    """Create the alert for an inquiry of ``priority`` and send its first wave; the caller
+    commits. (The domain decides which inquiries alert: :mod:`intake.triage.alerting`.)
 
     One alert per inquiry (a unique column); a second call finds the first.
     """
     existing = db.session.scalar(select(Alert).where(Alert.inquiry_id == inquiry_id))
     if existing is not None:
         return existing
-    case = db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == inquiry_id))
-    if case is None:
-        log.error("alert for inquiry %s without a triage case", inquiry_id)
-        return None
     now = utcnow()
     alert = Alert(
         inquiry_id=inquiry_id,
-        priority=case.priority,
+        priority=priority,
         status=AlertStatus.PENDING.value,
         round=-1,
         next_action_at=now,
@@ -276,14 +268,14 @@ def acknowledge(alert_id: int, user_id: int) -> bool:
             status=AlertStatus.ACKNOWLEDGED.value,
             acknowledged_at=utcnow(),
             acknowledged_by_id=user_id,
-            closed_reason="acknowledged",
+            closed_reason=AlertStop.ACKNOWLEDGED,
         )
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     record(AuditTag.ALERT_ACKNOWLEDGED, target_type="alert", target_id=alert_id, actor_id=user_id)
-    start_contact_watch(alert_id, _case_of_alert(alert_id), utcnow())
+    start_contact_watch(alert_id, utcnow())
     return True
 
 
@@ -298,55 +290,23 @@ def acknowledge_for_inquiry(inquiry_id: int, user_id: int) -> bool:
         return False
     if acknowledge(alert_id, user_id):
         return True
-    start_contact_watch(alert_id, _case_of_alert(alert_id), utcnow())
+    start_contact_watch(alert_id, utcnow())
     return False
 
 
-# The contact watch ---------------------------------------------------------------------------
-def _case_of_alert(alert_id: int) -> TriageCase | None:
-    return db.session.scalar(
-        select(TriageCase)
-        .join(Alert, Alert.inquiry_id == TriageCase.inquiry_id)
-        .where(Alert.id == alert_id)
-    )
+# The watch -----------------------------------------------------------------------------------
+def start_contact_watch(alert_id: int, at: datetime) -> bool:
+    """Begin watching a stopped alert's subject until its domain says to stop; the caller
+    commits.
 
-
-def contact_target(priority: str) -> timedelta:
-    """How soon after arrival a person of ``priority`` must be reached (P0: 15 minutes)."""
-    minutes = current_app.config["CONTACT_TARGET_MINUTES"].get(priority, 24 * 60)
-    return timedelta(minutes=float(minutes))
-
-
-def _contact_stop(case: TriageCase | None) -> str | None:
-    """Why a contact watch has nothing left to do, or None while the person is unreached."""
-    if case is None or case.closed_at is not None or case.status == "closed":
-        return "closed"
-    if case.reached_at is not None or case.status == "contacted":
-        return "reached"
-    # Lowered below P0 after the claim: its own, longer, clock applies.
-    if case.priority not in CONTACT_WATCHED_PRIORITIES:
-        return "priority"
-    return None
-
-
-def contact_check_at(case: TriageCase, at: datetime) -> datetime:
-    """When to check that the claimed person was reached: the end of the contact target, but
-    never before the claimer has had one escalation wait to call (a late claim of a case whose
-    target has already passed is not paged at once)."""
-    taken = case.claimed_at or at
-    return max(
-        case.received_at + contact_target(case.priority),
-        taken + escalation_wait(case.priority),
-    )
-
-
-def start_contact_watch(alert_id: int, case: TriageCase | None, at: datetime) -> bool:
-    """Begin watching a stopped alert's inquiry until the person is reached; the caller commits.
-
-    Only for watched priorities (P0), only once per alert (compare-and-set on a watch that has
-    never started), and not when the person has already been reached.
+    Only when the domain names a moment to check (for triage: a P0 whose person is not reached
+    yet), and only once per alert (compare-and-set on a watch that has never started).
     """
-    if case is None or _contact_stop(case) is not None:
+    alert = db.session.get(Alert, alert_id)
+    if alert is None:
+        return False
+    check_at = alert_policy().watch_check_at(alert, at)
+    if check_at is None:
         return False
     result = db.session.execute(
         update(Alert)
@@ -357,32 +317,33 @@ def start_contact_watch(alert_id: int, case: TriageCase | None, at: datetime) ->
             Alert.contact_round == -1,
             Alert.contact_closed_reason.is_(None),
         )
-        .values(contact_next_at=contact_check_at(case, at))
+        .values(contact_next_at=check_at)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _claimer(alert: Alert, case: TriageCase) -> User | None:
-    user_id = case.assignee_id or alert.acknowledged_by_id
-    person = db.session.get(User, user_id) if user_id else None
-    return person if person is not None and person.active else None
+def _taker_id(alert: Alert) -> int | None:
+    taken = alert_policy().taken(alert)
+    return (taken.by if taken is not None else None) or alert.acknowledged_by_id
 
 
-def contact_recipients(round_: int, alert: Alert, case: TriageCase, at: datetime) -> list[User]:
-    """Who a contact-watch wave goes to: 0 the claimer, 1 the shift's fallback (the person on
-    call when the claimer is the fallback), 2 and later everyone. Empty means skip the wave."""
-    claimer = _claimer(alert, case)
+def contact_recipients(round_: int, alert: Alert, at: datetime) -> list[User]:
+    """Who a watch wave goes to: 0 the person who took the subject, 1 the shift's fallback (the
+    person on call when that is the fallback), 2 and later everyone. Empty means skip it."""
+    taker_id = _taker_id(alert)
+    taker = db.session.get(User, taker_id) if taker_id else None
+    if taker is not None and not taker.active:
+        taker = None
     if round_ >= EVERYONE_FIRST_ROUND:
         return _everyone()
     if round_ == ON_CALL_ROUND:
-        return [claimer] if claimer is not None else []
+        return [taker] if taker is not None else []
     shift = shift_at(at)
     if shift is None:
         return []
-    claimer_id = claimer.id if claimer is not None else case.assignee_id
     for person in (shift.fallback_user, shift.user):
-        if person is not None and person.active and person.id != claimer_id:
+        if person is not None and person.active and person.id != taker_id:
             return [person]
     return []
 
@@ -405,39 +366,36 @@ def _contact_transition(alert: Alert, **values: object) -> bool:
 
 
 def advance_contact_watch(alert: Alert, now: datetime | None = None) -> str:
-    """Move a due contact watch one step: end it if the person was reached or the case closed,
-    else page the next non-empty wave, else end it as exhausted. The caller commits."""
+    """Move a due watch one step: end it if the subject's domain gives a reason to stop (for
+    triage: the person was reached or the case closed), else page the next non-empty wave, else
+    end it as exhausted. The caller commits."""
     at = now or utcnow()
-    case = db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == alert.inquiry_id))
-    stop = _contact_stop(case)
+    policy = alert_policy()
+    stop = policy.watch_stop(alert)
     if stop is not None:
         won = _contact_transition(alert, contact_next_at=None, contact_closed_reason=stop)
         return f"contact-{stop}" if won else "lost-race"
-    assert case is not None  # noqa: S101  (_contact_stop returns a reason for a missing case)
     next_round = alert.contact_round + 1
     people: list[User] = []
     while next_round <= last_round():
-        people = contact_recipients(next_round, alert, case, at)
+        people = contact_recipients(next_round, alert, at)
         if people:
             break
         next_round += 1
     if next_round > last_round():
-        if _contact_transition(alert, contact_next_at=None, contact_closed_reason="exhausted"):
+        if _contact_transition(
+            alert, contact_next_at=None, contact_closed_reason=AlertStop.EXHAUSTED
+        ):
             log.warning("contact watch exhausted alert=%s", alert.id)
             return "contact-exhausted"
         return "lost-race"
-    alert_id, inquiry_id = alert.id, alert.inquiry_id
+    alert_id, priority = alert.id, policy.priority(alert)
     if not _contact_transition(
-        alert, contact_round=next_round, contact_next_at=at + escalation_wait(case.priority)
+        alert, contact_round=next_round, contact_next_at=at + escalation_wait(priority)
     ):
         return "lost-race"
     _add_wave(
-        f"alert:{alert_id}:contact:r{next_round}",
-        MessageKind.CONTACT_OVERDUE,
-        alert_id,
-        inquiry_id,
-        next_round,
-        people,
+        f"alert:{alert_id}:contact:r{next_round}", policy.watch_kind, alert_id, next_round, people
     )
     log.info(
         "contact overdue wave alert=%s round=%s recipients=%s", alert_id, next_round, len(people)

@@ -1,13 +1,12 @@
-"""What each delivery says, and whether it should still go out.
+"""Composing deliveries: the helpers every kind's composer uses, and the dispatch by kind.
 
+What a delivery of a kind says, to whom, and when it stops being wanted belongs to the domain
+that registered the kind (:mod:`intake.messaging.registry`); this module holds what they share.
 Messages are rendered at the moment of sending, from ids: the address is read (and decrypted)
-only here and never stored on the delivery. Inquirer-facing templates are one file per language
+only then and never stored on the delivery. Templates are one file per language
 (``templates/email/<kind>.<lang>.txt`` and ``.html``), translated whole rather than string by
 string, because tone matters more than reuse in these messages. Each text template sets
 ``subject`` and ``preview`` at its top; the HTML one receives them.
-
-Staff alerts carry the priority, the country and links (to the inquiry, which needs sign-in, and
-to the alert), nothing else: no name, no message, no contact detail, not even the reference.
 """
 
 from __future__ import annotations
@@ -21,23 +20,13 @@ from babel import Locale
 from flask import current_app
 from sqlalchemy import exists, select
 
-from intake.core.types import utcnow
-from intake.crm.models import Person
 from intake.extensions import db
-from intake.helplines import CLINIC_CONTACT, help_for
-from intake.messaging.channels import PermanentSendError, TemporarySendError
-from intake.messaging.models import (
-    Alert,
-    AlertStatus,
-    Delivery,
-    MessageKind,
-    UnsubscribeToken,
-)
+from intake.messaging.channels import TemporarySendError
+from intake.messaging.models import Delivery, UnsubscribeToken
 from intake.messaging.registry import find_kind
-from intake.public.models import Inquiry
-from intake.triage.models import TriageCase
+from intake.vocabulary import DEFAULT_LANGUAGE, Language
 
-TEMPLATE_LANGUAGES = ("en", "es", "de", "fr", "it")
+TEMPLATE_LANGUAGES = Language.codes()
 UNSUBSCRIBE_PATH = "/{lang}/unsubscribe/{token}"
 
 
@@ -68,7 +57,7 @@ def render_message(kind: str, language: str, context: dict[str, Any]) -> Rendere
     The Jinja environment is used directly rather than ``render_template``: a worker has no
     request, and the app's context processors read one.
     """
-    lang = language if language in TEMPLATE_LANGUAGES else "en"
+    lang = language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE
     env = current_app.jinja_env
     module = env.get_template(f"email/{kind}.{lang}.txt").make_module(context)
     subject = str(getattr(module, "subject", "")).strip()
@@ -81,16 +70,8 @@ def render_message(kind: str, language: str, context: dict[str, Any]) -> Rendere
 
 
 def base_url() -> str:
+    """``BASE_URL`` without its trailing slash: links in messages are built on it."""
     return str(current_app.config["BASE_URL"]).rstrip("/")
-
-
-def inquiry_url(inquiry_id: int) -> str:
-    """The staff page of an inquiry; signing in first brings the reader back to it."""
-    return f"{base_url()}/staff/triage/{inquiry_id}"
-
-
-def alert_url(alert_id: int) -> str:
-    return f"{base_url()}/staff/alerts/{alert_id}"
 
 
 def country_label(code: str | None, language: str) -> str:
@@ -115,7 +96,7 @@ def new_unsubscribe_link(person_id: int, language: str) -> tuple[str, Unsubscrib
     """
     token = secrets.token_urlsafe(24)
     row = UnsubscribeToken(token_hash=hash_token(token), person_id=person_id, language=language)
-    lang = language if language in TEMPLATE_LANGUAGES else "en"
+    lang = language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE
     return base_url() + UNSUBSCRIBE_PATH.format(lang=lang, token=token), row
 
 
@@ -132,58 +113,7 @@ def opted_out(person_id: int) -> bool:
     )
 
 
-# Stop conditions -----------------------------------------------------------------------------
-def _case(inquiry_id: int | None) -> TriageCase | None:
-    if inquiry_id is None:
-        return None
-    return db.session.scalar(select(TriageCase).where(TriageCase.inquiry_id == inquiry_id))
-
-
-def case_claimed(case: TriageCase | None) -> bool:
-    """Someone has taken the inquiry (claimed it, reached the person, or closed it)."""
-    return case is not None and (
-        case.claimed_at is not None
-        or case.reached_at is not None
-        or case.closed_at is not None
-        or case.status != "new"
-    )
-
-
-def alert_stop_reason(delivery: Delivery) -> str | None:
-    """A staff alert stops once it is acknowledged or the inquiry is claimed."""
-    alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
-    if alert is not None and alert.status == AlertStatus.ACKNOWLEDGED.value:
-        return "stopped: acknowledged"
-    if case_claimed(_case(delivery.inquiry_id)):
-        return "stopped: inquiry claimed"
-    return None
-
-
-def contact_overdue_stop_reason(delivery: Delivery) -> str | None:
-    """A "nobody reached the person yet" page stops once someone did, or the case closed."""
-    case = _case(delivery.inquiry_id)
-    if case is None or case.reached_at is not None or case.status == "contacted":
-        return "stopped: contact made"
-    if case.closed_at is not None or case.status == "closed":
-        return "stopped: inquiry closed"
-    alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
-    if alert is not None and alert.contact_closed_reason is not None:
-        return "stopped: contact watch ended"
-    return None
-
-
-def follow_up_stop_reason(delivery: Delivery) -> str | None:
-    """A follow-up is not sent once the team reached the person or closed the inquiry."""
-    case = _case(delivery.inquiry_id)
-    if case is None:
-        return None
-    if case.closed_at is not None or case.status == "closed":
-        return "stopped: inquiry closed"
-    if case.reached_at is not None or case.status == "contacted":
-        return "stopped: contact made"
-    return None
-
-
+# Dispatch ------------------------------------------------------------------------------------
 def stop_reason(delivery: Delivery) -> str | None:
     """Why a delivery should no longer go out, or None to send it.
 
@@ -196,82 +126,6 @@ def stop_reason(delivery: Delivery) -> str | None:
     if spec is None or spec.stop_reason is None:
         return None
     return spec.stop_reason(delivery)
-
-
-# Composing -----------------------------------------------------------------------------------
-def compose_alert(delivery: Delivery) -> Composed:
-    alert = db.session.get(Alert, delivery.alert_id) if delivery.alert_id else None
-    inquiry = db.session.get(Inquiry, delivery.inquiry_id) if delivery.inquiry_id else None
-    if alert is None or inquiry is None:
-        raise PermanentSendError("alert or inquiry missing")
-    language = current_app.config.get("ALERT_LANGUAGE", "en")
-    round_ = delivery.alert_round or 0
-    link = alert_url(alert.id)
-    overdue = delivery.kind == MessageKind.CONTACT_OVERDUE.value
-    case = _case(inquiry.id)
-    context = {
-        "priority": case.priority if overdue and case else alert.priority,
-        "country": country_label(inquiry.country, language),
-        "link": link,
-        "inquiry_link": inquiry_url(inquiry.id),
-        "escalated": round_ > 0,
-        "round": round_,
-        # Whole minutes since the inquiry arrived: how long the person has been waiting.
-        "waiting_minutes": int((utcnow() - inquiry.received_at).total_seconds() // 60),
-    }
-    rendered = render_message(
-        "staff_contact_overdue" if overdue else "staff_alert", language, context
-    )
-    email_to = delivery.recipient_user.email if delivery.recipient_user else None
-    # The webhook body: priority, country and the links, nothing about the person.
-    payload = {
-        "event": "inquiry.contact_overdue" if overdue else "inquiry.alert",
-        "priority": context["priority"],
-        "country": inquiry.country,
-        "link": link,
-        "inquiry_link": context["inquiry_link"],
-        "round": round_,
-        "escalated": round_ > 0,
-        "text": rendered.subject,
-    }
-    return Composed(
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        email_to=email_to,
-        payload=payload,
-    )
-
-
-def compose_inquirer(delivery: Delivery) -> Composed:
-    inquiry = db.session.get(Inquiry, delivery.inquiry_id) if delivery.inquiry_id else None
-    person = (
-        db.session.get(Person, delivery.recipient_person_id)
-        if delivery.recipient_person_id
-        else None
-    )
-    if inquiry is None or person is None:
-        raise PermanentSendError("inquiry or person missing")
-    language = delivery.language
-    unsubscribe_url, token_row = new_unsubscribe_link(person.id, language)
-    context = {
-        "reference": inquiry.reference,
-        "country_help": help_for(inquiry.country, language),
-        "language": language,
-        "clinic": CLINIC_CONTACT.in_language(language),
-        "unsubscribe_url": unsubscribe_url,
-        "sent_on": utcnow().date().isoformat(),
-    }
-    rendered = render_message(delivery.kind, language, context)
-    return Composed(
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        email_to=person.email,
-        phone_to=person.phone,
-        unsubscribe_url=unsubscribe_url,
-        new_rows=(token_row,),
-    )
 
 
 def compose(delivery: Delivery) -> Composed:

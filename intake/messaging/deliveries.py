@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from intake.audit.services import record
@@ -28,19 +28,21 @@ from intake.extensions import db
 from intake.messaging.channels import (
     PermanentSendError,
     SendError,
-    SendResult,
     TemporarySendError,
     scrub,
 )
 from intake.messaging.claims import claim
-from intake.messaging.compose import Composed, compose, stop_reason
+from intake.messaging.compose import compose, stop_reason
 from intake.messaging.models import (
+    ATTENTION_STATUSES,
     SENDABLE_STATUSES,
-    Channel,
     Delivery,
+    DeliveryProblem,
     DeliveryStatus,
-    MessageKind,
 )
+from intake.messaging.registry import SubjectMissing
+from intake.messaging.transports import Outgoing, transport_for
+from intake.vocabulary import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
 
@@ -48,20 +50,21 @@ log = logging.getLogger(__name__)
 def add_delivery(
     *,
     key: str,
-    kind: MessageKind,
-    channel: Channel,
-    inquiry_id: int | None,
-    language: str = "en",
-    alert_id: int | None = None,
-    alert_round: int | None = None,
+    kind: str,
+    channel: str,
+    subject_kind: str | None,
+    subject_id: int | None,
+    language: str = DEFAULT_LANGUAGE,
+    wave: int | None = None,
     recipient_user_id: int | None = None,
     recipient_person_id: int | None = None,
     due_at: datetime | None = None,
 ) -> Delivery | None:
     """Add a delivery to the session unless one with ``key`` exists; the caller commits.
 
-    A delivery due now is marked enqueued and published right after the commit; a later one
-    waits in the table for the sweep.
+    ``subject_kind`` and ``subject_id`` say what it is about (``"inquiry"``, 7), for the pages
+    that list an inquiry's messages and for the kind's composer. A delivery due now is marked
+    enqueued and published right after the commit; a later one waits in the table for the sweep.
     """
     if db.session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key)) is not None:
         return None
@@ -69,11 +72,11 @@ def add_delivery(
     due = due_at or now
     delivery = Delivery(
         idempotency_key=key,
-        kind=kind.value,
-        channel=channel.value,
-        inquiry_id=inquiry_id,
-        alert_id=alert_id,
-        alert_round=alert_round,
+        kind=str(kind),
+        channel=str(channel),
+        subject_kind=subject_kind,
+        subject_id=subject_id,
+        wave=wave,
         recipient_user_id=recipient_user_id,
         recipient_person_id=recipient_person_id,
         language=language,
@@ -126,56 +129,52 @@ def _finish(delivery_id: int, *, add: Sequence[object] = (), **values: object) -
     db.session.commit()
 
 
-def _send(channel: str, key: str, message: Composed) -> SendResult:
-    if channel == Channel.EMAIL.value:
-        from intake.messaging.mail import build_email, send_email
-
-        if not message.email_to:
-            raise PermanentSendError("no email address")
-        return send_email(
-            build_email(
-                to=message.email_to,
-                subject=message.subject,
-                text=message.text,
-                html=message.html,
-                message_key=key,
-                unsubscribe_url=message.unsubscribe_url,
-            )
-        )
-    if channel == Channel.WEBHOOK.value:
-        from intake.messaging.webhooks import post_webhook
-
-        return post_webhook(message.payload, key)
-    if channel in (Channel.SMS.value, Channel.WHATSAPP.value):
-        from intake.messaging.sms import provider
-
-        if not message.phone_to:
-            raise PermanentSendError("no phone number")
-        return provider().send(channel, message.phone_to, message.text, key)
-    raise PermanentSendError(f"unknown channel {channel}")
-
-
 def send_delivery(delivery_id: int) -> str:
     """Claim, send and record one delivery; return what happened (a short code).
 
     Safe to call any number of times for the same id: only the call that wins the claim sends.
-    No database transaction stays open while the provider is talking.
+    No database transaction stays open while the provider is talking. What cannot be sent here
+    is never dropped: a channel with no transport is held (and looked at again), a deleted
+    subject is failed; both are logged with ids and codes and shown on the failed-sends page.
     """
     if not _claim(delivery_id):
         return "skipped"
     delivery = db.session.get(Delivery, delivery_id)
     if delivery is None:  # claimed a moment ago, so this cannot happen
         return "skipped"
-    reason = stop_reason(delivery)
-    attempts, channel, key = delivery.attempts, delivery.channel, delivery.idempotency_key
-    if reason is not None:
-        db.session.rollback()
-        _finish(delivery_id, status=DeliveryStatus.CANCELLED.value, provider_answer=reason)
-        return "cancelled"
+    outgoing = Outgoing(delivery_id, delivery.idempotency_key, delivery.channel)
+    attempts, subject = delivery.attempts, (delivery.subject_kind, delivery.subject_id)
     try:
+        reason = stop_reason(delivery)
+        if reason is not None:
+            db.session.rollback()
+            _finish(delivery_id, status=DeliveryStatus.CANCELLED.value, provider_answer=reason)
+            return "cancelled"
+        transport = transport_for(outgoing.channel)
+        if transport is None:
+            db.session.rollback()
+            _hold(delivery_id, DeliveryProblem.NO_TRANSPORT)
+            log.error(
+                "delivery held id=%s channel=%s code=%s",
+                delivery_id,
+                outgoing.channel,
+                DeliveryProblem.NO_TRANSPORT.value,
+            )
+            return "held"
         message = compose(delivery)
         db.session.rollback()  # end the reading transaction before any network I/O
-        result = _send(channel, key, message)
+        result = transport.send(outgoing, message)
+    except SubjectMissing:
+        db.session.rollback()
+        _fail(delivery_id, DeliveryProblem.SUBJECT_MISSING.value)
+        log.error(
+            "delivery subject missing id=%s subject=%s:%s code=%s",
+            delivery_id,
+            subject[0],
+            subject[1],
+            DeliveryProblem.SUBJECT_MISSING.value,
+        )
+        return "failed"
     except PermanentSendError as exc:
         db.session.rollback()
         _fail(delivery_id, exc.answer)
@@ -195,8 +194,24 @@ def send_delivery(delivery_id: int) -> str:
         sent_at=utcnow(),
         provider_answer=scrub(result.answer),
     )
-    log.info("delivery sent id=%s channel=%s", delivery_id, channel)
-    return "sent"
+    log.info("delivery sent id=%s channel=%s", delivery_id, outgoing.channel)
+    return DeliveryStatus.SENT.value
+
+
+# A held delivery is looked at again this often: the transport may be a restart away.
+HOLD_RECHECK = timedelta(minutes=15)
+
+
+def _hold(delivery_id: int, problem: DeliveryProblem) -> None:
+    """Keep the delivery unsent, neither sent nor failed; the attempt does not count."""
+    _finish(
+        delivery_id,
+        status=DeliveryStatus.HELD.value,
+        attempts=Delivery.attempts - 1,
+        next_attempt_at=utcnow() + HOLD_RECHECK,
+        enqueued_at=None,
+        provider_answer=problem.value,
+    )
 
 
 def _fail(delivery_id: int, answer: str) -> None:
@@ -262,33 +277,42 @@ def sweep_deliveries(limit: int = 200) -> int:
 
 
 # Reading and admin actions -------------------------------------------------------------------
-def messages_for_inquiry(inquiry_id: int) -> Sequence[Delivery]:
-    """Every message sent or attempted for an inquiry, oldest first."""
+def deliveries_about(subjects: Sequence[tuple[str, int]]) -> Sequence[Delivery]:
+    """Every message sent or attempted about any of ``subjects`` (kind, id), oldest first."""
+    if not subjects:
+        return []
     return db.session.scalars(
         select(Delivery)
-        .where(Delivery.inquiry_id == inquiry_id)
+        .where(
+            or_(
+                *(
+                    and_(Delivery.subject_kind == kind, Delivery.subject_id == subject_id)
+                    for kind, subject_id in subjects
+                )
+            )
+        )
         .options(selectinload(Delivery.recipient_user))
         .order_by(Delivery.next_attempt_at, Delivery.id)
     ).all()
 
 
 def failed_deliveries(limit: int = 200) -> Sequence[Delivery]:
-    """Failed sends that need a person's attention, newest first."""
+    """Failed and held sends that need a person's attention, newest first."""
     return db.session.scalars(
         select(Delivery)
-        .where(Delivery.status == DeliveryStatus.FAILED.value)
+        .where(Delivery.status.in_(ATTENTION_STATUSES))
         .options(selectinload(Delivery.recipient_user))
-        .order_by(Delivery.failed_at.desc(), Delivery.id.desc())
+        .order_by(func.coalesce(Delivery.failed_at, Delivery.claimed_at).desc(), Delivery.id.desc())
         .limit(limit)
     ).all()
 
 
 def requeue(delivery_id: int, actor_id: int | None = None) -> bool:
-    """Give a failed delivery a fresh set of attempts (after, say, fixing an address); the
-    caller commits."""
+    """Give a failed or held delivery a fresh set of attempts (after, say, fixing an address or
+    configuring its channel); the caller commits."""
     result = db.session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.FAILED.value)
+        .where(Delivery.id == delivery_id, Delivery.status.in_(ATTENTION_STATUSES))
         .values(
             status=DeliveryStatus.QUEUED.value,
             attempts=0,
@@ -316,8 +340,8 @@ __all__ = [
     "SendError",
     "add_delivery",
     "backoff_seconds",
+    "deliveries_about",
     "failed_deliveries",
-    "messages_for_inquiry",
     "requeue",
     "send_delivery",
     "sweep_deliveries",

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from intake.auth.models import User
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
+from intake.vocabulary import DEFAULT_LANGUAGE, AlertStatus, DeliveryChannel, DeliveryStatus
 
 
 class OnCallShift(Model):
@@ -36,16 +37,6 @@ class OnCallShift(Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     fallback_user: Mapped[User | None] = relationship(foreign_keys=[fallback_user_id])
-
-
-class AlertStatus(StrEnum):
-    """pending -> sent -> escalated (repeats) -> exhausted; acknowledged from any open state."""
-
-    PENDING = "pending"
-    SENT = "sent"
-    ACKNOWLEDGED = "acknowledged"
-    ESCALATED = "escalated"
-    EXHAUSTED = "exhausted"
 
 
 OPEN_ALERT_STATUSES = (AlertStatus.PENDING, AlertStatus.SENT, AlertStatus.ESCALATED)
@@ -87,16 +78,25 @@ class Alert(Model):
     contact_closed_reason: Mapped[str | None] = mapped_column(String(20))
 
 
-class DeliveryStatus(StrEnum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    RETRY = "retry"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
+# Delivery statuses are a shared vocabulary (intake.vocabulary.DeliveryStatus).
 
 
-SENDABLE_STATUSES = (DeliveryStatus.QUEUED.value, DeliveryStatus.RETRY.value)
+SENDABLE_STATUSES = (
+    DeliveryStatus.QUEUED.value,
+    DeliveryStatus.RETRY.value,
+    DeliveryStatus.HELD.value,
+)
+# What the failed-sends page lists: sends that need a person's attention.
+ATTENTION_STATUSES = (DeliveryStatus.FAILED.value, DeliveryStatus.HELD.value)
+
+
+class DeliveryProblem(StrEnum):
+    """Why a delivery is held or failed without a provider's answer (stored as the answer)."""
+
+    # No transport is configured for its channel in this process: held, looked at again later.
+    NO_TRANSPORT = "no_transport"
+    # What it was about was deleted: failed, never tried again.
+    SUBJECT_MISSING = "subject_missing"
 
 
 class MessageKind(StrEnum):
@@ -107,11 +107,8 @@ class MessageKind(StrEnum):
     FOLLOW_UP = "follow_up"
 
 
-class Channel(StrEnum):
-    EMAIL = "email"
-    WEBHOOK = "webhook"
-    SMS = "sms"
-    WHATSAPP = "whatsapp"
+# The delivery channels are a shared vocabulary (the label tables and the transports use it).
+Channel = DeliveryChannel
 
 
 class Delivery(Model):
@@ -120,24 +117,30 @@ class Delivery(Model):
     The recipient is a reference (a staff user, the inquiry's person, the webhook), never an
     address: addresses are read, and decrypted, only at the moment of sending. ``provider_answer``
     keeps the server's code and a short text with anything that looks like an address removed.
+
+    What it is about is a reference too, ``subject_kind`` and ``subject_id`` (``alert`` 12,
+    ``inquiry`` 7), not a foreign key per domain: messaging knows no domain's table, and a new
+    domain's messages need no new column. The subject may since have been deleted; the
+    kind's composer then says so and the delivery is failed and shown, never sent.
+    ``wave`` numbers the paging wave a delivery belongs to (0 the first), when it belongs to one.
     """
 
     __tablename__ = "deliveries"
     __table_args__ = (
         Index("ix_deliveries_due", "status", "next_attempt_at"),
-        Index("ix_deliveries_inquiry", "inquiry_id", "created_at"),
+        Index("ix_deliveries_subject", "subject_kind", "subject_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     channel: Mapped[str] = mapped_column(String(12))
-    inquiry_id: Mapped[int | None] = mapped_column(ForeignKey("inquiries.id"))
-    alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
-    alert_round: Mapped[int | None] = mapped_column()
+    subject_kind: Mapped[str | None] = mapped_column(String(20))
+    subject_id: Mapped[int | None] = mapped_column()
+    wave: Mapped[int | None] = mapped_column()
     recipient_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recipient_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
     status: Mapped[str] = mapped_column(String(12), default=DeliveryStatus.QUEUED.value)
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -165,6 +168,6 @@ class UnsubscribeToken(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
-    language: Mapped[str] = mapped_column(String(5), default="en")
+    language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -26,6 +26,8 @@ from flask import current_app, has_app_context
 from sqlalchemy import Connection, and_, event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
+from intake.audit.services import record
+from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.claims import claim
@@ -206,6 +208,37 @@ def held_outbox_messages(limit: int = 200) -> Sequence[OutboxMessage]:
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
         .limit(limit)
     ).all()
+
+
+def retry_held(outbox_id: int, actor_id: int | None = None) -> bool:
+    """Give a held outbox row (unknown kind, deleted subject, or given up on) a fresh start,
+    published after the commit; audited; the caller commits. False when it is not held."""
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == outbox_id,
+            OutboxMessage.processed_at.is_(None),
+            or_(
+                OutboxMessage.last_error.is_not(None),
+                OutboxMessage.failed_at.is_not(None),
+                OutboxMessage.attempts >= OUTBOX_MAX_ATTEMPTS,
+            ),
+        )
+        .values(
+            last_error=None, failed_at=None, attempts=0, available_at=utcnow(), published_at=None
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    publish_after_commit(db.session(), PROCESS_OUTBOX, outbox_id)
+    record(
+        AuditTag.OUTBOX_RETRIED,
+        target_type="outbox_message",
+        target_id=outbox_id,
+        actor_id=actor_id,
+    )
+    return True
 
 
 def _due_condition(now: Any) -> Any:

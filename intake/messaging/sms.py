@@ -1,8 +1,9 @@
-"""SMS and WhatsApp behind one small provider interface.
+"""SMS and WhatsApp gateways: the outside world behind one small interface.
 
-The default provider only logs that a message would have gone out (the delivery id, never the
-number or the text), so development and tests need no account anywhere. A real provider
-implements :class:`TextProvider` and is chosen with ``SMS_PROVIDER``.
+The default gateway only logs that a message would have gone out (the delivery key, never the
+number or the text), so development and tests need no account anywhere. A real gateway
+implements :class:`TextGateway`, is added to :data:`GATEWAYS`, and is chosen with
+``SMS_PROVIDER``; the SMS and WhatsApp transports (:mod:`intake.messaging.transports`) use it.
 """
 
 from __future__ import annotations
@@ -10,17 +11,19 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from flask import current_app
-
-from intake.messaging.channels import PermanentSendError, SendResult
+from intake.messaging.channels import SendResult
 
 log = logging.getLogger(__name__)
 
 
-class TextProvider(Protocol):
+class TextGateway(Protocol):
     """Sends a short text on a channel ("sms" or "whatsapp") to a phone number."""
 
     def send(self, channel: str, to: str, body: str, delivery_key: str) -> SendResult: ...
+
+
+# The name kept for code written against the first version of this interface.
+TextProvider = TextGateway
 
 
 class LoggingProvider:
@@ -31,13 +34,11 @@ class LoggingProvider:
         return SendResult("logged")
 
 
-PROVIDERS: dict[str, type[LoggingProvider]] = {"logging": LoggingProvider}
+GATEWAYS: dict[str, type[TextGateway]] = {"logging": LoggingProvider}
+PROVIDERS = GATEWAYS
 
 
-def provider() -> TextProvider:
-    """The provider named by ``SMS_PROVIDER``."""
-    name = current_app.config.get("SMS_PROVIDER", "logging")
-    try:
-        return PROVIDERS[name]()
-    except KeyError as exc:
-        raise PermanentSendError(f"unknown SMS provider {name!r}") from exc
+def gateway_named(name: str | None) -> TextGateway | None:
+    """The gateway ``SMS_PROVIDER`` names, or None when no gateway has that name."""
+    factory = GATEWAYS.get(name or "")
+    return factory() if factory is not None else None

@@ -15,9 +15,10 @@ from intake.auth.models import User
 from intake.extensions import db
 from intake.messaging.alerts import acknowledge
 from intake.messaging.deliveries import requeue
-from intake.messaging.followups import unsubscribe
 from intake.messaging.models import OnCallShift, UnsubscribeToken
 from intake.messaging.oncall import add_shift, remove_shift
+from intake.messaging.relay import retry_held
+from intake.messaging.unsubscribe import unsubscribe
 
 
 def add_rota_shift(
@@ -61,6 +62,16 @@ def requeue_failed_delivery(delivery_id: int, user_id: int) -> bool:
     False, with nothing stored, when the delivery is not (or no longer) failed.
     """
     if not requeue(delivery_id, user_id):
+        return False
+    db.session.commit()
+    return True
+
+
+def retry_held_work(outbox_id: int, user_id: int) -> bool:
+    """Try a held outbox row again (say, after the deploy that knows its kind); it is handed to
+    a worker after the commit. Commits when it does; False, with nothing stored, when the row
+    is not (or no longer) held."""
+    if not retry_held(outbox_id, user_id):
         return False
     db.session.commit()
     return True

@@ -1,14 +1,15 @@
-"""Staff pages for messaging (the on-call rota, alerts, failed sends, an inquiry's messages)
-and the public unsubscribe page."""
+"""Staff pages for messaging (the on-call rota, failed sends) and the public unsubscribe page.
+
+The pages about a domain's subjects (an alert with its inquiry, an inquiry's messages) belong to
+that domain (:mod:`intake.triage.alert_views`); this module reads no domain's tables.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
-from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,14 +21,14 @@ from intake.auth.permissions import Permission, public, require_permission
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging import use_cases
-from intake.messaging.compose import TEMPLATE_LANGUAGES, country_label
-from intake.messaging.deliveries import failed_deliveries, messages_for_inquiry
-from intake.messaging.followups import find_unsubscribe_token
+from intake.messaging.compose import TEMPLATE_LANGUAGES
+from intake.messaging.deliveries import failed_deliveries
 from intake.messaging.forms import ShiftForm
-from intake.messaging.models import OPEN_ALERT_STATUSES, Alert, OnCallShift
+from intake.messaging.models import OnCallShift
 from intake.messaging.oncall import local_to_utc, shift_at, shifts_from
+from intake.messaging.registry import subject_link
 from intake.messaging.relay import held_outbox_messages
-from intake.public.models import Inquiry
+from intake.messaging.unsubscribe import find_unsubscribe_token
 
 bp = Blueprint("messaging", __name__)
 
@@ -98,101 +99,26 @@ def remove_from_rota(shift_id: int) -> Response:
     return redirect(url_for("messaging.rota"))
 
 
-# Alerts --------------------------------------------------------------------------------------
+# Failed sends --------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class AlertRow:
-    """One line of the alert list: enough to act without opening the queue."""
+class Attention:
+    """A delivery or an outbox row on the failed-sends page, with a link to what it is about
+    (from the domain that registered the subject's kind; none when the subject is unknown)."""
 
-    alert: Alert
-    inquiry: Inquiry
-    country: str
-    age: str
-
-
-def waiting_for(since: Any, now: Any) -> str:
-    """How long ago ``since`` was, in words of the page's language ("12 minutes")."""
-    elapsed = max(now - since, timedelta(0))
-    return str(format_timedelta(elapsed, granularity="minute", threshold=1.0))
-
-
-@bp.get("/staff/alerts/")
-@require_permission(Permission.QUEUE_VIEW)
-def alerts() -> str:
-    now = utcnow()
-    language = str(get_locale() or "en")
-    found = db.session.execute(
-        select(Alert, Inquiry)
-        .join(Inquiry, Inquiry.id == Alert.inquiry_id)
-        .where(Alert.status.in_([status.value for status in OPEN_ALERT_STATUSES]))
-        .order_by(Alert.priority, Alert.created_at)
-        .limit(200)
-    ).all()
-    rows = [
-        AlertRow(
-            alert=alert_row,
-            inquiry=inquiry,
-            country=country_label(inquiry.country, language),
-            age=waiting_for(inquiry.received_at, now),
-        )
-        for alert_row, inquiry in found
-    ]
-    return render_template("messaging/alerts.html", rows=rows, confirm=ConfirmForm())
-
-
-@bp.get("/staff/alerts/<int:alert_id>")
-@require_permission(Permission.QUEUE_VIEW)
-def alert(alert_id: int) -> str:
-    row = db.session.get(Alert, alert_id)
-    if row is None:
-        abort(404)
-    inquiry = db.session.get(Inquiry, row.inquiry_id)
-    language = str(get_locale() or "en")
-    return render_template(
-        "messaging/alert.html",
-        alert=row,
-        inquiry=inquiry,
-        country=country_label(inquiry.country, language) if inquiry else "-",
-        age=waiting_for(inquiry.received_at, utcnow()) if inquiry else "",
-        messages=messages_for_inquiry(row.inquiry_id),
-        confirm=ConfirmForm(),
-        open_statuses=[status.value for status in OPEN_ALERT_STATUSES],
-    )
-
-
-@bp.post("/staff/alerts/<int:alert_id>/acknowledge")
-@require_permission(Permission.INQUIRY_CLAIM)
-def acknowledge_alert(alert_id: int) -> Response:
-    if db.session.get(Alert, alert_id) is None:
-        abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    if use_cases.acknowledge_alert(alert_id, current_user.id):
-        flash(_("Alert acknowledged: nobody else will be alerted for it."), "success")
-    else:
-        flash(_("This alert was already acknowledged or closed."), "info")
-    return redirect(url_for("messaging.alert", alert_id=alert_id))
-
-
-# Messages ------------------------------------------------------------------------------------
-@bp.get("/staff/messages/inquiry/<int:inquiry_id>")
-@require_permission(Permission.QUEUE_VIEW)
-def inquiry_messages(inquiry_id: int) -> str:
-    inquiry = db.session.get(Inquiry, inquiry_id)
-    if inquiry is None:
-        abort(404)
-    return render_template(
-        "messaging/inquiry_messages.html",
-        inquiry=inquiry,
-        messages=messages_for_inquiry(inquiry_id),
-    )
+    row: Any
+    link: str | None
 
 
 @bp.get("/staff/deliveries/failed")
 @require_permission(Permission.DELIVERIES_VIEW_FAILED)
 def failed() -> str:
+    deliveries = [
+        Attention(row, subject_link(row.subject_kind, row.subject_id))
+        for row in failed_deliveries()
+    ]
     return render_template(
         "messaging/failed.html",
-        deliveries=failed_deliveries(),
+        deliveries=deliveries,
         held=held_outbox_messages(),
         confirm=ConfirmForm(),
     )
@@ -204,6 +130,16 @@ def requeue_failed(delivery_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if use_cases.requeue_failed_delivery(delivery_id, current_user.id):
+        flash(_("Queued again."), "success")
+    return redirect(url_for("messaging.failed"))
+
+
+@bp.post("/staff/outbox/<int:outbox_id>/retry")
+@require_permission(Permission.DELIVERIES_VIEW_FAILED)
+def retry_held_work(outbox_id: int) -> Response:
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if use_cases.retry_held_work(outbox_id, current_user.id):
         flash(_("Queued again."), "success")
     return redirect(url_for("messaging.failed"))
 

@@ -20,9 +20,10 @@ from intake.public.limits import with_retry_after
 from intake.public.models import ApiKey
 from intake.public.openapi import OPENAPI_DOCUMENT
 from intake.public.services import SubmissionConflictError, body_hash
-from intake.public.validation import IDEMPOTENCY_KEY_MAX, LANGUAGES, validate_inquiry
+from intake.public.validation import IDEMPOTENCY_KEY_MAX, validate_inquiry
 from intake.usecases.accept_inquiry import accept_inquiry
 from intake.usecases.api_keys import refuse_api_request
+from intake.vocabulary import Language
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -107,7 +108,7 @@ def create_inquiry() -> tuple[Response, int]:
     payload, problem = _parse_body()
     if problem is not None:
         return problem
-    if isinstance(payload, dict) and payload.get("language") in LANGUAGES:
+    if isinstance(payload, dict) and payload.get("language") in Language.codes():
         g.page_language = payload["language"]
     data, errors = validate_inquiry(payload)
     if data is None:

@@ -13,30 +13,31 @@ from intake.extensions import db
 from intake.public.models import Inquiry
 from intake.public.validation import validate_inquiry
 from intake.usecases.accept_inquiry import accept_inquiry
+from intake.vocabulary import ContactChannel, ForWhom, InquirySource, Language
 
-DEMO_SOURCE = "demo"
+DEMO_SOURCE = InquirySource.DEMO
 
 DEMO_INQUIRIES: tuple[dict[str, Any], ...] = (
     {
         "message": "My brother mixed his valium with heroin and I can't wake him",
         "phone": "+1 646 555 0101",
         "country": "US",
-        "language": "en",
-        "for_whom": "someone_else",
+        "language": Language.EN,
+        "for_whom": ForWhom.SOMEONE_ELSE,
     },
     {
         "message": "I'm done with ativan. Throwing them all away tomorrow and stopping.",
         "email": "demo.alex@example.net",
         "country": "CA",
-        "language": "en",
-        "preferred_channel": "email",
+        "language": Language.EN,
+        "preferred_channel": ContactChannel.EMAIL,
     },
     {
         "message": "I would like to talk to someone about inpatient detox from benzodiazepines.",
         "email": "demo.sam@example.net",
         "name": "Sam",
         "country": "GB",
-        "language": "en",
+        "language": Language.EN,
         "screen": {
             "wish_dead": "no",
             "better_off_dead": "no",
@@ -48,14 +49,14 @@ DEMO_INQUIRIES: tuple[dict[str, Any], ...] = (
         "message": "Do you have a brochure about the luxury programme and prices?",
         "email": "demo.hr@example.com",
         "country": "US",
-        "language": "en",
-        "for_whom": "professional",
+        "language": Language.EN,
+        "for_whom": ForWhom.PROFESSIONAL,
     },
     {
         "message": "Pienso en suicidarme casi todos los días, no puedo dejar el Orfidal",
         "phone": "+34 611 222 444",
         "country": "ES",
-        "language": "es",
+        "language": Language.ES,
         "safe_to_leave_message": False,
         "best_time": "por la noche",
     },
@@ -63,47 +64,47 @@ DEMO_INQUIRIES: tuple[dict[str, Any], ...] = (
         "message": "Quisiera información sobre precios y programas",
         "email": "demo.lucia@example.org",
         "country": "ES",
-        "language": "es",
+        "language": Language.ES,
     },
     {
         "message": "Mein Vater hatte heute einen Krampfanfall nach dem Absetzen von Lorazepam",
         "phone": "+49 160 1234567",
         "country": "DE",
-        "language": "de",
-        "for_whom": "someone_else",
+        "language": Language.DE,
+        "for_whom": ForWhom.SOMEONE_ELSE,
     },
     {
         "message": "Ich brauche Hilfe beim Ausschleichen von Diazepam.",
         "email": "demo.jonas@example.org",
         "country": "CH",
-        "language": "de",
+        "language": Language.DE,
         "substances": ["diazepam"],
     },
     {
         "message": "Je bois tous les soirs et je prends du Lexomil pour dormir",
         "email": "demo.camille@example.org",
         "country": "FR",
-        "language": "fr",
+        "language": Language.FR,
         "substances": ["other_benzodiazepine", "alcohol"],
     },
     {
         "message": "Bonjour, j'aimerais des informations sur la désintoxication.",
         "phone": "+33 6 98 76 54 32",
         "country": "FR",
-        "language": "fr",
+        "language": Language.FR,
     },
     {
         "message": "Non riesco a smettere con il Tavor, ho bisogno di aiuto",
         "email": "demo.giulia@example.org",
         "country": "IT",
-        "language": "it",
+        "language": Language.IT,
         "risk": {"daily_benzo_use": True},
     },
     {
         "message": "help",
         "email": "demo.quiet@example.net",
         "country": "GB",
-        "language": "en",
+        "language": Language.EN,
         "screen": {
             "wish_dead": "yes",
             "better_off_dead": "yes",

@@ -12,7 +12,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, StringField
 
-from intake.public.validation import RISK_ITEMS, SCREEN_ITEMS
+from intake.vocabulary import RISK_ITEMS, SCREEN_ITEMS, SCREEN_THOUGHTS_NOW, SCREEN_TRIED_WHEN
 
 
 class InquiryPageForm(FlaskForm):
@@ -40,7 +40,7 @@ def payload_from_form(form: MultiDict[str, str], language: str) -> dict[str, Any
         payload["substances"] = substances
     screen = {
         key: form[f"screen_{key}"]
-        for key in (*SCREEN_ITEMS, "tried_when", "thoughts_now")
+        for key in (*SCREEN_ITEMS, SCREEN_TRIED_WHEN, SCREEN_THOUGHTS_NOW)
         if form.get(f"screen_{key}")
     }
     if screen:

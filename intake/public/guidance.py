@@ -17,8 +17,14 @@ from flask_babel import gettext as _
 
 from intake.helplines import CountryHelp, help_for
 from intake.public.hours import is_open, next_opening
+from intake.vocabulary import GuidanceLevel, Priority
 
-LEVELS = {"P0": "emergency", "P1": "urgent", "P2": "routine", "P3": "routine"}
+LEVELS: dict[str, GuidanceLevel] = {
+    Priority.P0: GuidanceLevel.EMERGENCY,
+    Priority.P1: GuidanceLevel.URGENT,
+    Priority.P2: GuidanceLevel.ROUTINE,
+    Priority.P3: GuidanceLevel.ROUTINE,
+}
 # Flags after which the person is told not to stop benzodiazepines suddenly.
 BENZO_FLAGS = frozenset(
     {
@@ -35,7 +41,7 @@ BENZO_FLAGS = frozenset(
 
 @dataclass(frozen=True)
 class Guidance:
-    level: str
+    level: GuidanceLevel
     country_help: CountryHelp
     language: str
     message: str
@@ -44,7 +50,7 @@ class Guidance:
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "level": self.level,
+            "level": self.level.value,
             "emergency_number": self.country_help.emergency_number,
             "helplines": [
                 {"name": line.name_in(self.language), "number": line.number, "hours": line.hours}
@@ -55,16 +61,21 @@ class Guidance:
 
 
 def _message(
-    level: str, open_now: bool, opening: datetime, timezone: str, language: str, benzo: bool
+    level: GuidanceLevel,
+    open_now: bool,
+    opening: datetime,
+    timezone: str,
+    language: str,
+    benzo: bool,
 ) -> str:
-    if level == "emergency":
+    if level == GuidanceLevel.EMERGENCY:
         return _(
             "If you or someone else is in danger now, call the emergency number straight "
             "away. You can also call a crisis line at any hour. Our team has your message "
             "and will contact you as soon as possible."
         )
     when = format_datetime(opening, "EEEE HH:mm", tzinfo=ZoneInfo(timezone), locale=language)
-    if level == "urgent":
+    if level == GuidanceLevel.URGENT:
         taper = (
             " "
             + _("Please do not stop benzodiazepines suddenly: stopping at once can be dangerous.")
@@ -109,7 +120,7 @@ def build_guidance(
 
     ``flag_codes`` decide whether the benzodiazepine warning applies.
     """
-    level = LEVELS.get(priority, "routine")
+    level = LEVELS.get(priority, GuidanceLevel.ROUTINE)
     open_now = is_open(now, timezone)
     opening = next_opening(now, timezone)
     with force_locale(language):

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 from babel import Locale, UnknownLocaleError
 from babel.dates import get_day_names, get_timezone_name
 
+from intake.vocabulary import DEFAULT_LANGUAGE
+
 OPENS = time(7, 0)
 CLOSES = time(22, 0)
 
@@ -41,9 +43,9 @@ def describe_hours(language: str | None, timezone: str, opens: str, closes: str)
     Zeit)". The zone's generic name is right in summer and in winter alike.
     """
     try:
-        locale = Locale.parse(language or "en")
+        locale = Locale.parse(language or DEFAULT_LANGUAGE.value)
     except (ValueError, UnknownLocaleError):
-        locale = Locale.parse("en")
+        locale = Locale.parse(DEFAULT_LANGUAGE.value)
     days = get_day_names("abbreviated", locale=locale)
     zone = get_timezone_name(ZoneInfo(timezone), "long", locale=locale)
     return f"{days[0]}-{days[6]} {opens}-{closes} ({zone})"

@@ -1,4 +1,8 @@
-"""The OpenAPI 3 description of the inquiry API, built from the same constants as validation."""
+"""The OpenAPI 3 description of the inquiry API, built from the same constants as validation.
+
+Every ``enum`` list comes from :mod:`intake.vocabulary`, so the schema cannot name a code the API
+refuses or miss one it accepts.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,28 @@ from typing import Any
 
 from intake.public.json_depth import MAX_JSON_DEPTH
 from intake.public.validation import (
-    AUDIT_C_ITEMS,
-    AUDIT_C_SEX,
     BEST_TIME_MAX,
-    CHANNELS,
     COUNTRY_CODES,
-    FOR_WHOM,
+    DEFAULT_FOR_WHOM,
     IDEMPOTENCY_KEY_MAX,
-    LANGUAGES,
     MESSAGE_MAX,
     NAME_MAX,
+)
+from intake.vocabulary import (
+    AUDIT_C_ITEMS,
+    AUDIT_C_SEX,
+    DEFAULT_LANGUAGE,
     RISK_ITEMS,
     SCREEN_ANSWERS,
     SCREEN_ITEMS,
+    SCREEN_THOUGHTS_NOW,
+    SCREEN_TRIED_WHEN,
     SUBSTANCES,
     TRIED_WHEN,
+    ContactChannel,
+    ForWhom,
+    GuidanceLevel,
+    Language,
 )
 
 _ERRORS = {
@@ -44,7 +55,7 @@ _INQUIRY = {
         "name": {"type": "string", "maxLength": NAME_MAX},
         "email": {"type": "string", "format": "email"},
         "phone": {"type": "string", "description": "Parsed with `country` as the region hint."},
-        "preferred_channel": {"type": "string", "enum": list(CHANNELS)},
+        "preferred_channel": {"type": "string", "enum": list(ContactChannel.codes())},
         "safe_to_leave_message": {"type": "boolean", "default": False},
         "best_time": {"type": "string", "maxLength": BEST_TIME_MAX},
         "country": {
@@ -55,16 +66,24 @@ _INQUIRY = {
                 "when unknown; null and the empty string are refused."
             ),
         },
-        "language": {"type": "string", "enum": list(LANGUAGES), "default": "en"},
-        "for_whom": {"type": "string", "enum": list(FOR_WHOM), "default": "self"},
+        "language": {
+            "type": "string",
+            "enum": list(Language.codes()),
+            "default": DEFAULT_LANGUAGE.value,
+        },
+        "for_whom": {
+            "type": "string",
+            "enum": list(ForWhom.codes()),
+            "default": DEFAULT_FOR_WHOM.value,
+        },
         "substances": {"type": "array", "items": {"type": "string", "enum": list(SUBSTANCES)}},
         "screen": {
             "type": "object",
             "additionalProperties": False,
             "properties": {
                 **{item: {"type": "string", "enum": list(SCREEN_ANSWERS)} for item in SCREEN_ITEMS},
-                "tried_when": {"type": "string", "enum": list(TRIED_WHEN)},
-                "thoughts_now": {"type": "string", "enum": list(SCREEN_ANSWERS)},
+                SCREEN_TRIED_WHEN: {"type": "string", "enum": list(TRIED_WHEN)},
+                SCREEN_THOUGHTS_NOW: {"type": "string", "enum": list(SCREEN_ANSWERS)},
             },
         },
         "risk": {
@@ -89,7 +108,7 @@ _GUIDANCE = {
     "type": "object",
     "required": ["level", "emergency_number", "helplines", "message"],
     "properties": {
-        "level": {"type": "string", "enum": ["emergency", "urgent", "routine"]},
+        "level": {"type": "string", "enum": list(GuidanceLevel.codes())},
         "emergency_number": {"type": "string"},
         "helplines": {
             "type": "array",

@@ -1,8 +1,14 @@
-"""Labels for the inquiry form's choices, in the person's language."""
+"""Labels for the inquiry form's choices, in the person's language.
+
+The codes are :mod:`intake.vocabulary`'s; each list pairs them with the form's words, in the
+order the form offers them.
+"""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+
+from intake.vocabulary import ContactChannel, ForWhom
 
 COUNTRIES = [
     ("ES", _l("Spain")),
@@ -16,16 +22,16 @@ COUNTRIES = [
 ]
 
 CHANNELS = [
-    ("phone", _l("Phone call")),
-    ("email", _l("Email")),
-    ("sms", _l("Text message")),
-    ("whatsapp", _l("WhatsApp")),
+    (ContactChannel.PHONE, _l("Phone call")),
+    (ContactChannel.EMAIL, _l("Email")),
+    (ContactChannel.SMS, _l("Text message")),
+    (ContactChannel.WHATSAPP, _l("WhatsApp")),
 ]
 
 FOR_WHOM = [
-    ("self", _l("For me")),
-    ("someone_else", _l("For someone I care about")),
-    ("professional", _l("As a professional (doctor, employer, ...)")),
+    (ForWhom.SELF, _l("For me")),
+    (ForWhom.SOMEONE_ELSE, _l("For someone I care about")),
+    (ForWhom.PROFESSIONAL, _l("As a professional (doctor, employer, ...)")),
 ]
 
 SUBSTANCES = [

@@ -19,11 +19,19 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from intake.vocabulary import (
+    AUDIT_C_ITEMS,
+    AUDIT_C_SEX,
+    DEFAULT_LANGUAGE,
     RISK_ITEMS,
     SCREEN_ANSWERS,
     SCREEN_ITEMS,
+    SCREEN_THOUGHTS_NOW,
+    SCREEN_TRIED_WHEN,
     SUBSTANCES,
     TRIED_WHEN,
+    ContactChannel,
+    ForWhom,
+    Language,
 )
 
 MESSAGE_MAX = 5000
@@ -33,9 +41,7 @@ EMAIL_MAX = 254
 PHONE_MAX = 40
 IDEMPOTENCY_KEY_MAX = 200
 
-LANGUAGES = ("en", "es", "de", "fr", "it")
-CHANNELS = ("phone", "email", "sms", "whatsapp")
-FOR_WHOM = ("self", "someone_else", "professional")
+DEFAULT_FOR_WHOM = ForWhom.SELF
 FIELDS = (
     "message",
     "name",
@@ -53,8 +59,6 @@ FIELDS = (
     "consent",
     "audit_c",
 )
-AUDIT_C_ITEMS = ("q1", "q2", "q3")
-AUDIT_C_SEX = ("male", "female")
 # CLDR lists some two-letter territories that are not ISO 3166-1 countries.
 _NOT_ISO_3166 = frozenset(
     {"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"}
@@ -78,8 +82,8 @@ class InquiryInput:
 
     message: str
     consent: bool
-    language: str = "en"
-    for_whom: str = "self"
+    language: str = DEFAULT_LANGUAGE.value
+    for_whom: str = DEFAULT_FOR_WHOM.value
     name: str | None = None
     email: str | None = None
     phone: str | None = None
@@ -208,12 +212,12 @@ def _screen(collector: _Collector, value: Any) -> dict[str, str]:
     if not isinstance(value, Mapping):
         collector.add("screen", _l("This must be an object of answers."))
         return {}
-    allowed = {*SCREEN_ITEMS, "tried_when", "thoughts_now"}
+    allowed = {*SCREEN_ITEMS, SCREEN_TRIED_WHEN, SCREEN_THOUGHTS_NOW}
     unknown = sorted(str(key) for key in value if key not in allowed)
     if unknown:
         collector.add("screen", _l("Unknown questions: %(names)s.", names=", ".join(unknown[:5])))
     screen: dict[str, str] = {}
-    for key in (*SCREEN_ITEMS, "thoughts_now"):
+    for key in (*SCREEN_ITEMS, SCREEN_THOUGHTS_NOW):
         answer = value.get(key)
         if answer is None or answer == "":
             continue
@@ -221,10 +225,10 @@ def _screen(collector: _Collector, value: Any) -> dict[str, str]:
             collector.add("screen", _l("Answer %(name)s with yes, no or decline.", name=key))
             continue
         screen[key] = answer
-    tried_when = value.get("tried_when")
+    tried_when = value.get(SCREEN_TRIED_WHEN)
     if tried_when not in (None, ""):
         if tried_when in TRIED_WHEN:
-            screen["tried_when"] = tried_when
+            screen[SCREEN_TRIED_WHEN] = tried_when
         else:
             collector.add("screen", _l("tried_when must be past_3_months or longer."))
     return screen
@@ -321,9 +325,9 @@ def validate_inquiry(payload: Any) -> tuple[InquiryInput | None, Errors]:
         reach = _l("Give an email address or a phone number so the team can reach you.")
         collector.add("email", reach)
         collector.add("phone", reach)
-    language = collector.choice(payload, "language", LANGUAGES) or "en"
-    for_whom = collector.choice(payload, "for_whom", FOR_WHOM) or "self"
-    channel = collector.choice(payload, "preferred_channel", CHANNELS)
+    language = collector.choice(payload, "language", Language.codes()) or DEFAULT_LANGUAGE.value
+    for_whom = collector.choice(payload, "for_whom", ForWhom.codes()) or DEFAULT_FOR_WHOM.value
+    channel = collector.choice(payload, "preferred_channel", ContactChannel.codes())
     safe = collector.boolean(payload, "safe_to_leave_message")
     consent = payload.get("consent")
     if consent is not True:

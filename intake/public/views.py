@@ -15,7 +15,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_number, get_locale
+from flask_babel import format_number
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import TooManyRequests
@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response
 
 from intake.auth.permissions import public
 from intake.core.errors import audit_csrf_rejection, handle_csrf_error, render_error
+from intake.core.i18n import page_language
 from intake.core.types import utcnow
 from intake.extensions import limiter
 from intake.helplines import CLINIC_CONTACT, COUNTRIES, help_for
@@ -34,20 +35,21 @@ from intake.public.guidance import build_guidance
 from intake.public.limits import with_retry_after
 from intake.public.models import Inquiry
 from intake.public.services import HONEYPOT, TOO_FAST, body_hash, find_by_reference
-from intake.public.validation import LANGUAGES, MESSAGE_MAX, validate_inquiry
+from intake.public.validation import MESSAGE_MAX, validate_inquiry
 from intake.usecases.accept_inquiry import accept_form_inquiry, triage_of
+from intake.vocabulary import ContactChannel, Language
 
 bp = Blueprint("public", __name__)
 
 # Only the five page languages are a language prefix; any other first segment is a 404.
-LANG = "/<any({}):lang>".format(", ".join(LANGUAGES))
+LANG = "/<any({}):lang>".format(", ".join(Language.codes()))
 SESSION_REFERENCE = "inquiry_reference"
 
 
 @bp.url_value_preprocessor
 def _pick_language(endpoint: str | None, values: dict[str, Any] | None) -> None:
     lang = (values or {}).get("lang")
-    if lang is not None and lang not in LANGUAGES:
+    if lang is not None and lang not in Language.codes():
         abort(404)
     if lang:
         g.page_language = lang
@@ -61,7 +63,7 @@ def _never_cache(response: Response) -> Response:
 
 
 def _language() -> str:
-    return str(get_locale() or "en")
+    return page_language()
 
 
 def _public_form_limit() -> str:
@@ -200,10 +202,12 @@ def thanks(lang: str | None) -> str | Response:
 def _channel_words(inquiry: Inquiry) -> str:
     """How the team will make contact: the preferred channel, else what the person gave."""
     labels = dict(options.CHANNELS)
-    channel = inquiry.preferred_channel or ("phone" if inquiry.answers.get("phone") else "email")
+    channel = inquiry.preferred_channel or (
+        ContactChannel.PHONE if inquiry.answers.get("phone") else ContactChannel.EMAIL
+    )
     label = str(labels[channel])
     # German nouns keep their capital letter; the other page languages read better lower case.
-    return label if inquiry.language == "de" else label.lower()
+    return label if inquiry.language == Language.DE else label.lower()
 
 
 @bp.get("/privacy", defaults={"lang": None})

@@ -9,13 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from intake.vocabulary import ClockState
+
 # The clock turns amber when less than this share of the target time is left.
 AMBER_SHARE = 1 / 3
 
 
 @dataclass(frozen=True)
 class Clock:
-    state: str  # "ok", "amber", "red" (breached) or "stopped" (the person was reached)
+    state: ClockState
     seconds_left: int  # negative once breached; 0 when stopped
 
 
@@ -24,12 +26,12 @@ def clock_for(
 ) -> Clock:
     """The clock of one inquiry at ``now``."""
     if reached_at is not None:
-        return Clock("stopped", 0)
+        return Clock(ClockState.STOPPED, 0)
     left = int((due_at - now).total_seconds())
     if left < 0:
-        return Clock("red", left)
+        return Clock(ClockState.RED, left)
     target = max((due_at - received_at).total_seconds(), 1)
-    return Clock("amber" if left < target * AMBER_SHARE else "ok", left)
+    return Clock(ClockState.AMBER if left < target * AMBER_SHARE else ClockState.OK, left)
 
 
 def describe_seconds(seconds: int) -> str:

@@ -1,7 +1,8 @@
-"""Words staff read for the triage codes: one list per vocabulary, in the staff member's language.
+"""Words staff read for the triage codes: one table per vocabulary, in the staff member's language.
 
-Forms take their choices from here and templates show stored codes through the ``label`` filter
-(``intake.core.labels``), so ``no_answer`` reads "No answer" wherever it appears.
+Each table pairs the members of an :mod:`intake.vocabulary` enum with their words, in the order
+forms offer them. Forms take their choices from here and templates show stored codes through the
+``label`` filter (``intake.core.labels``), so ``no_answer`` reads "No answer" wherever it appears.
 """
 
 from __future__ import annotations
@@ -9,36 +10,44 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from intake.public import options
+from intake.vocabulary import CaseStatus, ContactChannel, ContactOutcome, ForWhom, Priority
+
 Choices = list[tuple[str, LazyString]]
 
+_CHANNEL_WORDS = dict(options.CHANNELS)
+# The inquiry form's words for the channels, in the order staff usually try them.
 CHANNEL_LABELS: Choices = [
-    ("phone", _l("Phone call")),
-    ("sms", _l("Text message")),
-    ("whatsapp", _l("WhatsApp")),
-    ("email", _l("Email")),
+    (channel, _CHANNEL_WORDS[channel])
+    for channel in (
+        ContactChannel.PHONE,
+        ContactChannel.SMS,
+        ContactChannel.WHATSAPP,
+        ContactChannel.EMAIL,
+    )
 ]
 OUTCOME_LABELS: Choices = [
-    ("reached", _l("Reached the person")),
-    ("no_answer", _l("No answer")),
-    ("left_message", _l("Left a message")),
-    ("wrong_number", _l("Wrong number")),
-    ("declined", _l("Declined contact")),
+    (ContactOutcome.REACHED, _l("Reached the person")),
+    (ContactOutcome.NO_ANSWER, _l("No answer")),
+    (ContactOutcome.LEFT_MESSAGE, _l("Left a message")),
+    (ContactOutcome.WRONG_NUMBER, _l("Wrong number")),
+    (ContactOutcome.DECLINED, _l("Declined contact")),
 ]
 PRIORITY_LABELS: Choices = [
-    ("P0", _l("P0 imminent")),
-    ("P1", _l("P1 urgent")),
-    ("P2", _l("P2 routine")),
-    ("P3", _l("P3 information")),
+    (Priority.P0, _l("P0 imminent")),
+    (Priority.P1, _l("P1 urgent")),
+    (Priority.P2, _l("P2 routine")),
+    (Priority.P3, _l("P3 information")),
 ]
 CASE_STATUS_LABELS: Choices = [
-    ("new", _l("New")),
-    ("claimed", _l("Claimed")),
-    ("contacted", _l("Contacted")),
-    ("closed", _l("Closed")),
+    (CaseStatus.NEW, _l("New")),
+    (CaseStatus.CLAIMED, _l("Claimed")),
+    (CaseStatus.CONTACTED, _l("Contacted")),
+    (CaseStatus.CLOSED, _l("Closed")),
 ]
 # Who the inquiry is about, as staff say it (the form asks the person in the first person).
 FOR_WHOM_LABELS: Choices = [
-    ("self", _l("The person themselves")),
-    ("someone_else", _l("Someone they care about")),
-    ("professional", _l("A professional asking for someone")),
+    (ForWhom.SELF, _l("The person themselves")),
+    (ForWhom.SOMEONE_ELSE, _l("Someone they care about")),
+    (ForWhom.PROFESSIONAL, _l("A professional asking for someone")),
 ]

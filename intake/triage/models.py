@@ -10,9 +10,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
 from intake.security.fields import EncryptedText
+from intake.vocabulary import CaseStatus
 
 
 class TriageResult(Model):
+    """One scoring or manual change; ``priority`` is an :class:`intake.vocabulary.Priority` code."""
+
     __tablename__ = "triage_results"
     __table_args__ = (Index("ix_triage_results_inquiry_scored", "inquiry_id", "scored_at"),)
 
@@ -52,7 +55,8 @@ class TriageCase(Model):
 
     The inquiry itself is never edited; everything staff do to it lands here, in contact
     attempts, in new triage results, and in the audit trail. Changes are compare-and-set on
-    ``version`` so two people claiming at once cannot both win.
+    ``version`` so two people claiming at once cannot both win. ``status`` is a
+    :class:`intake.vocabulary.CaseStatus` code, ``priority`` a ``Priority`` one.
     """
 
     __tablename__ = "triage_cases"
@@ -60,7 +64,7 @@ class TriageCase(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
-    status: Mapped[str] = mapped_column(String(12), default="new")
+    status: Mapped[str] = mapped_column(String(12), default=CaseStatus.NEW.value)
     priority: Mapped[str] = mapped_column(String(2))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -71,11 +75,24 @@ class TriageCase(Model):
     close_reason: Mapped[str | None] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(default=1)
 
+    def messages_stop_reason(self) -> str | None:
+        """Why messages chasing this inquiry (staff alerts, the person's follow-ups) are no
+        longer wanted: the team reached the person, or closed the inquiry; None otherwise."""
+        if self.reached_at is not None or self.status == CaseStatus.CONTACTED:
+            return "stopped: contact made"
+        if self.closed_at is not None or self.status == CaseStatus.CLOSED:
+            return "stopped: inquiry closed"
+        return None
+
     __mapper_args__ = {"version_id_col": version}
 
 
 class ContactAttempt(Model):
-    """One try at reaching the person; the first that reaches them stops the contact clock."""
+    """One try at reaching the person; the first that reaches them stops the contact clock.
+
+    ``channel`` and ``outcome`` are :class:`intake.vocabulary.ContactChannel` and
+    ``ContactOutcome`` codes.
+    """
 
     __tablename__ = "contact_attempts"
 

@@ -21,10 +21,8 @@ from intake.messaging.alerts import acknowledge_for_inquiry
 from intake.messaging.outbox import OutboxKind, add_to_outbox
 from intake.public.models import Inquiry, InquiryQuarantine, QuarantineStatus
 from intake.triage.models import TriageCase
+from intake.vocabulary import CaseStatus, CloseReason
 
-# Above these, discarding a held inquiry is a clinical decision (like lowering a priority).
-URGENT_PRIORITIES = frozenset({"P0", "P1"})
-DISCARDED_CLOSE_REASON = "discarded_automated"
 EXCERPT_CHARACTERS = 300
 
 
@@ -139,10 +137,10 @@ def discard(held: HeldInquiry, user_id: int) -> None:
     """Close a held inquiry as automated. The rows stay; any open on-call alert stops."""
     _decide(held, QuarantineStatus.DISCARDED, user_id)
     case = held.case
-    if case.status != "closed":
-        case.status = "closed"
+    if case.status != CaseStatus.CLOSED:
+        case.status = CaseStatus.CLOSED
         case.closed_at = utcnow()
-        case.close_reason = DISCARDED_CLOSE_REASON
+        case.close_reason = CloseReason.DISCARDED_AUTOMATED
     acknowledge_for_inquiry(held.inquiry.id, user_id)
     record(
         AuditTag.QUARANTINE_DISCARDED,

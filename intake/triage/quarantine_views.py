@@ -11,6 +11,7 @@ from intake.auth.forms import ConfirmForm
 from intake.auth.permissions import Permission, deny, require_access, require_permission
 from intake.public.services import HONEYPOT, TOKEN_INVALID, TOKEN_REUSED, TOO_FAST
 from intake.triage import quarantine
+from intake.vocabulary import URGENT_PRIORITIES
 
 bp = Blueprint("quarantine", __name__, url_prefix="/staff/triage/quarantine")
 
@@ -32,7 +33,7 @@ def index() -> str:
         rows=rows,
         confirm=ConfirmForm(),
         can_discard_urgent=current_user.can(Permission.PRIORITY_LOWER),
-        urgent=quarantine.URGENT_PRIORITIES,
+        urgent=URGENT_PRIORITIES,
         reason_labels=_reason_labels(),
     )
 
@@ -88,9 +89,7 @@ def release(inquiry_id: int) -> Response:
 @require_permission(Permission.INQUIRY_CLAIM, Permission.PERSON_VIEW)
 def discard(inquiry_id: int) -> Response:
     held = _held_or_404(inquiry_id)
-    if held.case.priority in quarantine.URGENT_PRIORITIES and not current_user.can(
-        Permission.PRIORITY_LOWER
-    ):
+    if held.case.priority in URGENT_PRIORITIES and not current_user.can(Permission.PRIORITY_LOWER):
         # Setting aside a message the rules read as danger is a clinician's decision.
         deny(Permission.PRIORITY_LOWER)
     reference = held.inquiry.reference

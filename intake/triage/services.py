@@ -21,6 +21,7 @@ from intake.public.models import Inquiry, InquiryQuarantine, QuarantineStatus
 from intake.triage.events import contact_reached
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 from intake.triage.rules import TriageOutcome
+from intake.vocabulary import OPEN_CASE_STATUSES, CaseStatus, ContactOutcome, Priority
 
 
 def record_outcome(inquiry: Inquiry, outcome: TriageOutcome) -> TriageResult:
@@ -64,7 +65,7 @@ def open_case(inquiry: Inquiry, priority: str) -> TriageCase:
     """Put a new inquiry in the queue with its contact clock running."""
     case = TriageCase(
         inquiry_id=inquiry.id,
-        status="new",
+        status=CaseStatus.NEW,
         priority=priority,
         received_at=inquiry.received_at,
         due_at=contact_due_at(inquiry.received_at, priority),
@@ -75,16 +76,15 @@ def open_case(inquiry: Inquiry, priority: str) -> TriageCase:
 
 # The queue -------------------------------------------------------------------------------
 
-PRIORITY_ORDER = ("P0", "P1", "P2", "P3")
-OPEN_STATUSES = ("new", "claimed")
-CONTACT_CHANNELS = ("phone", "email", "sms", "whatsapp")
-CONTACT_OUTCOMES = ("reached", "no_answer", "left_message", "wrong_number", "declined")
+# The queue's status filter: a CaseStatus code, or one of these two.
+STATUS_OPEN = "open"  # new and claimed (the default)
+STATUS_ALL = "all"
 
 
 @dataclass(frozen=True)
 class QueueFilter:
     priority: str | None = None
-    status: str | None = None  # "open" (default), "new", "claimed", "contacted", "closed", "all"
+    status: str | None = None  # STATUS_OPEN (default), a CaseStatus code, or STATUS_ALL
     country: str | None = None
     language: str | None = None
     assignee_id: int | None = None
@@ -107,12 +107,12 @@ def queue(
                 InquiryQuarantine.status != QuarantineStatus.RELEASED.value,
             )
         )
-    status = filters.status or "open"
-    if status == "open":
-        query = query.where(TriageCase.status.in_(OPEN_STATUSES))
-    elif status != "all":
+    status = filters.status or STATUS_OPEN
+    if status == STATUS_OPEN:
+        query = query.where(TriageCase.status.in_(OPEN_CASE_STATUSES))
+    elif status != STATUS_ALL:
         query = query.where(TriageCase.status == status)
-    if filters.priority in PRIORITY_ORDER:
+    if filters.priority in Priority.codes():
         query = query.where(TriageCase.priority == filters.priority)
     if filters.country:
         query = query.where(Inquiry.country == filters.country)
@@ -146,8 +146,8 @@ def claim(case: TriageCase, user_id: int) -> None:
         return
     case.assignee_id = user_id
     case.claimed_at = utcnow()
-    if case.status == "new":
-        case.status = "claimed"
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.CLAIMED
     record(AuditTag.CASE_CLAIMED, target_type="inquiry", target_id=case.inquiry_id)
     db.session.flush()
     # Escalation stops the moment someone has the inquiry, not at the next sweep.
@@ -171,15 +171,15 @@ def log_contact_attempt(
         case.assignee_id = user_id
         case.claimed_at = attempt.attempted_at
         acknowledge_for_inquiry(case.inquiry_id, user_id)
-    if outcome == "reached" and case.reached_at is None:
+    if outcome == ContactOutcome.REACHED and case.reached_at is None:
         case.reached_at = attempt.attempted_at
-        case.status = "contacted"
+        case.status = CaseStatus.CONTACTED
         # The CRM moves the episode to "contacted" on this, in this transaction.
         contact_reached.send(
             case, inquiry_id=case.inquiry_id, user_id=user_id, at=attempt.attempted_at
         )
-    elif case.status == "new":
-        case.status = "claimed"
+    elif case.status == CaseStatus.NEW:
+        case.status = CaseStatus.CLAIMED
     record(
         AuditTag.CONTACT_ATTEMPT_LOGGED,
         target_type="inquiry",
@@ -190,7 +190,8 @@ def log_contact_attempt(
 
 
 def is_lowering(current: str, new: str) -> bool:
-    return PRIORITY_ORDER.index(new) > PRIORITY_ORDER.index(current)
+    """Whether moving a case from priority ``current`` to ``new`` makes it less urgent."""
+    return Priority(new).is_lower_than(current)
 
 
 class PriorityRefusal(StrEnum):
@@ -286,14 +287,14 @@ def rescore_open_cases(ruleset: str) -> int:
     changed = 0
     # Held inquiries are scored again too: a release must not bring back a stale priority.
     for case, inquiry in queue(
-        QueueFilter(status="open"), utcnow(), limit=10_000, include_held=True
+        QueueFilter(status=STATUS_OPEN), utcnow(), limit=10_000, include_held=True
     ):
         latest = current_result(inquiry.id)
         if latest is not None and latest.ruleset == ruleset:
             continue
         outcome = score(inquiry.answers)
         result = record_outcome(inquiry, outcome)
-        if PRIORITY_ORDER.index(result.priority) > PRIORITY_ORDER.index(case.priority):
+        if is_lowering(case.priority, result.priority):
             result.priority = case.priority
         elif result.priority != case.priority:
             record(

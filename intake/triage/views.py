@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request
 from flask import url_for as flask_url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,20 +14,22 @@ from werkzeug.wrappers import Response
 from intake.auth.forms import ConfirmForm
 from intake.auth.models import User
 from intake.auth.permissions import Permission, deny, require_access, require_permission
+from intake.core.i18n import page_language
 from intake.core.inputs import parse_id
 from intake.core.labels import label
 from intake.core.templating import clinic_time, country_label, language_label
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.helplines import LANGUAGE_DEFAULT_COUNTRY, help_for
-from intake.messaging.deliveries import messages_for_inquiry
 from intake.public.models import Inquiry
 from intake.triage import services, use_cases
+from intake.triage.alerting import messages_for_inquiry
 from intake.triage.clock import clock_for, describe_seconds
 from intake.triage.forms import ContactAttemptForm, PriorityForm
-from intake.triage.labels import PRIORITY_LABELS
+from intake.triage.labels import CASE_STATUS_LABELS, PRIORITY_LABELS
 from intake.triage.models import TriageCase
 from intake.triage.viewing import TopFlag, record_inquiry_viewed, top_flags
+from intake.vocabulary import ContactOutcome
 
 bp = Blueprint("triage", __name__, url_prefix="/staff/triage")
 
@@ -76,7 +77,7 @@ def _row(
         "received_text": clinic_time(case.received_at),
         "due_at": case.due_at.isoformat(),
         "due_text": clinic_time(case.due_at),
-        "clock": clock.state,
+        "clock": clock.state.value,
         "seconds_left": clock.seconds_left,
         "clock_text": describe_seconds(clock.seconds_left),
         "waited_text": describe_seconds(int((now - case.received_at).total_seconds())),
@@ -94,6 +95,15 @@ def _rows(filters: services.QueueFilter) -> list[dict[str, Any]]:
     return [_row(case, inquiry, names, flags.get(inquiry.id)) for case, inquiry in cases]
 
 
+def _status_choices() -> list[tuple[str, Any]]:
+    """The queue's status filter: open cases (the default), each status, or all of them."""
+    return [
+        (services.STATUS_OPEN, _("Open")),
+        *CASE_STATUS_LABELS,
+        (services.STATUS_ALL, _("All")),
+    ]
+
+
 @bp.get("/")
 @require_permission(Permission.QUEUE_VIEW)
 def queue() -> str:
@@ -103,6 +113,7 @@ def queue() -> str:
         rows=_rows(filters),
         filters=filters,
         staff=sorted(_staff_names().items(), key=lambda item: item[1]),
+        statuses=_status_choices(),
         args=request.args,
     )
 
@@ -143,7 +154,7 @@ def _case_help(inquiry: Inquiry) -> Any:
     Without a country, the inquiry's language points to one (a Spanish inquiry: Spain).
     """
     country = inquiry.country or LANGUAGE_DEFAULT_COUNTRY.get(inquiry.language, "")
-    return help_for(country or "INT", str(get_locale() or "en"))
+    return help_for(country or "INT", page_language())
 
 
 def _render_detail(
@@ -170,7 +181,9 @@ def _render_detail(
         )
     if not current_user.can(Permission.PRIORITY_LOWER):
         priority_form.reason.label.text = _("Reason (optional)")
-    reached_by = next((attempt for attempt in attempts if attempt.outcome == "reached"), None)
+    reached_by = next(
+        (attempt for attempt in attempts if attempt.outcome == ContactOutcome.REACHED), None
+    )
     return render_template(
         "triage/detail.html",
         inquiry=inquiry,

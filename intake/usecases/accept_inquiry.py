@@ -39,8 +39,7 @@ from intake.public.validation import InquiryInput
 from intake.triage.models import TriageResult
 from intake.triage.rules import score
 from intake.triage.services import current_result, open_case, record_outcome
-
-ALERT_PRIORITIES = {"P0", "P1"}
+from intake.vocabulary import URGENT_PRIORITIES, InquirySource
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def accept_inquiry(
     db.session.flush()
     result = record_outcome(inquiry, score(answers))
     open_case(inquiry, result.priority)
-    if result.priority in ALERT_PRIORITIES:
+    if result.priority in URGENT_PRIORITIES:
         add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)
     if reasons:
         db.session.add(
@@ -191,7 +190,7 @@ def accept_form_inquiry(
     if token_nonce is None:
         return accept_inquiry(
             data,
-            source="web-form",
+            source=InquirySource.WEB_FORM,
             submission_key=submission_key_for(f"untokened:{session_secret}:{payload_hash}"),
             payload_hash=payload_hash,
             automation_reasons=[*reasons, TOKEN_INVALID],
@@ -199,7 +198,7 @@ def accept_form_inquiry(
     try:
         return accept_inquiry(
             data,
-            source="web-form",
+            source=InquirySource.WEB_FORM,
             submission_key=submission_key_for(token_nonce),
             payload_hash=payload_hash,
             automation_reasons=reasons,
@@ -207,7 +206,7 @@ def accept_form_inquiry(
     except SubmissionConflictError:
         return accept_inquiry(
             data,
-            source="web-form",
+            source=InquirySource.WEB_FORM,
             submission_key=submission_key_for(f"{token_nonce}:{payload_hash}"),
             payload_hash=payload_hash,
             automation_reasons=[*reasons, TOKEN_REUSED],

@@ -17,10 +17,11 @@ from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging import relay
 from intake.messaging.deliveries import send_delivery
-from intake.messaging.models import Delivery, OnCallShift
+from intake.messaging.models import OnCallShift
 from intake.messaging.oncall import add_shift
 from intake.messaging.outbox import OutboxMessage
 from intake.public.models import Inquiry
+from intake.triage.alerting import messages_for_inquiry
 from tests.browser.conftest import save_screenshot
 from tests.conftest import PASSWORD, LiveServer, make_user
 from tests.reliability.support import smtp_server, text_of
@@ -41,13 +42,11 @@ def _deliver_the_alert(reference: str, clinician_id: int) -> None:
     ).all()
     for outbox_id in outbox_ids:
         relay.process_outbox(outbox_id)
-    alert_emails = db.session.scalars(
-        select(Delivery.id).where(
-            Delivery.inquiry_id == inquiry_id,
-            Delivery.kind == "staff_alert",
-            Delivery.recipient_user_id == clinician_id,
-        )
-    ).all()
+    alert_emails = [
+        delivery.id
+        for delivery in messages_for_inquiry(inquiry_id)
+        if delivery.kind == "staff_alert" and delivery.recipient_user_id == clinician_id
+    ]
     assert len(alert_emails) == 1
     assert send_delivery(alert_emails[0]) == "sent"
 

@@ -24,10 +24,11 @@ from typing import Any
 
 from aiosmtpd.controller import Controller
 
+from intake.crm.services import match_or_create_person
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_to_outbox
 from intake.public.models import Inquiry
-from tests.factories import InquiryFactory, PersonFactory
+from tests.factories import InquiryFactory
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -238,7 +239,10 @@ def make_inquiry(
 ) -> Inquiry:
     """An inquiry with its triage case and the outbox rows accept_inquiry would write (P0/P1
     alert, acknowledgement when there is an email), flushed; the caller commits."""
-    person = PersonFactory(name=name, email=email, phone=phone, language=language, country=country)
+    # The person match, as the front door does it: the same person writing again is one person.
+    person = match_or_create_person(
+        name=name, email=email, phone=phone, language=language, country=country
+    ).person
     inquiry: Inquiry = InquiryFactory(person=person, priority=priority, message=message)
     if priority in ("P0", "P1"):
         add_to_outbox(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)

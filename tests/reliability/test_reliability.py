@@ -25,6 +25,7 @@ from intake.messaging import deliveries, relay
 from intake.messaging.models import Delivery
 from intake.messaging.outbox import OutboxMessage
 from intake.public.models import Inquiry
+from intake.triage.alerting import messages_for_inquiry
 from intake.triage.models import TriageResult
 from tests.conftest import make_user, submit_inquiry_form
 from tests.reliability.support import REDIS_SERVER, make_inquiry, wait_for
@@ -63,11 +64,8 @@ def _fresh_inbox(world: World) -> None:
 
 def _alert_delivery(world: World, inquiry_id: int) -> Delivery | None:
     with world.app.app_context():
-        return db.session.scalars(
-            select(Delivery).where(
-                Delivery.inquiry_id == inquiry_id, Delivery.kind == "staff_alert"
-            )
-        ).first()
+        alerts = [d for d in messages_for_inquiry(inquiry_id) if d.kind == "staff_alert"]
+        return min(alerts, key=lambda delivery: delivery.id) if alerts else None
 
 
 def _wait_until_ready(world: World, worker: object) -> None:

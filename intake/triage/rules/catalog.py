@@ -97,6 +97,12 @@ CATALOG: dict[str, FlagSpec] = {
             "Mentions wishing to be dead, or that others would be better off without them.",
         ),
         FlagSpec("self_harm", _P1, "Mentions self-harm."),
+        FlagSpec(
+            "possible_risk",
+            _P1,
+            "Read this now: several risk words meet in one sentence in a way the rules do not "
+            "know (new wording); a person must judge it today.",
+        ),
         # -- benzodiazepines and polydrug use --------------------------------------------
         FlagSpec(
             "benzo_with_opioids",

@@ -15,15 +15,18 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES
+from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
 
+from .cache import load_or_build
 from .catalog import spec
+from .concepts import ConceptLexicon, ConceptReader, decide, load_concepts
+from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.2.0"
+ENGINE_VERSION = "1.3.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -33,10 +36,25 @@ RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{lexicon_digest()}"
 _COMPILE_LOCK = threading.Lock()
 
 
-@cache
-def _compiled_once() -> tuple[CompiledLexicon, Scanner]:
+def _build() -> tuple[CompiledLexicon, ConceptLexicon]:
     lexicon = load()
-    return lexicon, Scanner(lexicon)
+    return lexicon, load_concepts(lexicon.drug_words, lexicon.fuzzy_names)
+
+
+@cache
+def _compiled_once() -> tuple[CompiledLexicon, Scanner, ConceptReader]:
+    # From the per-user cache when this rule set was compiled before (cache.py).
+    lexicon, concepts = load_or_build(f"{ENGINE_VERSION}-{lexicon_digest()}", _build)
+    reserve_slots(_highest_slot(lexicon, concepts))
+    return lexicon, Scanner(lexicon), ConceptReader(concepts)
+
+
+def _highest_slot(lexicon: CompiledLexicon, concepts: ConceptLexicon) -> int:
+    regexes = [fr for group in lexicon.signals.values() for _gate, fr in group]
+    regexes += [*lexicon.gate_terms.values(), *lexicon.time_cues.values()]
+    regexes += [*lexicon.class_words_regex.values(), lexicon.alcohol]
+    regexes += [lexicon.third_party, lexicon.idioms, *concepts.phrases.values()]
+    return max((fr.slot for fr in regexes), default=0)
 
 
 def compiled_lexicon() -> CompiledLexicon:
@@ -53,6 +71,11 @@ def compiled_lexicon() -> CompiledLexicon:
 def _scanner() -> Scanner:
     with _COMPILE_LOCK:
         return _compiled_once()[1]
+
+
+def _concept_reader() -> ConceptReader:
+    with _COMPILE_LOCK:
+        return _compiled_once()[2]
 
 
 def warm_up() -> None:
@@ -121,7 +144,7 @@ class _Context:
         self.flags: list[Flag] = []
         self.unknown: list[str] = []
         self.for_whom = inquiry.get("for_whom")
-        self.someone_else = self.for_whom == "someone_else"
+        self.someone_else = self.for_whom == ForWhom.SOMEONE_ELSE
 
         raw_substances = inquiry.get("substances")
         self.substances: set[str] = set()
@@ -151,7 +174,8 @@ class _Context:
         elif raw_risk not in (None, ""):
             self.flags.append(unknown("risk", raw_risk))
 
-        self.text: TextFindings = _scanner().scan(_message_text(inquiry, self.flags))
+        self.message = _message_text(inquiry, self.flags)
+        self.text: TextFindings = _scanner().scan(self.message)
         self.has_message = bool(
             isinstance(inquiry.get("message"), str) and inquiry["message"].strip()
         )
@@ -330,6 +354,30 @@ def _text_rules(ctx: _Context) -> None:
         add("abrupt_stop", stops)
 
 
+def _concept_rules(ctx: _Context) -> None:
+    """Concepts per sentence and their combinations (combinations.py), then the safety net.
+
+    They only add flags: the free text can raise a priority above the form's answers, and
+    nothing here can lower one.
+    """
+    reader = _concept_reader()
+    scanner = _scanner()
+    from .normalise import clip
+
+    segments = reader.find(ctx.text, scanner, clip(ctx.message))
+    if not segments:
+        return
+    ctx.flags.extend(
+        decide(
+            segments,
+            scanner=scanner,
+            findings=ctx.text,
+            benzo=ctx.benzo,
+            someone_else=ctx.someone_else,
+        )
+    )
+
+
 def _inside(hit: Hit, spans: list[Hit]) -> bool:
     return any(span.start <= hit.start < span.end for span in spans)
 
@@ -396,6 +444,7 @@ def evaluate(
     _screen_rules(ctx, inquiry, screens)
     _risk_rules(ctx)
     _text_rules(ctx)
+    _concept_rules(ctx)
 
     if ctx.someone_else:
         # Form answers given on someone else's behalf describe that person.

@@ -29,7 +29,6 @@ import bisect
 import itertools
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 try:
@@ -141,27 +140,58 @@ class _Prefixes:
 _SLOTS = itertools.count()
 
 
-@dataclass(frozen=True, slots=True)
 class FastRegex:
-    """A compiled lexicon regex and the prefixes its matches can start with."""
+    """A lexicon regex and the prefixes its matches can start with.
 
-    regex: re.Pattern[str]
-    # by length 1..K; None when unknown (then the plain regex scan is used)
-    prefixes: tuple[frozenset[str], ...] | None
-    slot: int = field(default_factory=lambda: next(_SLOTS))
+    The regex is compiled on first use: a cached lexicon (see ``cache.py``) is loaded without
+    compiling anything, and a short message only ever needs the few regexes whose prefixes
+    occur in it. Pickled, it keeps its source, prefixes and slot, never the compiled code.
+    """
+
+    __slots__ = ("_regex", "prefixes", "slot", "source")
+
+    def __init__(
+        self,
+        source: str,
+        prefixes: tuple[frozenset[str], ...] | None,
+        slot: int | None = None,
+        regex: re.Pattern[str] | None = None,
+    ) -> None:
+        self.source = source
+        # by length 1..K; None when unknown (then the plain regex scan is used)
+        self.prefixes = prefixes
+        self.slot = next(_SLOTS) if slot is None else slot
+        self._regex = regex
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:
+            self._regex = re.compile(self.source)
+        return self._regex
 
     @property
     def pattern(self) -> str:
-        return self.regex.pattern
+        return self.source
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (FastRegex, (self.source, self.prefixes, self.slot, self.regex))
 
 
-def prefixes(regex: re.Pattern[str]) -> tuple[frozenset[str], ...] | None:
+def reserve_slots(highest: int) -> None:
+    """After loading pickled regexes, make sure new ones get slots of their own."""
+    global _SLOTS
+    current = next(_SLOTS)
+    _SLOTS = itertools.count(max(current, highest + 1))
+
+
+def prefixes(regex: re.Pattern[str] | str) -> tuple[frozenset[str], ...] | None:
     """``(P1, P2, ..., PK)``: every match of ``regex`` starts with a string of one of them."""
-    if not regex.pattern.startswith(r"(?<!\w)"):
+    source = regex if isinstance(regex, str) else regex.pattern
+    if not source.startswith(r"(?<!\w)"):
         return None  # matches could start anywhere: keep the plain scan
     walker = _Prefixes()
     try:
-        rest = walker.seq(_sre_parse.parse(regex.pattern), {""})
+        rest = walker.seq(_sre_parse.parse(source), {""})
     except (_UnknownError, RecursionError):
         return None
     walker.short |= rest
@@ -174,7 +204,7 @@ def prefixes(regex: re.Pattern[str]) -> tuple[frozenset[str], ...] | None:
 
 
 def fast(regex: re.Pattern[str]) -> FastRegex:
-    return FastRegex(regex, prefixes(regex))
+    return FastRegex(regex.pattern, prefixes(regex), regex=regex)
 
 
 class PrefixTable:

@@ -25,6 +25,8 @@ from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
+from intake.vocabulary import Language
+
 from .fastscan import FastRegex, PrefixTable, fast
 from .normalise import fold
 
@@ -33,7 +35,7 @@ try:  # the regex parser, used only to bucket patterns by first character (a spe
 except ImportError:  # pragma: no cover - Python < 3.11
     import sre_parse as _sre_parse  # type: ignore[no-redef,unused-ignore]
 
-LANGUAGES: tuple[str, ...] = ("en", "es", "de", "fr", "it")
+LANGUAGES: tuple[str, ...] = Language.codes()
 DRUG_CLASSES: tuple[str, ...] = ("benzodiazepine", "opioid", "z_drug")
 
 # Every signal a language lexicon may define. The engine decides what each one means.
@@ -334,11 +336,22 @@ def _str_list(value: Any, where: str) -> list[str]:
 LEXICON_FILES: tuple[str, ...] = ("drugs.json", *(f"{lang}.json" for lang in LANGUAGES))
 
 
+#: The concept files (``concepts/``) are part of the rule set too.
+CONCEPT_DATA_FILES: tuple[str, ...] = (*(f"{lang}.toml" for lang in LANGUAGES), "_forms.json")
+
+
+def _concept_bytes() -> list[bytes]:
+    folder = resources.files(__package__).joinpath("concepts")
+    return [folder.joinpath(name).read_bytes() for name in CONCEPT_DATA_FILES]
+
+
 def lexicon_digest() -> str:
-    """A short hash of the lexicon files: the ruleset version without compiling anything."""
+    """A short hash of the lexicon and concept files: the ruleset version without compiling."""
     digest = hashlib.sha256()
     for name in LEXICON_FILES:
         digest.update(resources.files(__package__).joinpath("lexicons", name).read_bytes())
+    for raw in _concept_bytes():
+        digest.update(raw)
     return digest.hexdigest()[:10]
 
 
@@ -352,6 +365,8 @@ def load() -> CompiledLexicon:
         data, raw = _read_json(f"{lang}.json")
         digest.update(raw)
         languages[lang] = data
+    for raw in _concept_bytes():
+        digest.update(raw)
 
     # Drug names: a dictionary for token lookup and a trie regex per class for patterns.
     drug_words: dict[str, str] = {}

@@ -1,37 +1,18 @@
-"""Value types returned by the triage rules: priorities, flags and the outcome.
+"""Value types returned by the triage rules: flags and the outcome (priorities are
+:class:`intake.vocabulary.Priority`).
 
-They are frozen dataclasses and a string enum so a result can be stored, compared and
+They are frozen dataclasses over a string enum so a result can be stored, compared and
 re-rendered without any reference to the engine that produced it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from intake.vocabulary import Priority
 
-class Priority(StrEnum):
-    """Urgency of contact.
-
-    The values sort as strings, so ``"P0" < "P1"``: ``min()`` of several priorities is the
-    most urgent one and ``sorted()`` lists the most urgent first.
-    """
-
-    P0 = "P0"  # imminent: danger now
-    P1 = "P1"  # urgent: same-day clinician
-    P2 = "P2"  # routine: a person asking for help
-    P3 = "P3"  # information only
-
-    @property
-    def is_urgent(self) -> bool:
-        """True for P0 and P1, the priorities that alert the on-call person."""
-        return self in (Priority.P0, Priority.P1)
-
-    @classmethod
-    def most_urgent(cls, *priorities: Priority) -> Priority:
-        """The most urgent of ``priorities`` (P3 when none is given)."""
-        return min(priorities, default=cls.P3)
+__all__ = ["Flag", "Priority", "TriageOutcome"]
 
 
 @dataclass(frozen=True, slots=True)

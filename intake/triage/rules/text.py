@@ -68,6 +68,11 @@ class TextFindings:
     # takes alprazolam): context for the stop-abruptly rule, never a risk by itself.
     named: set[str] = field(default_factory=set)
     truncated: bool = False
+    # The scanned text (normalised, idioms blanked, misspelt drug names written as listed),
+    # its index and sentence ends: the concept reader works on the same text.
+    text: str = ""
+    index: TextIndex | None = None
+    bounds: list[int] = field(default_factory=list)
 
     def has(self, kind: str) -> bool:
         return bool(self.signals.get(kind))
@@ -222,6 +227,7 @@ class Scanner:
             index = TextIndex(text, self.lex.prefix_table)
         bounds = self._sentence_bounds(text)
         length = len(text)
+        findings.text, findings.index, findings.bounds = text, index, bounds
 
         def make_hit(kind: str, start: int, end: int, timed: bool) -> Hit | None:
             s_start, s_end = self._sentence(bounds, start, length)

@@ -20,14 +20,14 @@ from intake import messaging
 from intake.auth.permissions import Role
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.messaging import relay
+from intake.messaging import deliveries, relay, transports
 from intake.messaging.deliveries import add_delivery, send_delivery
 from intake.messaging.models import Alert, Channel, Delivery, MessageKind
 from intake.messaging.outbox import OutboxMessage
 from intake.messaging.registry import KindSpec, find_kind, register_kind, unregister_kind
 from intake.public.models import Inquiry
 from intake.triage.models import TriageCase
-from tests.conftest import AuthActions, make_user
+from tests.conftest import AuthActions, csrf_from, make_user
 from tests.reliability import fixtures
 from tests.reliability.support import make_inquiry
 
@@ -91,7 +91,7 @@ def test_the_domains_register_their_kinds_and_the_relay_names_none(app: Flask) -
     with_outbox = {kind.value for kind in MessageKind if find_kind(kind.value).handle_outbox}  # type: ignore[union-attr]
     assert with_outbox == {"staff_alert", "acknowledgement"}
     # The relay dispatches through the registry: it imports no domain, nor the messaging
-    # modules that serve one kind (alerts, follow-ups).
+    # modules that serve one part of the platform (alerts, unsubscribing).
     tree = ast.parse(Path(relay.__file__).read_text(encoding="utf-8"))
     imported = {
         node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
@@ -105,7 +105,7 @@ def test_the_domains_register_their_kinds_and_the_relay_names_none(app: Flask) -
         assert not module.startswith(
             ("intake.triage", "intake.public", "intake.crm", "intake.messaging.alerts")
         ), module
-        assert module != "intake.messaging.followups"
+        assert module != "intake.messaging.unsubscribe"
 
 
 # An outbox row of a kind this process does not know ------------------------------------------
@@ -210,14 +210,75 @@ def test_outbox_rows_whose_inquiry_was_deleted_are_kept_failed_and_shown(
 
 
 # Deliveries that cannot go out -----------------------------------------------------------------
-def test_deliveries_without_subject_or_transport_fail_and_are_shown_never_a_500(
+def _delivery_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.name == "intake.messaging.deliveries"]
+
+
+def test_a_delivery_whose_subject_was_deleted_fails_is_shown_and_logged_never_a_500(
+    app: Flask,
+    published: list[tuple[str, int]],
+    admin_client: FlaskClient,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="intake.messaging.deliveries")
+    with app.app_context():
+        inquiry = make_inquiry("P1", email="gone@example.net")
+        db.session.commit()
+        for task, record_id in published:
+            if task == relay.PROCESS_OUTBOX:
+                relay.process_outbox(record_id)
+        inquiry_id, reference = inquiry.id, inquiry.reference
+        alert = db.session.scalars(select(Alert).where(Alert.inquiry_id == inquiry_id)).one()
+        alert_id = alert.id
+        # Deliveries point at their subject by kind and id, so the inquiry can be erased
+        # (its alert first) while its messages still wait.
+        waiting = db.session.scalars(
+            select(Delivery).where(Delivery.status == "queued").order_by(Delivery.id)
+        ).all()
+        subjects = {(d.subject_kind, d.subject_id) for d in waiting}
+        assert subjects == {("alert", alert_id), ("inquiry", inquiry_id)}
+        ids = [d.id for d in waiting]
+        db.session.execute(delete(Alert).where(Alert.id == alert_id))
+        db.session.execute(delete(TriageCase).where(TriageCase.inquiry_id == inquiry_id))
+        db.session.execute(delete(Inquiry).where(Inquiry.id == inquiry_id))
+        # The follow-ups too are due now.
+        db.session.execute(update(Delivery).values(next_attempt_at=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+        assert [send_delivery(delivery_id) for delivery_id in ids] == ["failed"] * len(ids)
+        db.session.expire_all()
+        for delivery in db.session.scalars(select(Delivery).where(Delivery.id.in_(ids))):
+            assert delivery.status == "failed" and delivery.provider_answer == "subject_missing"
+    lines = [line for line in _delivery_logs(caplog) if "subject missing" in line]
+    assert len(lines) == len(ids)
+    assert f"subject=alert:{alert_id}" in " ".join(lines)
+    assert f"subject=inquiry:{inquiry_id}" in " ".join(lines)
+    for line in lines:
+        assert "code=subject_missing" in line and "gone@" not in line and reference not in line
+
+    body = _failed_page(admin_client)
+    assert body.count("What this was about no longer exists") == len(ids)
+    assert f"alert #{alert_id}" in body and f"inquiry #{inquiry_id}" in body
+    assert "gone@" not in body and reference not in body
+    # The subject's page is gone: a clear 404, not an error.
+    assert admin_client.get(f"/staff/alerts/{alert_id}").status_code == 404
+    assert admin_client.get(f"/staff/messages/inquiry/{inquiry_id}").status_code == 404
+
+
+def test_a_channel_without_a_transport_holds_the_delivery_shows_it_and_sends_it_later(
     app: Flask,
     published: list[tuple[str, int]],
     admin_client: FlaskClient,
     monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="intake.messaging.deliveries")
     monkeypatch.setitem(app.config, "ALERT_WEBHOOK_URL", None)
-    monkeypatch.setitem(app.config, "SMS_PROVIDER", "not-configured")
+    # This app was built with an SMS gateway nobody set up (SMS_PROVIDER names none).
+    monkeypatch.setitem(
+        app.extensions,
+        "harbor_transports",
+        transports.transports_from_config({"SMS_PROVIDER": "not-configured"}),
+    )
     with app.app_context():
         inquiry = make_inquiry("P1", email=None, phone="+44 7700 900123")
         db.session.commit()
@@ -225,40 +286,112 @@ def test_deliveries_without_subject_or_transport_fail_and_are_shown_never_a_500(
             if task == relay.PROCESS_OUTBOX:
                 relay.process_outbox(record_id)
         alert = db.session.scalars(select(Alert).where(Alert.inquiry_id == inquiry.id)).one()
-        common = {"kind": MessageKind.STAFF_ALERT, "alert_id": alert.id, "alert_round": 0}
-        # Its inquiry is gone (the reference was cleared when it was deleted).
-        orphan = add_delivery(key="t:orphan", channel=Channel.EMAIL, inquiry_id=None, **common)
-        # Channels with no transport: no webhook URL, an SMS provider nobody set up, and a
-        # channel a newer version added.
-        hook = add_delivery(key="t:hook", channel=Channel.WEBHOOK, inquiry_id=inquiry.id, **common)
-        text = Delivery(
-            idempotency_key="t:sms",
-            kind=MessageKind.ACKNOWLEDGEMENT.value,
-            channel=Channel.SMS.value,
-            inquiry_id=inquiry.id,
+        about_alert = {"subject_kind": "alert", "subject_id": alert.id, "wave": 0}
+        about_inquiry = {"subject_kind": "inquiry", "subject_id": inquiry.id}
+        # No webhook URL, no SMS gateway, and a channel a newer version added.
+        hook = add_delivery(
+            key="t:hook", kind=MessageKind.STAFF_ALERT, channel=Channel.WEBHOOK, **about_alert
+        )
+        text = add_delivery(
+            key="t:sms",
+            kind=MessageKind.ACKNOWLEDGEMENT,
+            channel=Channel.SMS,
             recipient_person_id=inquiry.person_id,
+            **about_inquiry,
         )
-        pager = Delivery(
-            idempotency_key="t:pager",
-            kind=MessageKind.STAFF_ALERT.value,
-            channel="pager",
-            inquiry_id=inquiry.id,
-            alert_id=alert.id,
+        pager = add_delivery(
+            key="t:pager", kind=MessageKind.STAFF_ALERT, channel="pager", **about_alert
         )
-        db.session.add_all([text, pager])
         db.session.commit()
-        assert orphan is not None and hook is not None
-        ids = [orphan.id, hook.id, text.id, pager.id]
-        assert [send_delivery(delivery_id) for delivery_id in ids] == ["failed"] * 4
+        assert hook is not None and text is not None and pager is not None
+        ids = [hook.id, text.id, pager.id]
+        hook_id, text_id, pager_id = ids
+        assert [send_delivery(delivery_id) for delivery_id in ids] == ["held"] * 3
+        db.session.expire_all()
+        for delivery_id in ids:
+            held = db.session.get(Delivery, delivery_id)
+            assert held is not None and held.status == "held" and held.sent_at is None
+            assert held.failed_at is None and held.attempts == 0, "not sent, not failed"
+            assert held.provider_answer == "no_transport" and held.next_attempt_at > utcnow()
+        # Not tried again at once by the sweep.
+        published.clear()
+        assert deliveries.sweep_deliveries() == 0
+    lines = [line for line in _delivery_logs(caplog) if "held" in line]
+    assert lines == [
+        f"delivery held id={hook_id} channel=webhook code=no_transport",
+        f"delivery held id={text_id} channel=sms code=no_transport",
+        f"delivery held id={pager_id} channel=pager code=no_transport",
+    ]
+
     body = _failed_page(admin_client)
-    for answer in (
-        "alert or inquiry missing",
-        "no webhook URL configured",
-        "unknown SMS provider",
-        "unknown channel pager",
-    ):
-        assert answer in body
+    assert body.count("Nothing is set up to send on this channel") == 3
     assert "7700" not in body
+
+    # The text-message gateway is set up (a restart later): the sweep sends what was held.
+    monkeypatch.setitem(
+        app.extensions,
+        "harbor_transports",
+        transports.transports_from_config({"SMS_PROVIDER": "logging"}),
+    )
+    with app.app_context():
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id == text_id)
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+        published.clear()
+        assert deliveries.sweep_deliveries() == 1
+        assert published == [(relay.SEND_DELIVERY, text_id)]
+        assert send_delivery(text_id) == "sent"
+
+
+def test_staff_can_try_a_held_delivery_again_from_the_failed_sends_page(
+    app: Flask,
+    published: list[tuple[str, int]],
+    admin_client: FlaskClient,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(app.config, "ALERT_WEBHOOK_URL", None)
+    with app.app_context():
+        held = add_delivery(
+            key="t:held",
+            kind=MessageKind.STAFF_ALERT,
+            channel=Channel.WEBHOOK,
+            subject_kind="alert",
+            subject_id=1,
+        )
+        db.session.commit()
+        assert held is not None
+        held_id = held.id
+        assert send_delivery(held_id) == "held"
+    assert f"/staff/deliveries/{held_id}/requeue" in _failed_page(admin_client)
+    published.clear()
+    answer = admin_client.post(
+        f"/staff/deliveries/{held_id}/requeue",
+        data={"csrf_token": csrf_from(admin_client.get("/staff/deliveries/failed"))},
+    )
+    assert answer.status_code == 302
+    assert published == [(relay.SEND_DELIVERY, held_id)]
+    with app.app_context():
+        queued = db.session.get(Delivery, held_id)
+        assert queued is not None and queued.status == "queued"
+
+
+def test_transports_are_registered_per_channel_from_the_configuration(app: Flask) -> None:
+    found = transports.transports_from_config({"SMS_PROVIDER": "logging"})
+    assert {channel: type(t).__name__ for channel, t in found.items()} == {
+        "email": "EmailTransport",
+        "webhook": "WebhookTransport",
+        "sms": "SmsTransport",
+        "whatsapp": "WhatsAppTransport",
+    }
+    assert set(transports.transports_from_config({"SMS_PROVIDER": "nobody"})) == {
+        "email",
+        "webhook",
+    }
+    # The app's own, from init_app.
+    assert set(app.extensions["harbor_transports"]) == {"email", "webhook", "sms", "whatsapp"}
 
 
 def test_a_delivery_of_an_unknown_kind_is_retried_rather_than_failed_at_once(
@@ -267,10 +400,52 @@ def test_a_delivery_of_an_unknown_kind_is_retried_rather_than_failed_at_once(
     # A newer worker may know the kind; the retries are bounded like any other.
     with app.app_context():
         delivery = Delivery(
-            idempotency_key="t:new-kind", kind=NEW_KIND, channel=Channel.WEBHOOK.value
+            idempotency_key="t:new-kind", kind=NEW_KIND, channel=Channel.EMAIL.value
         )
         db.session.add(delivery)
         db.session.commit()
         assert send_delivery(delivery.id) == "retry"
         db.session.refresh(delivery)
         assert delivery.status == "retry" and delivery.provider_answer == f"unknown kind {NEW_KIND}"
+
+
+def test_staff_can_try_held_work_again_audited_with_csrf_and_permission(
+    app: Flask,
+    published: list[tuple[str, int]],
+    admin_client: FlaskClient,
+    relay_logs: None,
+) -> None:
+    from intake.audit.models import AuditEvent
+
+    with app.app_context():
+        row = OutboxMessage(kind=NEW_KIND, target_type="check_in", target_id=77)
+        db.session.add(row)
+        db.session.commit()
+        row_id = row.id
+        assert relay.process_outbox(row_id) == "unknown-kind"
+    address = f"/staff/outbox/{row_id}/retry"
+    assert address in _failed_page(admin_client)
+    # Without the form's token nothing happens.
+    assert admin_client.post(address).status_code == 400
+    make_user(app, "desk@example.org", {Role.ADMISSIONS})
+    desk = app.test_client()
+    AuthActions(desk).login("desk@example.org")
+    token = csrf_from(desk.get("/staff/triage/"))
+    assert desk.post(address, data={"csrf_token": token}).status_code == 403
+
+    # The deploy that knows the kind has happened: an admin need not wait out the back-off.
+    handled: list[int] = []
+    register_kind(KindSpec(name=NEW_KIND, handle_outbox=handled.append))
+    published.clear()
+    answer = admin_client.post(
+        address, data={"csrf_token": csrf_from(admin_client.get("/staff/deliveries/failed"))}
+    )
+    assert answer.status_code == 302
+    assert published == [(relay.PROCESS_OUTBOX, row_id)]
+    with app.app_context():
+        assert relay.process_outbox(row_id) == "processed" and handled == [77]
+        tags = db.session.scalars(
+            select(AuditEvent.tag).where(AuditEvent.target_id == str(row_id))
+        ).all()
+        assert "admin:outbox:retried" in tags
+    assert NEW_KIND not in _failed_page(admin_client)

@@ -24,6 +24,7 @@ from intake.messaging.deliveries import add_delivery, send_delivery, sweep_deliv
 from intake.messaging.models import Channel, Delivery, MessageKind
 from intake.messaging.webhooks import verify
 from intake.public.models import Inquiry
+from intake.triage.alerting import messages_for_inquiry
 from intake.triage.models import TriageCase
 from tests.conftest import AuthActions, csrf_from, make_user
 from tests.reliability import fixtures
@@ -43,11 +44,7 @@ REVEALING = re.compile(
 
 
 def _deliveries(inquiry_id: int) -> list[Delivery]:
-    return list(
-        db.session.scalars(
-            select(Delivery).where(Delivery.inquiry_id == inquiry_id).order_by(Delivery.id)
-        ).all()
-    )
+    return sorted(messages_for_inquiry(inquiry_id), key=lambda delivery: delivery.id)
 
 
 def _process_all(published: list[tuple[str, int]]) -> None:
@@ -373,7 +370,8 @@ def test_text_messages_go_through_the_logging_provider_without_the_number(
             key=f"test:{inquiry.id}:sms",
             kind=MessageKind.FOLLOW_UP,
             channel=Channel.SMS,
-            inquiry_id=inquiry.id,
+            subject_kind="inquiry",
+            subject_id=inquiry.id,
             recipient_person_id=inquiry.person_id,
         )
         db.session.commit()

@@ -26,7 +26,9 @@ smtp = fixtures.smtp
 def _alert_deliveries(alert_id: int) -> list[Delivery]:
     return list(
         db.session.scalars(
-            select(Delivery).where(Delivery.alert_id == alert_id).order_by(Delivery.id)
+            select(Delivery)
+            .where(Delivery.subject_kind == "alert", Delivery.subject_id == alert_id)
+            .order_by(Delivery.id)
         ).all()
     )
 
@@ -96,14 +98,14 @@ def test_alert_escalates_to_fallback_then_everyone_and_ends_exhausted(
             assert sweep_alerts() == {}, "nothing is due before the escalation time"
             _make_due(alert.id)
             assert sweep_alerts() == {"escalated": 1}
-            wave = [d for d in _alert_deliveries(alert.id) if d.alert_round == 1]
+            wave = [d for d in _alert_deliveries(alert.id) if d.wave == 1]
             assert [d.recipient_user_id for d in wave] == [rota["fallback"]]
 
             everyone = {rota["oncall"], rota["fallback"], rota["other"]}
             for round_ in (2, 3):
                 _make_due(alert.id)
                 assert sweep_alerts() == {"escalated": 1}
-                wave = [d for d in _alert_deliveries(alert.id) if d.alert_round == round_]
+                wave = [d for d in _alert_deliveries(alert.id) if d.wave == round_]
                 # Every clinician and admin; the admissions-only user is not paged.
                 assert {d.recipient_user_id for d in wave} == everyone
             _make_due(alert.id)

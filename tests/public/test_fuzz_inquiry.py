@@ -26,16 +26,16 @@ from werkzeug.test import TestResponse
 from intake.extensions import db
 from intake.public.api_keys import create_api_key
 from intake.public.models import Inquiry
-from intake.public.validation import (
-    CHANNELS,
-    FIELDS,
-    FOR_WHOM,
-    LANGUAGES,
+from intake.public.validation import FIELDS
+from intake.vocabulary import (
     RISK_ITEMS,
     SCREEN_ANSWERS,
     SCREEN_ITEMS,
     SUBSTANCES,
     TRIED_WHEN,
+    ContactChannel,
+    ForWhom,
+    Language,
 )
 from tests.conftest import csrf_from
 
@@ -133,12 +133,12 @@ VALID_EMAILS = ["sam@example.org", "ANA.Garcia@Example.ES", "jo+intake@example.c
 VALID_PHONES = ["+34 612 345 678", "+44 7700 900123", "+1 202 555 0143", "+41 44 500 51 11"]
 valid_optional: dict[str, st.SearchStrategy[Any]] = {
     "name": clean_text(60),
-    "preferred_channel": st.sampled_from(CHANNELS),
+    "preferred_channel": st.sampled_from(ContactChannel.codes()),
     "safe_to_leave_message": st.booleans(),
     "best_time": clean_text(100),
     "country": st.sampled_from(["ES", "GB", "US", "CH", "CA", "FR", "DE", "IT", "JP", "gb"]),
-    "language": st.sampled_from(LANGUAGES),
-    "for_whom": st.sampled_from(FOR_WHOM),
+    "language": st.sampled_from(Language.codes()),
+    "for_whom": st.sampled_from(ForWhom.codes()),
     "substances": st.lists(st.sampled_from(SUBSTANCES), max_size=12),
     "screen": st.fixed_dictionaries(
         {},
@@ -201,8 +201,8 @@ valid_form_fields = st.fixed_dictionaries(
         "name": clean_form_text,
         "phone": st.sampled_from(["", *VALID_PHONES]),
         "country": st.sampled_from(["", "ES", "GB", "US", "CH", "CA", "FR", "DE", "IT"]),
-        "preferred_channel": st.sampled_from(["", *CHANNELS]),
-        "for_whom": st.sampled_from(["", *FOR_WHOM]),
+        "preferred_channel": st.sampled_from(["", *ContactChannel.codes()]),
+        "for_whom": st.sampled_from(["", *ForWhom.codes()]),
         "safe_to_leave_message": st.sampled_from(["y", ""]),
         "best_time": clean_form_text,
         **{

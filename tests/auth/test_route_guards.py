@@ -18,7 +18,7 @@ PUBLIC_ENDPOINTS = {
     "public.thanks",
     "public.privacy",
     "api.openapi",
-    # Open to the clinic's websites, guarded by an API key (tests/test_api.py).
+    # Open to the clinic's websites, guarded by an API key (tests/public/test_api.py).
     "api.create_inquiry",
     "core.healthz",
     "auth.login",

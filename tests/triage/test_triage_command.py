@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 from tests.data import TRIAGE_EXAMPLES as EXAMPLES  # noqa: E402
 
 

@@ -34,7 +34,7 @@ from workers.tasks import heartbeat
 published = fixtures.published
 rota = fixtures.rota
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_heartbeat_task_records_and_healthz_reports_it(app: Flask, client: FlaskClient) -> None:

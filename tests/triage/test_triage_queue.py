@@ -205,8 +205,8 @@ def test_queue_needs_a_staff_role(app: Flask, client: FlaskClient) -> None:
 def test_claiming_stops_the_alert_at_once(
     app: Flask, client: FlaskClient, staff: dict[Role, int]
 ) -> None:
-    from intake.messaging.alerts import open_alert
     from intake.messaging.models import Alert
+    from intake.triage.alerting import open_alert_for as open_alert
 
     inquiry_id = _inquiry(app, message="I took all my pills to end it, I am dizzy")
     with app.app_context():

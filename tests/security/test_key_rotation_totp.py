@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 from intake.auth.permissions import Role
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import db
+from tests.auth.test_two_factor import _enrol, _submit_code
 from tests.conftest import ROLE_EMAILS, AuthActions, temporary_database
-from tests.test_two_factor import _enrol, _submit_code
 
 CLINICIAN = ROLE_EMAILS[Role.CLINICIAN]
 

@@ -15,7 +15,7 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-INTAKE = Path(__file__).resolve().parent.parent / "intake"
+INTAKE = Path(__file__).resolve().parents[2] / "intake"
 
 
 def _is_view_module(path: Path) -> bool:
@@ -180,4 +180,21 @@ def test_domain_services_that_accept_inquiry_composes_never_commit() -> None:
                     and node.func.attr in {"commit", "rollback"}
                 ):
                     offences.append(f"{relative}:{node.lineno} {name} calls {node.func.attr}()")
+    assert offences == [], "\n".join(offences)
+
+
+# The domains messaging must not know: each plugs its kinds, alert policy and subject links into
+# ``intake.messaging.registry`` from its own package.
+DOMAIN_PACKAGES = ("intake.public", "intake.triage", "intake.crm", "intake.usecases")
+
+
+def test_messaging_imports_no_domain_package() -> None:
+    files = sorted((INTAKE / "messaging").rglob("*.py"))
+    assert len(files) > 10, "the walk found the messaging package"
+    offences = [
+        f"{path.relative_to(INTAKE.parent)}:{line} imports {module}"
+        for path in files
+        for line, module in _imported_modules(path, "intake.messaging")
+        if any(_is_within(module, domain) for domain in DOMAIN_PACKAGES)
+    ]
     assert offences == [], "\n".join(offences)

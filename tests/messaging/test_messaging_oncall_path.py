@@ -35,7 +35,7 @@ published = fixtures.published
 rota = fixtures.rota
 smtp = fixtures.smtp
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PRIVATE = ("Maria", "person@example.net", "my private words")
 
 
@@ -59,7 +59,11 @@ def _deliveries(alert_id: int, kind: str) -> list[Delivery]:
     return list(
         db.session.scalars(
             select(Delivery)
-            .where(Delivery.alert_id == alert_id, Delivery.kind == kind)
+            .where(
+                Delivery.subject_kind == "alert",
+                Delivery.subject_id == alert_id,
+                Delivery.kind == kind,
+            )
             .order_by(Delivery.id)
         ).all()
     )
@@ -194,12 +198,12 @@ def test_claimed_p0_without_contact_pages_the_claimer_then_fallback_then_everyon
 
             _contact_due(alert.id)
             assert sweep_alerts() == {"contact-paged": 1}
-            wave = [d for d in _deliveries(alert.id, "contact_overdue") if d.alert_round == 1]
+            wave = [d for d in _deliveries(alert.id, "contact_overdue") if d.wave == 1]
             assert [d.recipient_user_id for d in wave] == [rota["fallback"]]
 
             _contact_due(alert.id)
             assert sweep_alerts() == {"contact-paged": 1}
-            wave = [d for d in _deliveries(alert.id, "contact_overdue") if d.alert_round == 2]
+            wave = [d for d in _deliveries(alert.id, "contact_overdue") if d.wave == 2]
             assert {d.recipient_user_id for d in wave} == {
                 rota["oncall"],
                 rota["fallback"],

@@ -1,0 +1,562 @@
+"""Concept recognition: find meaning units per sentence and decide on their combination.
+
+Phrases in the lexicons catch what people wrote before; concepts catch what they will write.
+Each language file ``concepts/<lang>.toml`` lists, per concept (MEANS, INGESTION, QUANTITY,
+DEPRESSANT, INTENT, NO-WAKE, PREPARATION, TIME-NOW, danger signs, children at risk...), single
+words as dictionary forms and a few short phrases. A word is found in every inflected form
+(the forms come from simplemma's dictionaries, expanded once into ``concepts/_forms.json``),
+a stem ending in ``*`` by its start, and a word of six letters or more (drug names: five) also
+with a typing mistake (rapidfuzz, against a precomputed list, so scoring stays fast). Every
+language's concepts are scanned whatever the form's language (Spanglish; a German writing in
+English).
+
+``combinations.py`` holds the one table of which concepts together make P0 or P1; this module
+finds the concepts, applies the table and the safety net, and returns flags. It reuses the
+scanner's normalised text (idioms already blanked, misspelt drug names already written as the
+listed name), its negation, third-party and time cues.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+
+from .catalog import spec
+from .combinations import COMBINATIONS, FAMILIES
+from .fastscan import FastRegex, PrefixTable, TextIndex, fast
+from .lexicon import LANGUAGES, LexiconError, _alternation, _prepare
+from .model import Flag
+from .normalise import fold
+
+CONCEPT_FILES: tuple[str, ...] = tuple(f"{lang}.toml" for lang in LANGUAGES)
+FORMS_FILE = "_forms.json"
+
+#: Concepts every language file defines (a missing one is an empty list).
+CONCEPTS: tuple[str, ...] = (
+    "means", "ingestion", "quantity", "depressant", "intent", "death_wish", "rouse", "wish",
+    "no_wake", "preparation", "arranged", "time_now", "breathing", "breath_neg", "colour",
+    "seizure_convulse", "seizure_mark", "seizure_fall", "confusion_sign", "child", "driving",
+    "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
+)  # fmt: skip
+_SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
+
+# Fuzzy matching: words of at least this length, one edit (two from nine letters on).
+FUZZY_MIN_WORD = 6
+FUZZY_MIN_DRUG = 5
+_FUZZY_MAX_PER_MESSAGE = 300
+# Only words whose misspelling is common and whose near neighbours are not everyday words
+# ("hopeless" / "homeless" is why despair is not here).
+_FUZZY_CONCEPTS = frozenset(
+    {"means", "ingestion", "depressant", "intent", "intoxicated", "seizure_convulse", "benzo"}
+)
+_FUZZY_SEEN_MAX = 50_000
+# A sentence longer than this is read in pieces, so that words far apart in a text without
+# full stops do not make a combination.
+_SEGMENT_MAX = 300
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SENTENCE_END = re.compile(r"[.!?;\n]+(?:\s|$)|\n")
+_CLAUSE = re.compile(r"[,;:.()!?]")
+# Negations for the concepts whose meaning *is* the negation ("not wake up", "nöd wach").
+_NEGATION = re.compile(
+    r"(?<![a-z])(?:not|no|never|cannot|cant|wont|dont|doesnt|isnt|nicht|nod|ned|kein\w*|nie"
+    r"|pas|plus|jamais|non|nada|nunca|niente|mai|ni|nothing|nobody)(?![a-z])|n'?t(?![a-z])"
+)
+_NEG_WORDS = r"(?:not|no|never|nicht|kein\w*|nie|pas|jamais|non|nunca|mai|nada|niente)"
+_GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
+# Concepts about dying: a negation further back in the clause still counts ("I have never
+# once thought about suicide", "nunca he pensado en quitarme la vida").
+_WIDE_NEGATION = frozenset({"intent", "death_wish", "preparation", "self_harm", "no_wake"})
+_WIDE_WORDS = 6
+_OTHER_PERSON = re.compile(r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella)(?![a-z])")
+# Context words are never negated: "reagiert nicht auf meine Nachrichten" still names the
+# messages, and that context is what stops "not answering" reading as "cannot be woken".
+_NEVER_NEGATED = frozenset(
+    {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving"}
+)
+_NEG_BEFORE = 40
+_MAX_HITS = 12
+_NEG_AFTER = 20
+
+_FAMILY_OF = {c: fam for fam, members in FAMILIES.items() for c in members}
+
+# Scanner signals that are also concepts (so a phrase the lexicons know combines with new words).
+_SIGNAL_CONCEPTS: dict[str, tuple[str, ...]] = {
+    "suicidal_plan": ("intent",),
+    "suicidal_thoughts": ("intent",),
+    "death_wish": ("death_wish",),
+    "farewell": ("preparation",),
+    "arranged": ("arranged",),
+    "self_harm": ("self_harm",),
+    "overdose": ("overdose",),
+    "attempt_now": ("ingestion", "quantity"),
+    "breathing": ("breathing",),
+    "seizure": ("seizure_sign",),
+    "seizure_now": ("seizure_sign",),
+    "confusion": ("confusion_sign",),
+    "confusion_now": ("confusion_sign",),
+    "mixing": ("depressant",),
+}
+_HISTORY = {  # a dated combination: code when recent, code when old
+    "attempt_in_progress": ("recent_attempt", "past_attempt"),
+    "breathing": ("recent_overdose", "overdose_history"),
+    "seizure": ("withdrawal_seizure_history", "withdrawal_seizure_history"),
+    "confusion": ("withdrawal_delirium_history", "withdrawal_delirium_history"),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ConceptLexicon:
+    """The concept files, compiled."""
+
+    exact: Mapping[str, frozenset[str]]  # word form -> concepts
+    stems: Mapping[str, frozenset[str]]  # word start -> concepts
+    fuzzy: Mapping[str, tuple[tuple[str, ...], Mapping[str, frozenset[str]]]]  # by 1st letter
+    phrases: Mapping[str, FastRegex]
+    negation_required: frozenset[str]
+    table: PrefixTable
+    digest: str
+    short_names: frozenset[str] = frozenset()  # five-letter names allowed a typo ("xanex")
+
+
+@dataclass(slots=True)
+class CHit:
+    concept: str
+    start: int
+    end: int
+    quote: str
+    third_party: bool = False
+
+
+@dataclass(slots=True)
+class _Segment:
+    start: int
+    end: int
+    hits: list[CHit] = field(default_factory=list)
+
+    def concepts(self) -> set[str]:
+        return {h.concept for h in self.hits}
+
+
+def _read(name: str) -> bytes:
+    return resources.files(__package__).joinpath("concepts", name).read_bytes()
+
+
+def concepts_digest() -> str:
+    """Hash of the concept files (part of the rule-set version)."""
+    digest = hashlib.sha256()
+    for name in CONCEPT_FILES:
+        digest.update(_read(name))
+    return digest.hexdigest()[:10]
+
+
+def _load_files() -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for lang, name in zip(LANGUAGES, CONCEPT_FILES, strict=True):
+        try:
+            data = tomllib.loads(_read(name).decode("utf-8"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise LexiconError(f"concepts/{name}: {exc}") from exc
+        unknown = set(data) - set(CONCEPTS)
+        if unknown:
+            raise LexiconError(f"concepts/{name}: unknown concept(s) {sorted(unknown)}")
+        out[lang] = data
+    return out
+
+
+def _words(files: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, set[str]]]:
+    """lang -> word (folded) -> concepts, for the single words of every file."""
+    out: dict[str, dict[str, set[str]]] = {}
+    for lang, data in files.items():
+        words = out.setdefault(lang, {})
+        for concept, block in data.items():
+            for word in block.get("words", []):
+                if not isinstance(word, str) or not word.strip():
+                    raise LexiconError(f"concepts/{lang}.toml {concept}: bad word {word!r}")
+                words.setdefault(fold(word.strip()).lower(), set()).add(concept)
+    return out
+
+
+def words_digest(files: Mapping[str, Mapping[str, Any]]) -> str:
+    words = _words(files)
+    canon = json.dumps({lang: sorted(w) for lang, w in words.items()}, sort_keys=True)
+    return hashlib.sha256(canon.encode()).hexdigest()[:10]
+
+
+def build_forms(files: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Every inflected form of every listed word, from simplemma's dictionaries (slow: seconds).
+
+    Run ``python -m intake.triage.rules.concepts`` after editing a word list; the result is
+    ``concepts/_forms.json``. If it is out of date the rules build it at start instead.
+    """
+    from simplemma.strategies.dictionaries.dictionary_factory import DefaultDictionaryFactory
+
+    factory = DefaultDictionaryFactory()
+    words = _words(files)
+    forms: dict[str, dict[str, list[str]]] = {}
+    for lang, wanted in words.items():
+        lemmas = {w for w in wanted if not w.endswith("*")}
+        found: dict[str, set[str]] = {}
+        for form, lemma in factory.get_dictionary(lang).items():
+            key = fold(str(lemma)).lower()
+            if key in lemmas:
+                form_key = fold(str(form)).lower()
+                if form_key != key and " " not in form_key:
+                    found.setdefault(key, set()).add(form_key)
+        forms[lang] = {w: sorted(f) for w, f in sorted(found.items())}
+    return {"words_digest": words_digest(files), "forms": forms}
+
+
+def _forms(files: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
+    try:
+        data = json.loads(_read(FORMS_FILE).decode("utf-8"))
+    except (FileNotFoundError, ValueError):
+        data = {}
+    if data.get("words_digest") != words_digest(files):
+        data = build_forms(files)  # a word list was edited without rebuilding: slow, correct
+    forms: dict[str, dict[str, list[str]]] = data["forms"]
+    return forms
+
+
+def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()) -> ConceptLexicon:
+    """Read and compile the concept files.
+
+    ``drug_words`` (name -> class) come from drugs.json; ``fuzzy_names`` are the names its
+    ``fuzzy`` list allows to be misspelt, the only ones matched with a typo below six letters.
+    """
+    files = _load_files()
+    forms = _forms(files)
+    exact: dict[str, set[str]] = {}
+    stems: dict[str, set[str]] = {}
+    for lang, words in _words(files).items():
+        for word, concepts in words.items():
+            if word.endswith("*"):
+                stems.setdefault(word[:-1], set()).update(concepts)
+                continue
+            for form in (word, *forms.get(lang, {}).get(word, ())):
+                # Very short inflected forms are mostly another language's little words
+                # (Italian "or'" from "ora" is English "or"): only the listed word itself.
+                if form == word or len(form) > 3:
+                    exact.setdefault(form, set()).update(concepts)
+    fuzzy_words: dict[str, set[str]] = {
+        w: c for w, c in exact.items() if len(w) >= FUZZY_MIN_WORD and c <= _FUZZY_CONCEPTS
+    }
+    # Drug names: typo tolerance down to five letters ("xanex").
+    for name, cls in drug_words.items():
+        if " " not in name and len(name) >= FUZZY_MIN_DRUG:
+            tags = {"depressant"} | ({"benzo"} if cls == "benzodiazepine" else set())
+            fuzzy_words.setdefault(name, set()).update(tags)
+            exact.setdefault(name, set()).update(tags)
+    by_letter: dict[str, dict[str, frozenset[str]]] = {}
+    for word, concepts in fuzzy_words.items():
+        by_letter.setdefault(word[0], {})[word] = frozenset(concepts)
+    phrases: dict[str, FastRegex] = {}
+    required: set[str] = set()
+    for concept in CONCEPTS:
+        pats: list[str] = []
+        for lang, data in files.items():
+            block = data.get(concept) or {}
+            if block.get("negation") == "required":
+                required.add(concept)
+            for p in block.get("phrases", []):
+                # A gap of a few words never jumps a negation: "veux pas mourir".
+                p = p.replace("(\\S+ ){", _GAP)
+                pats.append(_prepare(p, {}, f"concepts/{lang}.toml {concept}"))
+        if pats:
+            phrases[concept] = fast(re.compile(_alternation(pats)))
+    return ConceptLexicon(
+        exact={w: frozenset(c) for w, c in exact.items()},
+        stems={s: frozenset(c) for s, c in stems.items()},
+        fuzzy={k: (tuple(v), v) for k, v in by_letter.items()},
+        phrases=phrases,
+        negation_required=frozenset(required),
+        table=PrefixTable(phrases.values()),
+        digest=concepts_digest(),
+        short_names=frozenset(n for n in fuzzy_names if len(n) < FUZZY_MIN_WORD),
+    )
+
+
+class ConceptReader:
+    """Finds concepts in one scanned message and decides (see ``combinations.py``)."""
+
+    def __init__(self, lex: ConceptLexicon) -> None:
+        self.lex = lex
+        self._fuzzy_seen: dict[str, frozenset[str]] = {}
+
+    # -- recognition ----------------------------------------------------------------------
+
+    def _word_concepts(self, token: str, budget: list[int]) -> frozenset[str]:
+        found = self.lex.exact.get(token)
+        if found is not None:
+            return found
+        for k in range(min(len(token), 24), 3, -1):
+            stem = self.lex.stems.get(token[:k])
+            if stem is not None:
+                return stem
+        if len(token) < FUZZY_MIN_DRUG or token.isdigit():
+            return frozenset()
+        seen = self._fuzzy_seen.get(token)
+        if seen is not None:
+            return seen
+        if budget[0] <= 0:
+            return frozenset()
+        budget[0] -= 1
+        result = self._fuzzy(token)
+        if len(self._fuzzy_seen) < _FUZZY_SEEN_MAX:
+            self._fuzzy_seen[token] = result
+        return result
+
+    def _fuzzy(self, token: str) -> frozenset[str]:
+        from rapidfuzz.distance import Levenshtein
+        from rapidfuzz.process import extractOne
+
+        bucket = self.lex.fuzzy.get(token[0])
+        if bucket is None:
+            return frozenset()
+        choices, concepts = bucket
+        limit = 2 if len(token) >= 9 else 1
+        best = extractOne(token, choices, scorer=Levenshtein.distance, score_cutoff=limit)
+        if best is None:
+            return frozenset()
+        word = best[0]
+        found = concepts[word]
+        # Below six letters only the drug names drugs.json lists as often misspelt.
+        if len(token) < FUZZY_MIN_WORD and word not in self.lex.short_names:
+            return frozenset()
+        if len(word) < FUZZY_MIN_DRUG:
+            return frozenset()
+        return found
+
+    @staticmethod
+    def _negation_near(text: str, start: int, end: int, floor: int) -> bool:
+        before = text[max(floor, start - _NEG_BEFORE) : start]
+        cuts = list(_CLAUSE.finditer(before))
+        if cuts:
+            before = before[cuts[-1].end() :]
+        after = text[end : end + _NEG_AFTER]
+        cut = _CLAUSE.search(after)
+        if cut:
+            after = after[: cut.start()]
+        return bool(_NEGATION.search(before) or _NEGATION.search(after))
+
+    def _negated(
+        self, concept: str, text: str, start: int, end: int, floor: int, scanner: Any
+    ) -> bool:
+        if concept not in _NEVER_NEGATED and scanner._negated(text, start, end, floor):
+            return True
+        return concept in _WIDE_NEGATION and self._negated_wide(text, start, floor, scanner)
+
+    @staticmethod
+    def _negated_wide(text: str, start: int, floor: int, scanner: Any) -> bool:
+        before = text[max(floor, start - 80) : start]
+        cuts = list(_CLAUSE.finditer(before))
+        if cuts:
+            before = before[cuts[-1].end() :]
+        breaks = list(scanner.lex.clause_breaks.finditer(before))
+        if breaks:
+            before = before[breaks[-1].end() :]
+        words = before.split()[-_WIDE_WORDS:]
+        window = " ".join(words)
+        cue = _NEGATION.search(window)
+        return cue is not None and not scanner.lex.negation_breakers.search(window, cue.start())
+
+    def find(self, findings: Any, scanner: Any, original: str) -> list[_Segment]:
+        """Concept hits per sentence segment of the scanned text."""
+        text: str = findings.text
+        if not text:
+            return []
+        segments = _segments(text)
+        starts = [s.start for s in segments]
+        index = TextIndex(text, self.lex.table)
+        raw: list[tuple[str, int, int]] = []
+        budget = [_FUZZY_MAX_PER_MESSAGE]
+        for m in _TOKEN.finditer(text):
+            for concept in self._word_concepts(m.group(), budget):
+                raw.append((concept, m.start(), m.end()))
+        for concept, regex in self.lex.phrases.items():
+            for m in index.finditer(regex):
+                raw.append((concept, m.start(), m.end()))
+        for signal, concepts in _SIGNAL_CONCEPTS.items():
+            for hit in findings.signals.get(signal, ()):
+                for concept in concepts:
+                    raw.append((concept, hit.start, hit.end))
+        for cls, hits in findings.mentions.items():
+            for hit in hits:
+                raw.append(("depressant", hit.start, hit.end))
+                if cls == "benzodiazepine":
+                    raw.append(("benzo", hit.start, hit.end))
+        sindex = findings.index
+        kept: dict[str, int] = {}
+        for concept, start, end in raw:
+            # Enough hits of one concept to decide and quote; more only cost time on long
+            # texts (each is checked for negation and third party).
+            if kept.get(concept, 0) >= _MAX_HITS:
+                continue
+            seg = segments[bisect.bisect_right(starts, start) - 1]
+            if concept in self.lex.negation_required:
+                if not self._negation_near(text, start, end, seg.start):
+                    continue
+            elif self._negated(concept, text, start, end, seg.start, scanner):
+                continue
+            third = sindex is not None and scanner._third_party(sindex, start, end, seg.start)
+            quote = " ".join(original[start:end].split())[:80]
+            seg.hits.append(CHit(concept, start, end, quote, third))
+            kept[concept] = kept.get(concept, 0) + 1
+        for seg in segments:
+            seg.hits.sort(key=lambda h: h.start)
+        return segments
+
+
+def _segments(text: str) -> list[_Segment]:
+    out: list[_Segment] = []
+    last = 0
+    ends = [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]
+    for end in ends:
+        if end <= last:
+            continue
+        while end - last > _SEGMENT_MAX:  # long text without full stops: read in pieces
+            cut = text.rfind(" ", last + _SEGMENT_MAX // 2, last + _SEGMENT_MAX)
+            cut = cut if cut > last else last + _SEGMENT_MAX
+            out.append(_Segment(last, cut))
+            last = cut
+        out.append(_Segment(last, end))
+        last = end
+    return out or [_Segment(0, len(text))]
+
+
+def _quotes(hits: Iterable[CHit], limit: int = 4) -> str:
+    seen: list[str] = []
+    for h in hits:
+        q = f'"{h.quote}"'
+        if q not in seen:
+            seen.append(q)
+        if len(seen) == limit:
+            break
+    return "; ".join(seen)
+
+
+def decide(
+    segments: list[_Segment],
+    *,
+    scanner: Any,
+    findings: Any,
+    benzo: bool,
+    someone_else: bool,
+) -> list[Flag]:
+    """Apply the combination table and the safety net to the concepts found."""
+    text: str = findings.text
+    about = any(h.concept == "about" for s in segments for h in s.hits)
+    about = about or bool(findings.signals.get("hypothetical"))
+    # Derived concepts, per segment.
+    for seg in segments:
+        present = seg.concepts()
+        derived: list[CHit] = []
+        for h in seg.hits:
+            if h.concept == "rouse":
+                if "contact" in present:
+                    continue  # "not answering my messages" is not "cannot be woken"
+                if "wish" in present and not h.third_party and "no_wake" not in present:
+                    derived.append(CHit("no_wake", h.start, h.end, h.quote))
+                elif (
+                    h.third_party
+                    or someone_else
+                    or _OTHER_PERSON.search(text, seg.start, seg.end) is not None
+                ):
+                    derived.append(CHit("unrousable", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "breath_neg":
+                derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
+            elif h.concept in _SEIZURE_KINDS:
+                derived.append(CHit("seizure_sign", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "child" and present & {"intoxicated", "driving"}:
+                derived.append(CHit("child_at_risk", h.start, h.end, h.quote, h.third_party))
+        seg.hits.extend(derived)
+    all_hits = [h for s in segments for h in s.hits]
+    kinds = {h.concept for h in all_hits if h.concept in _SEIZURE_KINDS}
+    seizure_hits = [h for h in all_hits if h.concept in _SEIZURE_KINDS]
+    if len(kinds) >= 2:
+        all_hits += [CHit("seizure_signs", h.start, h.end, h.quote, h.third_party)
+                     for h in seizure_hits]  # fmt: skip
+    extra = {"benzo"} if benzo else set()
+
+    flags: list[Flag] = []
+    used: set[int] = set()  # segments a row matched in
+
+    starts = [s.start for s in segments]
+
+    def seg_of(hit: CHit) -> int:
+        return max(0, bisect.bisect_right(starts, hit.start) - 1)
+
+    for row in COMBINATIONS:
+        pools: list[tuple[list[CHit], int | None]]
+        if row.scope == "message":
+            pools = [(all_hits, None)]
+        else:
+            pools = [(s.hits, i) for i, s in enumerate(segments)]
+        for hits, seg_i in pools:
+            if about and (seg_i is None or _has(hits, "about")):
+                continue
+            present = {h.concept for h in hits} | extra
+            if not all(group & present for group in row.needs):
+                continue
+            needed = set().union(*row.needs)
+            matched = [h for h in hits if h.concept in needed]
+            code = row.code
+            if row.dated:
+                core = [h for h in hits if h.concept in row.needs[0]]
+                code = _dated(code, core, scanner, findings)
+            third = bool(matched) and all(h.third_party for h in matched)
+            flags.append(spec(code).flag(_quotes(matched), third_party=third or someone_else))
+            used.update(seg_of(h) for h in matched)
+            break  # one flag per row is enough
+    if not about:
+        for i, seg in enumerate(segments):
+            if i in used:
+                continue
+            fams: dict[str, list[CHit]] = {}
+            for h in seg.hits:
+                fam = _FAMILY_OF.get(h.concept)
+                if fam is not None:
+                    fams.setdefault(fam, []).append(h)
+            if len(fams) >= 2:
+                hits = [h for fam_hits in fams.values() for h in fam_hits]
+                hits.sort(key=lambda h: h.start)
+                third = all(h.third_party for h in hits)
+                flags.append(
+                    spec("possible_risk").flag(_quotes(hits), third_party=third or someone_else)
+                )
+    return flags
+
+
+def _has(hits: list[CHit], concept: str) -> bool:
+    return any(h.concept == concept for h in hits)
+
+
+def _dated(code: str, hits: list[CHit], scanner: Any, findings: Any) -> str:
+    """Now or undated keeps the code; "last week" or "years ago" gives the history code."""
+    history = _HISTORY.get(code)
+    if history is None or findings.index is None or not hits:
+        return code
+    tiers = set()
+    for h in hits:
+        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
+        tiers.add(scanner._tier(findings.text, findings.index, h.start, h.end, bounds))
+    if tiers & {None, "now"}:
+        return code
+    return history[0] if "recent" in tiers else history[1]
+
+
+if __name__ == "__main__":  # python -m intake.triage.rules.concepts: rebuild _forms.json
+    from pathlib import Path
+
+    target = Path(__file__).with_name("concepts") / FORMS_FILE
+    target.write_text(
+        json.dumps(build_forms(_load_files()), ensure_ascii=False, indent=0, sort_keys=True) + "\n",
+        "utf-8",
+    )
+    print(f"wrote {target}")
