@@ -184,6 +184,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
     from intake.core.views import bp as core_bp
+    from intake.crm.views import bp as crm_bp
     from intake.messaging.views import bp as messaging_bp
     from intake.public.admin_views import bp as api_keys_bp
     from intake.public.api import bp as api_bp
@@ -204,6 +205,7 @@ def register_blueprints(app: Flask) -> None:
         quarantine_bp,
         alerts_bp,
         messaging_bp,
+        crm_bp,
     ):
         app.register_blueprint(blueprint)
 

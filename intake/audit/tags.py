@@ -59,6 +59,8 @@ class AuditTag(StrEnum):
     PERSON_UNMERGED = "crm:person:unmerged"
     TASK_CREATED = "crm:task:created"
     TASK_COMPLETED = "crm:task:completed"
+    CASE_NOTE_ADDED = "crm:note:added"
+    PEOPLE_SEARCHED = "crm:person:searched"
     ONCALL_SHIFT_ADDED = "admin:oncall:shift_added"
     ONCALL_SHIFT_REMOVED = "admin:oncall:shift_removed"
     DELIVERY_REQUEUED = "admin:delivery:requeued"

@@ -37,6 +37,11 @@ class Permission(StrEnum):
     DELIVERIES_VIEW_FAILED = "admin:deliveries:view"
     PERSON_VIEW = "crm:person:view"
     PERSON_EDIT = "crm:person:edit"
+    # The admissions pipeline (issue 11): seeing episodes, working them (move, close, owner,
+    # tasks, notes), and deciding who is the same person (merge, not the same, undo).
+    EPISODE_VIEW = "crm:episode:view"
+    EPISODE_MOVE = "crm:episode:move"
+    PERSON_MERGE = "crm:person:merge"
     RECORDS_EXPORT = "crm:records:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
@@ -54,6 +59,8 @@ _FRONT_DESK = frozenset(
         Permission.QUEUE_VIEW,
         Permission.INQUIRY_CLAIM,
         Permission.PRIORITY_RAISE,
+        Permission.EPISODE_VIEW,
+        Permission.EPISODE_MOVE,
     }
 )
 
@@ -67,8 +74,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.ONCALL_MANAGE,
         Permission.DELIVERIES_VIEW_FAILED,
         Permission.RECORDS_EXPORT,
+        Permission.PERSON_MERGE,
     },
-    Role.ADMISSIONS: _EVERY_STAFF_MEMBER | _FRONT_DESK,
+    # Merging people is an admissions decision (and an admin's); clinicians work the episode.
+    Role.ADMISSIONS: _EVERY_STAFF_MEMBER | _FRONT_DESK | {Permission.PERSON_MERGE},
     Role.CLINICIAN: _EVERY_STAFF_MEMBER
     | _FRONT_DESK
     | {Permission.PRIORITY_LOWER, Permission.CLINICAL_READ, Permission.CLINICAL_WRITE},

@@ -34,6 +34,13 @@ def healthz() -> tuple[Response, int]:
 @bp.get("/staff/")
 @require_permission(Permission.STAFF_HOME_VIEW)
 def staff_home() -> str:
+    from intake.core.types import utcnow
+    from intake.crm.queries import home_counts
     from intake.messaging.oncall import shift_at
 
-    return render_template("staff/home.html", user=current_user, on_call=shift_at())
+    return render_template(
+        "staff/home.html",
+        user=current_user,
+        on_call=shift_at(),
+        counts=home_counts(current_user.id, utcnow()),
+    )

@@ -45,3 +45,9 @@ class TaskRefusedError(CrmRefusalError):
     """A task that cannot be created or completed as asked."""
 
     status_code = 422
+
+
+class NoteRefusedError(CrmRefusalError):
+    """A case note that is empty or too long."""
+
+    status_code = 422

@@ -226,3 +226,19 @@ class Task(Model):
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     episode: Mapped[Episode] = relationship()
+
+
+class CaseNote(Model):
+    """A non-clinical note on an episode (clinical notes belong to the clinical package):
+    encrypted text, its author and when. Notes are added, never edited."""
+
+    __tablename__ = "case_notes"
+    __table_args__ = (Index("ix_case_notes_episode", "episode_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(EncryptedText())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()

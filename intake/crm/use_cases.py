@@ -15,9 +15,9 @@ from typing import TypeVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.exc import StaleDataError
 
-from intake.crm import assignment, duplicates, episodes, tasks
+from intake.crm import assignment, duplicates, episodes, notes, tasks
 from intake.crm.errors import CrmRefusalError, MoveRefusedError
-from intake.crm.models import DuplicateCandidate, Episode, PersonMerge, Task
+from intake.crm.models import CaseNote, DuplicateCandidate, Episode, PersonMerge, Task
 from intake.extensions import db
 
 T = TypeVar("T")
@@ -103,3 +103,8 @@ def merge_people(source_id: int, target_id: int, actor_id: int) -> PersonMerge:
 def undo_merge(merge_id: int, actor_id: int) -> PersonMerge:
     """Undo a merge exactly. Commits."""
     return _run(lambda: duplicates.unmerge(merge_id, actor_id))
+
+
+def add_note(episode: Episode, body: str, actor_id: int) -> CaseNote:
+    """Add a non-clinical case note. Commits."""
+    return _run(lambda: notes.add_note(episode, body, actor_id))

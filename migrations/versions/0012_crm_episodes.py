@@ -185,11 +185,28 @@ def upgrade():
     with op.batch_alter_table('episode_inquiries', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_episode_inquiries_episode_id'), ['episode_id'], unique=False)
 
+    op.create_table('case_notes',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('episode_id', sa.Integer(), nullable=False),
+    sa.Column('author_id', sa.Integer(), nullable=True),
+    sa.Column('body', intake.security.fields.EncryptedText(), nullable=False),
+    sa.Column('created_at', intake.core.types.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_case_notes_author_id_users')),
+    sa.ForeignKeyConstraint(['episode_id'], ['episodes.id'], name=op.f('fk_case_notes_episode_id_episodes')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_case_notes'))
+    )
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.create_index('ix_case_notes_episode', ['episode_id', 'created_at'], unique=False)
+
     for statement in BACKFILL:
         op.execute(statement)
 
 
 def downgrade():
+    with op.batch_alter_table('case_notes', schema=None) as batch_op:
+        batch_op.drop_index('ix_case_notes_episode')
+
+    op.drop_table('case_notes')
     with op.batch_alter_table('episode_inquiries', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_episode_inquiries_episode_id'))
 
