@@ -46,9 +46,9 @@ CONCEPTS: tuple[str, ...] = (
     "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
-    "revived", "stop", "days_ago",
+    "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned",
 )  # fmt: skip
-_SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
+_SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
 # Fuzzy matching: words of at least this length, one edit (two from nine letters on).
 FUZZY_MIN_WORD = 6
