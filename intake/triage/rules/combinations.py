@@ -10,9 +10,9 @@ Concepts are recognised per sentence by ``concepts.py`` from ``concepts/<lang>.t
 are derived there rather than listed: ``no_wake`` (rouse + a negation + a wish: "don't want
 to wake up"), ``unrousable`` (rouse + a negation about someone else: "can't wake him") and
 ``seizure_signs`` (two different kinds of seizure sign: jerking + on the floor, bitten
-tongue + collapsed; since 1.7.0 going stiff is a kind of its own). Since 1.6.0 also ``third`` (confused, said of someone else: "he is
-very confused") and ``stop_recent`` (a stop dated to the last days: "stopped it four days
-ago").
+tongue + collapsed; since 1.7.0 going stiff is a kind of its own). Since 1.6.0 also
+``third`` (confused, said of someone else: "he is very confused") and ``stop_recent``
+(a stop dated to the last days: "stopped it four days ago").
 """
 
 from __future__ import annotations
@@ -106,8 +106,8 @@ COMBINATIONS: tuple[Combination, ...] = (
         dated=True,
     ),
     Combination(
-        "something taken in an amount, now or tonight",
-        _c("ingestion|overdose", "quantity", "time_now"),
+        "something taken in an amount or a sedative taken, now or tonight",
+        _c("ingestion|overdose", "quantity|depressant", "time_now"),
         "sentence",
         "possible_risk",
         dated=True,

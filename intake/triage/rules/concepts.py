@@ -587,7 +587,13 @@ def decide(
             code = row.code
             if row.dated:
                 core = [h for h in hits if h.concept in row.needs[0]]
-                code = _dated(code, core, scanner, findings)
+                if code == _NET.code:
+                    # A safety-net row: what was taken "years ago" is history, which the
+                    # history rules weigh; anything more recent stays at least P1.
+                    if _dated("possible_risk_old", core, scanner, findings) == "old":
+                        continue
+                else:
+                    code = _dated(code, core, scanner, findings)
             third = bool(matched) and all(h.third_party for h in matched)
             flag = spec(code).flag(_quotes(matched), third_party=third or someone_else)
             flags.append(flag)
