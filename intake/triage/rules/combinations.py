@@ -92,7 +92,7 @@ COMBINATIONS: tuple[Combination, ...] = (
     Combination(
         "taken, with an amount or a sedative, and a farewell or not caring what happens",
         _c("ingestion|overdose", "quantity|depressant", "farewell|resigned"),
-        "message",
+        "sentence",
         "attempt_in_progress",
         dated=True,
     ),
@@ -100,8 +100,12 @@ COMBINATIONS: tuple[Combination, ...] = (
     # farewell, not waking, not caring or "now" (never left in the routine queue) ---------
     Combination(
         "pills or something taken, with a sedative or an amount, and a farewell or not waking",
-        _c("means|ingestion", "depressant|quantity", "farewell|no_wake|resigned|goodbye"),
-        "message",
+        _c(
+            "means|ingestion",
+            "depressant|quantity",
+            "farewell|farewell_end|no_wake|resigned|goodbye",
+        ),
+        "sentence",
         "possible_risk",
         dated=True,
     ),
@@ -114,8 +118,12 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     # --- P0: physical danger signs now ---------------------------------------------------
     Combination(
-        "lying still after drink, drugs or a collapse",
-        _c("motionless", "intoxicated|ingestion|depressant|seizure_fall|overdose"),
+        "lying still on the floor or collapsed, after drink or drugs",
+        _c(
+            "motionless",
+            "seizure_fall|unrousable|colour|breathing",
+            "intoxicated|ingestion|depressant|overdose",
+        ),
         "message",
         "breathing",
         dated=True,
