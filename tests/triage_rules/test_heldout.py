@@ -70,6 +70,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-8": (blind_round("round8"), 75, 15),
     # Blind round 9: scored once at first sight on 1.5.0, then fixed by concept (1.6.0).
     "round-9": (blind_round("round9"), 75, 15),
+    # Blind round 10: scored once at first sight on 1.6.0, then fixed by concept (1.7.0).
+    "round-10": (blind_round("round10"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

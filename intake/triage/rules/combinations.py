@@ -10,9 +10,9 @@ Concepts are recognised per sentence by ``concepts.py`` from ``concepts/<lang>.t
 are derived there rather than listed: ``no_wake`` (rouse + a negation + a wish: "don't want
 to wake up"), ``unrousable`` (rouse + a negation about someone else: "can't wake him") and
 ``seizure_signs`` (two different kinds of seizure sign: jerking + on the floor, bitten
-tongue + collapsed). Since 1.6.0 also ``third`` (confused, said of someone else: "he is
-very confused") and ``stop_recent`` (a stop dated to the last days: "stopped it four days
-ago").
+tongue + collapsed; since 1.7.0 going stiff is a kind of its own). Since 1.6.0 also
+``third`` (confused, said of someone else: "he is very confused") and ``stop_recent``
+(a stop dated to the last days: "stopped it four days ago").
 """
 
 from __future__ import annotations
@@ -89,7 +89,45 @@ COMBINATIONS: tuple[Combination, ...] = (
         "attempt_in_progress",
         dated=True,
     ),
+    Combination(
+        "taken, with an amount or a sedative, and a farewell or not caring what happens",
+        _c("ingestion|overdose", "quantity|depressant", "farewell|resigned"),
+        "sentence",
+        "attempt_in_progress",
+        dated=True,
+    ),
+    # --- P1 safety net: pills or something taken with a sedative or an amount, and a
+    # farewell, not waking, not caring or "now" (never left in the routine queue) ---------
+    Combination(
+        "pills or something taken, with a sedative or an amount, and a farewell or not waking",
+        _c(
+            "means|ingestion",
+            "depressant|quantity",
+            "farewell|farewell_end|no_wake|resigned|goodbye",
+        ),
+        "sentence",
+        "possible_risk",
+        dated=True,
+    ),
+    Combination(
+        "something taken in an amount or a sedative taken, now or tonight",
+        _c("ingestion|overdose", "quantity|depressant", "time_now"),
+        "sentence",
+        "possible_risk",
+        dated=True,
+    ),
     # --- P0: physical danger signs now ---------------------------------------------------
+    Combination(
+        "lying still on the floor or collapsed, after drink or drugs",
+        _c(
+            "motionless",
+            "seizure_fall|unrousable|colour|breathing",
+            "intoxicated|ingestion|depressant|overdose",
+        ),
+        "message",
+        "breathing",
+        dated=True,
+    ),
     Combination(
         "cannot be woken or does not respond", _c("unrousable"), "sentence", "breathing", dated=True
     ),
@@ -193,6 +231,7 @@ FAMILIES: dict[str, frozenset[str]] = {
             "breath_hard",
             "confused",
             "revived",
+            "motionless",
         }
     ),
     "lethal_means": frozenset({"lethal_means", "lethal_place"}),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import json
 import re
 import tomllib
@@ -46,9 +47,9 @@ CONCEPTS: tuple[str, ...] = (
     "intoxicated", "fall", "running_out", "doctor_away", "distress", "about", "contact",
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
-    "revived", "stop", "days_ago",
+    "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
 )  # fmt: skip
-_SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall")
+_SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
 # Fuzzy matching: words of at least this length, one edit (two from nine letters on).
 FUZZY_MIN_WORD = 6
@@ -506,6 +507,15 @@ def decide(
     text: str = findings.text
     about = any(h.concept == "about" for s in segments for h in s.hits)
     about = about or bool(findings.signals.get("hypothetical"))
+    # A farewell standing alone after a sentence ("... vodka. bye") closes that sentence
+    # (as FAREWELL-END, which only the safety net reads); a polite sign-off with other words
+    # ("thanks, bye") or after a request ("I would like an appointment. Bye") does not.
+    for prev, seg in itertools.pairwise(segments):
+        bare = [h for h in seg.hits if h.concept == "farewell"]
+        if bare and prev.hits and "wish" not in prev.concepts() and _only(text, seg, bare):
+            prev.hits.extend(
+                CHit("farewell_end", h.start, h.end, h.quote, h.third_party) for h in bare
+            )
     # Derived concepts, per segment.
     for seg in segments:
         present = seg.concepts()
@@ -587,7 +597,19 @@ def decide(
             code = row.code
             if row.dated:
                 core = [h for h in hits if h.concept in row.needs[0]]
-                code = _dated(code, core, scanner, findings)
+                if code == _NET.code:
+                    if "habit" in present:
+                        continue  # "two beers every day": a habit told, not an event now
+                    # A safety-net row: what was taken "years ago" is history, which the
+                    # history rules weigh; anything more recent stays at least P1. Taken
+                    # "now or tonight" must be now: "took it last week, now I..." is not.
+                    when = _dated("possible_risk_old", core, scanner, findings)
+                    if when == "old" or (
+                        when != "possible_risk_old" and any("time_now" in g for g in row.needs)
+                    ):
+                        continue
+                else:
+                    code = _dated(code, core, scanner, findings)
             third = bool(matched) and all(h.third_party for h in matched)
             flag = spec(code).flag(_quotes(matched), third_party=third or someone_else)
             flags.append(flag)
@@ -685,6 +707,15 @@ def _apart(needs: tuple[frozenset[str], ...], hits: list[CHit], extra: set[str])
         return False
 
     return len(needs) < 2 or place(0)
+
+
+def _only(text: str, seg: _Segment, hits: list[CHit]) -> bool:
+    """Whether the segment holds nothing but these hits' words (and punctuation)."""
+    rest = text[seg.start : seg.end]
+    for h in sorted(hits, key=lambda h: h.start, reverse=True):
+        a, b = h.start - seg.start, h.end - seg.start
+        rest = rest[:a] + rest[b:]
+    return not any(ch.isalnum() for ch in rest)
 
 
 def _has(hits: list[CHit], concept: str) -> bool:
