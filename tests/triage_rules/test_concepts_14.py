@@ -8,20 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.triage.rules import Priority, score
-
-
-def _priority(message: str, language: str, **form: object) -> Priority:
-    return score({"message": message, "language": language, **form}).priority
-
-
-def _codes(message: str, language: str, **form: object) -> set[str]:
-    return {f.code for f in score({"message": message, "language": language, **form}).flags}
-
-
-P0 = Priority.P0
-P1 = Priority.P1
-P2 = Priority.P2
+from tests.triage_rules.scoring import P0, P1, P2, codes_of, priority_of
 
 
 # GOODBYE + ARRANGED / LETHAL PLACE: a goodbye said, letters left out, standing where one dies
@@ -36,7 +23,7 @@ P2 = Priority.P2
     ],
 )
 def test_a_goodbye_with_letters_left_out_is_a_plan(language: str, message: str) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 @pytest.mark.parametrize(
@@ -50,7 +37,7 @@ def test_a_goodbye_with_letters_left_out_is_a_plan(language: str, message: str) 
     ],
 )
 def test_a_lethal_place_with_a_final_act_is_a_plan(language: str, message: str) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 # ARRANGED by logistics + BURDEN: debts paid, accounts deleted, a pet handed over
@@ -68,7 +55,7 @@ def test_a_lethal_place_with_a_final_act_is_a_plan(language: str, message: str) 
     ],
 )  # fmt: skip
 def test_affairs_put_in_order_with_being_a_burden_is_a_plan(language: str, message: str) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 # NOT-HERE + BETTER: "better off without me" (ASQ item 2) in free text
@@ -83,7 +70,7 @@ def test_affairs_put_in_order_with_being_a_burden_is_a_plan(language: str, messa
     ],
 )
 def test_better_off_without_me_is_at_least_p1(language: str, message: str) -> None:
-    assert _priority(message, language) in (P0, P1)
+    assert priority_of(message, language) in (P0, P1)
 
 
 # LIVE + a negation + a wish: "does not want to live"
@@ -98,7 +85,7 @@ def test_better_off_without_me_is_at_least_p1(language: str, message: str) -> No
     ],
 )
 def test_not_wanting_to_live_is_a_death_wish(language: str, message: str) -> None:
-    assert "death_wish" in _codes(message, language)
+    assert "death_wish" in codes_of(message, language)
 
 
 # INGESTION + QUANTITY + a final act: pills taken and a letter written
@@ -114,7 +101,7 @@ def test_not_wanting_to_live_is_a_death_wish(language: str, message: str) -> Non
     ],
 )  # fmt: skip
 def test_pills_taken_with_a_final_act_are_an_attempt(language: str, message: str) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 # BREATH-HARD + a sedative: difficult breathing after taking something
@@ -129,11 +116,11 @@ def test_pills_taken_with_a_final_act_are_an_attempt(language: str, message: str
     ],
 )
 def test_hard_breathing_after_a_sedative_is_p0(language: str, message: str) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 def test_hard_breathing_without_a_substance_is_not_p0() -> None:
-    assert _priority("When I get panic attacks I struggle to breathe.", "en") is not P0
+    assert priority_of("When I get panic attacks I struggle to breathe.", "en") is not P0
 
 
 # WEAPON + HIDING: someone else in danger now
@@ -150,7 +137,7 @@ def test_hard_breathing_without_a_substance_is_not_p0() -> None:
     ],
 )  # fmt: skip
 def test_a_weapon_and_someone_hiding_is_danger_to_others(language: str, message: str) -> None:
-    assert "someone_in_danger" in _codes(message, language)
+    assert "someone_in_danger" in codes_of(message, language)
 
 
 # INTOXICATED by its signs + driving + children
@@ -168,7 +155,7 @@ def test_a_weapon_and_someone_hiding_is_danger_to_others(language: str, message:
     ],
 )  # fmt: skip
 def test_visibly_drunk_about_to_drive_children_is_p0(language: str, message: str) -> None:
-    assert _priority(message, language, for_whom="someone_else") is P0
+    assert priority_of(message, language, for_whom="someone_else") is P0
 
 
 # CONFUSION: voices with nobody there, not knowing the day
@@ -183,7 +170,7 @@ def test_visibly_drunk_about_to_drive_children_is_p0(language: str, message: str
     ],
 )
 def test_hallucinations_told_by_their_signs_are_p0(language: str, message: str) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 # RUNNING OUT / DOCTOR AWAY with a benzodiazepine
@@ -198,24 +185,24 @@ def test_hallucinations_told_by_their_signs_are_p0(language: str, message: str) 
     ],
 )
 def test_a_benzodiazepine_running_out_is_p1(language: str, message: str) -> None:
-    assert "abrupt_stop" in _codes(message, language)
+    assert "abrupt_stop" in codes_of(message, language)
 
 
 # STREET BENZO + alcohol: a street name counts only with a number or with taking it
 def test_a_street_benzo_name_with_alcohol_is_p1() -> None:
     message = "Most weekends I pop a couple of bars and then drink cider with my mates."
-    assert _priority(message, "en") is P1
+    assert priority_of(message, "en") is P1
 
 
 def test_bars_as_places_stay_routine() -> None:
     message = "I work behind the bar in two bars and drink too much after my shifts."
-    assert _priority(message, "en") is P2
+    assert priority_of(message, "en") is P2
 
 
 # FUNCTION WORDS: a German "falls" (if) is not an English fall
 def test_a_german_if_is_not_a_fall() -> None:
     message = "Ich trinke jeden Abend Wein, falls das wichtig ist. Ich möchte Beratung."
-    assert _priority(message, "de") is P2
+    assert priority_of(message, "de") is P2
 
 
 # The subject guard: essays, leaflets, teaching and support questions stay routine
@@ -232,7 +219,7 @@ def test_a_german_if_is_not_a_fall() -> None:
     ],
 )  # fmt: skip
 def test_writing_or_asking_about_a_subject_is_not_raised(language: str, message: str) -> None:
-    assert _priority(message, language) not in (P0, P1)
+    assert priority_of(message, language) not in (P0, P1)
 
 
 def test_a_teacher_reporting_a_pupil_is_still_read() -> None:
@@ -240,7 +227,7 @@ def test_a_teacher_reporting_a_pupil_is_still_read() -> None:
         "I'm a teacher. In her homework one pupil wrote that she thinks about suicide every "
         "night. What should we do?"
     )
-    assert _priority(message, "en", for_whom="professional") in (P0, P1)
+    assert priority_of(message, "en", for_whom="professional") in (P0, P1)
 
 
 def test_a_leaflet_quoted_and_denied_is_not_raised() -> None:
@@ -248,7 +235,7 @@ def test_a_leaflet_quoted_and_denied_is_not_raised() -> None:
         "I'm on diazepam for my back. The leaflet says 'suicidal thoughts' can happen; I have "
         "never had any. Can I join a group?"
     )
-    assert "suicidal_thoughts" not in _codes(message, "en")
+    assert "suicidal_thoughts" not in codes_of(message, "en")
 
 
 # Dated attempts: the words about dying belong to the old attempt
@@ -261,16 +248,16 @@ def test_a_leaflet_quoted_and_denied_is_not_raised() -> None:
 )
 def test_an_attempt_long_ago_is_not_p0(language: str, message: str) -> None:
     # ASQ item 4 ("ever tried") keeps it at P1 (TRIAGE.md); it is not an attempt now.
-    assert _priority(message, language) is P1
+    assert priority_of(message, language) is P1
 
 
 # Fuzzy matching only against the listed words: a correct word is not another's inflection
 def test_a_correct_english_word_is_not_a_misspelt_french_form() -> None:
     message = "What are the prices for 28 days, and the location? The drive would kill me."
-    assert _priority(message, "en") not in (P0, P1)
+    assert priority_of(message, "en") not in (P0, P1)
 
 
 # Postposed negation in German: "Alkohol trinke ich keinen"
 def test_german_negation_after_the_verb() -> None:
     message = "Ich nehme Lorazepam bei Bedarf. Alkohol trinke ich keinen. Ich möchte Beratung."
-    assert "benzo_with_alcohol" not in _codes(message, "de", substances=["lorazepam"])
+    assert "benzo_with_alcohol" not in codes_of(message, "de", substances=["lorazepam"])

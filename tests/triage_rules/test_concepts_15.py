@@ -8,22 +8,9 @@ from __future__ import annotations
 
 import pytest
 
-from intake.triage.rules import Priority, score
 from intake.triage.rules.concepts import decide
 from intake.triage.rules.engine import _concept_reader, _scanner
-
-
-def _priority(message: str, language: str, **form: object) -> Priority:
-    return score({"message": message, "language": language, **form}).priority
-
-
-def _codes(message: str, language: str, **form: object) -> set[str]:
-    return {f.code for f in score({"message": message, "language": language, **form}).flags}
-
-
-P0 = Priority.P0
-P1 = Priority.P1
-P2 = Priority.P2
+from tests.triage_rules.scoring import P0, P1, P2, codes_of, priority_of
 
 
 # A RATE is no DATE: "once every few seconds" counts breaths, it does not say "once, long ago".
@@ -37,7 +24,7 @@ P2 = Priority.P2
     ],
 )
 def test_breaths_counted_once_per_interval_are_danger_now(language: str, message: str) -> None:
-    assert _priority(message, language, for_whom="someone_else") is P0
+    assert priority_of(message, language, for_whom="someone_else") is P0
 
 
 @pytest.mark.parametrize(
@@ -51,11 +38,11 @@ def test_breaths_counted_once_per_interval_are_danger_now(language: str, message
     ],
 )
 def test_once_as_a_date_still_reads_as_history(language: str, message: str) -> None:
-    assert _priority(message, language) is P2
+    assert priority_of(message, language) is P2
 
 
 # THE SAFETY NET: a danger row that dating lowered below P1 no longer hides its sentence.
-def _net_codes(message: str, language: str, someone_else: bool) -> set[str]:
+def _netcodes_of(message: str, language: str, someone_else: bool) -> set[str]:
     reader, scanner = _concept_reader(), _scanner()
     findings = scanner.scan(message)
     segments = reader.find(findings, scanner, message, language)
@@ -76,7 +63,7 @@ def _net_codes(message: str, language: str, someone_else: bool) -> set[str]:
 def test_a_danger_sign_about_someone_else_never_ends_below_p1(language: str, message: str) -> None:
     # Even when a date cue (right or wrong) turns the sign into history, the inquiry is read
     # today: someone writing about another person's breathing is usually watching it now.
-    codes = _net_codes(message, language, someone_else=True)
+    codes = _netcodes_of(message, language, someone_else=True)
     assert "possible_risk" in codes or "breathing" in codes
 
 
@@ -91,7 +78,7 @@ def test_a_danger_sign_about_someone_else_never_ends_below_p1(language: str, mes
 def test_a_body_sign_and_something_taken_in_the_next_sentence_is_urgent(
     language: str, message: str
 ) -> None:
-    assert _priority(message, language, for_whom="someone_else") <= P1
+    assert priority_of(message, language, for_whom="someone_else") <= P1
 
 
 # BETTER + DEAD: "it would be better to be dead" is the ASQ's first item in the writer's words.
@@ -106,12 +93,12 @@ def test_a_body_sign_and_something_taken_in_the_next_sentence_is_urgent(
     ],
 )
 def test_better_dead_is_a_death_wish(language: str, message: str) -> None:
-    assert "death_wish" in _codes(message, language)
-    assert _priority(message, language) <= P1
+    assert "death_wish" in codes_of(message, language)
+    assert priority_of(message, language) <= P1
 
 
 def test_dead_alone_is_no_death_wish() -> None:
-    assert "death_wish" not in _codes("My phone battery is dead, please email me.", "en")
+    assert "death_wish" not in codes_of("My phone battery is dead, please email me.", "en")
 
 
 # ABOUT: fiction and clinical protocols are subjects, not reports of the writer's own use.
@@ -129,7 +116,7 @@ def test_dead_alone_is_no_death_wish() -> None:
     ],
 )
 def test_fiction_about_a_character_is_not_raised(language: str, message: str) -> None:
-    assert _priority(message, language) >= P2
+    assert priority_of(message, language) >= P2
 
 
 @pytest.mark.parametrize(
@@ -150,12 +137,12 @@ def test_fiction_about_a_character_is_not_raised(language: str, message: str) ->
 def test_a_professional_asking_about_a_protocol_is_not_raised(
     language: str, message: str, for_whom: str
 ) -> None:
-    assert _priority(message, language, for_whom=for_whom) >= P2
+    assert priority_of(message, language, for_whom=for_whom) >= P2
 
 
 def test_protocol_words_do_not_hide_own_use() -> None:
     message = "My detox protocol says diazepam, but I still drink a bottle of wine with it daily."
-    assert _priority(message, "en") <= P1
+    assert priority_of(message, "en") <= P1
 
 
 # A DRUG NAME HEADING A GERMAN COMPOUND still names the drug.
@@ -167,7 +154,7 @@ def test_protocol_words_do_not_hide_own_use() -> None:
     ],
 )
 def test_an_opioid_compound_with_a_benzodiazepine_is_p1(message: str) -> None:
-    assert "benzo_with_opioids" in _codes(message, "de")
+    assert "benzo_with_opioids" in codes_of(message, "de")
 
 
 # "ALREADY" / "ONCE" ARE NO DATE: the writer's own danger sign with them is not history.
@@ -179,7 +166,7 @@ def test_an_opioid_compound_with_a_benzodiazepine_is_p1(message: str) -> None:
     ],
 )
 def test_the_writers_danger_sign_with_already_stays_urgent(language: str, message: str) -> None:
-    assert _priority(message, language) <= P1
+    assert priority_of(message, language) <= P1
 
 
 @pytest.mark.parametrize(
@@ -190,7 +177,7 @@ def test_the_writers_danger_sign_with_already_stays_urgent(language: str, messag
     ],
 )
 def test_the_writers_danger_sign_with_a_real_date_is_history(language: str, message: str) -> None:
-    assert _priority(message, language) is P2
+    assert priority_of(message, language) is P2
 
 
 # BREATHING told in the first person or the past tense, not only "he/she breathes".
@@ -206,8 +193,8 @@ def test_the_writers_danger_sign_with_a_real_date_is_history(language: str, mess
 def test_slow_breathing_in_the_first_person_or_past_tense_is_danger(
     language: str, message: str
 ) -> None:
-    assert _priority(message, language) is P0
+    assert priority_of(message, language) is P0
 
 
 def test_breathing_a_little_better_is_no_danger() -> None:
-    assert _priority("Respiro un poco mejor desde que dejé de fumar.", "es") is P2
+    assert priority_of("Respiro un poco mejor desde que dejé de fumar.", "es") is P2

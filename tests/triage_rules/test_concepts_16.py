@@ -8,14 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.triage.rules import Priority, score
-
-P0 = Priority.P0
-P1 = Priority.P1
-
-
-def _priority(message: str, language: str, **form: object) -> Priority:
-    return score({"message": message, "language": language, **form}).priority
+from tests.triage_rules.scoring import P0, P1, priority_of
 
 
 # CONFUSED as a state, about someone else, and delirium told by creatures that crawl or by
@@ -39,7 +32,7 @@ def _priority(message: str, language: str, **form: object) -> Priority:
 def test_a_confused_state_or_crawling_creatures_about_someone_else_is_p0(
     language: str, message: str
 ) -> None:
-    assert _priority(message, language, for_whom="someone_else") is P0
+    assert priority_of(message, language, for_whom="someone_else") is P0
 
 
 @pytest.mark.parametrize(
@@ -53,7 +46,7 @@ def test_a_confused_state_or_crawling_creatures_about_someone_else_is_p0(
     ],
 )
 def test_confused_about_the_paperwork_stays_routine(language: str, message: str) -> None:
-    assert _priority(message, language) not in (P0, P1)
+    assert priority_of(message, language) not in (P0, P1)
 
 
 # HANGING is intent; with a rope in the same sentence it is a plan (P0).
@@ -68,7 +61,7 @@ def test_confused_about_the_paperwork_stays_routine(language: str, message: str)
     ],
 )
 def test_hanging_with_a_rope_is_a_plan(language: str, message: str) -> None:
-    assert _priority(message, language, for_whom="someone_else") is P0
+    assert priority_of(message, language, for_whom="someone_else") is P0
 
 
 # SUPPLY ENDING: the dealer gone or "out after tomorrow" with a benzodiazepine (P1).
@@ -83,7 +76,7 @@ def test_hanging_with_a_rope_is_a_plan(language: str, message: str) -> None:
     ],
 )
 def test_a_benzodiazepine_supply_ending_is_urgent(language: str, message: str) -> None:
-    assert _priority(message, language) in (P0, P1)
+    assert priority_of(message, language) in (P0, P1)
 
 
 # AFTERMATH: woke up in hospital, intubated, naloxone, with a substance, a few weeks ago: a
@@ -99,11 +92,11 @@ def test_a_benzodiazepine_supply_ending_is_urgent(language: str, message: str) -
     ],
 )
 def test_an_overdose_told_by_its_aftermath_is_recent(language: str, message: str) -> None:
-    assert _priority(message, language) in (P0, P1)
+    assert priority_of(message, language) in (P0, P1)
 
 
 def test_an_aftermath_years_ago_is_history() -> None:
-    assert _priority("Years ago I woke up in hospital after heroin. Now I drink.", "en") not in (
+    assert priority_of("Years ago I woke up in hospital after heroin. Now I drink.", "en") not in (
         P0,
         P1,
     )
@@ -121,7 +114,7 @@ def test_an_aftermath_years_ago_is_history() -> None:
     ],
 )
 def test_a_benzodiazepine_stopped_days_ago_is_urgent(language: str, message: str) -> None:
-    assert _priority(message, language) in (P0, P1)
+    assert priority_of(message, language) in (P0, P1)
 
 
 # NOT EXISTING + BETTER: a death wish (P1) even with "but I won't do anything".
@@ -136,10 +129,10 @@ def test_a_benzodiazepine_stopped_days_ago_is_urgent(language: str, message: str
     ],
 )
 def test_better_not_to_exist_is_a_death_wish(language: str, message: str) -> None:
-    assert _priority(message, language) in (P0, P1)
+    assert priority_of(message, language) in (P0, P1)
 
 
 # The safety net reads a body sign with the sentence BEFORE it too.
 def test_the_net_reads_a_body_sign_after_the_substance_sentence() -> None:
     msg = "My husband mixed his sleeping pills with wine. Now he is very disoriented."
-    assert _priority(msg, "en") in (P0, P1)
+    assert priority_of(msg, "en") in (P0, P1)

@@ -8,15 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from intake.triage.rules import Priority, score
-
-P0 = Priority.P0
-P1 = Priority.P1
-URGENT = (P0, P1)
-
-
-def _result(message: str, language: str, **form: object):  # type: ignore[no-untyped-def]
-    return score({"message": message, "language": language, **form})
+from tests.triage_rules.scoring import P0, P1, URGENT, result_of
 
 
 # SEIZURE-STIFF is a seizure sign of its own: going rigid and then jerking is a seizure,
@@ -32,11 +24,11 @@ def _result(message: str, language: str, **form: object):  # type: ignore[no-unt
     ],
 )
 def test_going_stiff_then_jerking_today_is_a_seizure_now(language: str, message: str) -> None:
-    assert _result(message, language, for_whom="someone_else").priority is P0
+    assert result_of(message, language, for_whom="someone_else").priority is P0
 
 
 def test_a_bitten_tongue_and_going_stiff_years_ago_is_a_past_withdrawal_seizure() -> None:
-    result = _result(
+    result = result_of(
         "Hace tres años, cuando dejé el vino de golpe, me quedé tieso y me mordí la lengua.",
         "es",
     )
@@ -56,13 +48,13 @@ def test_a_bitten_tongue_and_going_stiff_years_ago_is_a_past_withdrawal_seizure(
     ],
 )
 def test_lying_still_on_the_floor_after_drink_is_p0(language: str, message: str) -> None:
-    assert _result(message, language, for_whom="someone_else").priority is P0
+    assert result_of(message, language, for_whom="someone_else").priority is P0
 
 
 def test_a_leg_not_moving_well_is_no_collapse() -> None:
-    assert _result("My knee is not moving well after surgery, can I join?", "en").priority not in (
-        P0,
-    )
+    assert result_of(
+        "My knee is not moving well after surgery, can I join?", "en"
+    ).priority not in (P0,)
 
 
 # A THREAT to hurt someone, with a person hiding from it: someone else in danger now (P0).
@@ -80,7 +72,7 @@ def test_a_leg_not_moving_well_is_no_collapse() -> None:
     ],
 )
 def test_a_threat_to_hurt_with_someone_hiding_is_p0(language: str, message: str) -> None:
-    assert _result(message, language, for_whom="someone_else").priority is P0
+    assert result_of(message, language, for_whom="someone_else").priority is P0
 
 
 # Having DRUNK A LOT is being intoxicated: about to drive with the children (P0).
@@ -95,7 +87,7 @@ def test_a_threat_to_hurt_with_someone_hiding_is_p0(language: str, message: str)
     ],
 )
 def test_drank_a_lot_and_driving_the_children_is_p0(language: str, message: str) -> None:
-    assert _result(message, language, for_whom="someone_else").priority is P0
+    assert result_of(message, language, for_whom="someone_else").priority is P0
 
 
 # Weighing WHETHER TO DO IT, with means at hand and a time: a plan (P0).
@@ -110,7 +102,7 @@ def test_drank_a_lot_and_driving_the_children_is_p0(language: str, message: str)
     ],
 )
 def test_weighing_whether_to_do_it_with_means_tonight_is_p0(language: str, message: str) -> None:
-    assert _result(message, language).priority is P0
+    assert result_of(message, language).priority is P0
 
 
 # TOO MUCH taken and EMERGENCY CALLED, weeks ago: an overdose in the past 3 months (P1).
@@ -128,7 +120,7 @@ def test_weighing_whether_to_do_it_with_means_tonight_is_p0(language: str, messa
     ],
 )
 def test_too_much_taken_and_help_called_weeks_ago_is_p1(language: str, message: str) -> None:
-    assert _result(message, language).priority in URGENT
+    assert result_of(message, language).priority in URGENT
 
 
 # The safety net: something taken with a sedative or in an amount, and a farewell or not
@@ -145,7 +137,7 @@ def test_too_much_taken_and_help_called_weeks_ago_is_p1(language: str, message: 
     ],
 )
 def test_taken_with_a_farewell_or_not_caring_is_never_routine(language: str, message: str) -> None:
-    assert _result(message, language).priority in URGENT
+    assert result_of(message, language).priority in URGENT
 
 
 @pytest.mark.parametrize(
@@ -157,7 +149,7 @@ def test_taken_with_a_farewell_or_not_caring_is_never_routine(language: str, mes
     ],
 )
 def test_a_habit_and_a_polite_sign_off_stay_routine(language: str, message: str) -> None:
-    assert _result(message, language).priority not in URGENT
+    assert result_of(message, language).priority not in URGENT
 
 
 # More spirits count as alcohol: an older person on a benzodiazepine with sherry or port.
@@ -172,7 +164,7 @@ def test_a_habit_and_a_polite_sign_off_stay_routine(language: str, message: str)
 def test_a_benzodiazepine_with_sherry_or_port_is_benzo_with_alcohol(
     language: str, message: str
 ) -> None:
-    result = _result(message, language, for_whom="someone_else")
+    result = result_of(message, language, for_whom="someone_else")
     assert result.has("benzo_with_alcohol")
 
 
@@ -185,4 +177,4 @@ def test_a_benzodiazepine_with_sherry_or_port_is_benzo_with_alcohol(
     ],
 )
 def test_an_attempt_abbreviated_weeks_ago_is_p0(language: str, message: str) -> None:
-    assert _result(message, language, for_whom="professional").priority is P0
+    assert result_of(message, language, for_whom="professional").priority is P0
