@@ -226,14 +226,14 @@ def test_a_row_changed_while_it_waits_for_its_seal_is_named(app: Flask) -> None:
 
 def test_the_worker_seals_on_its_beat(app: Flask) -> None:
     from workers.schedule import BEAT_SCHEDULE
-    from workers.tasks import seal_audit
 
     assert any(entry["task"] == "workers.tasks.seal_audit" for entry in BEAT_SCHEDULE.values())
     with app.app_context():
         record(AuditTag.KEYS_ROTATED)
         record(AuditTag.KEYS_ROTATED)
         db.session.commit()
-        assert seal_audit() == 2
+    task = app.extensions["celery"].tasks["workers.tasks.seal_audit"]
+    assert task.apply().get() == 2
     code, output = _verify(app)
     assert code == 0, output
     assert "awaiting" not in output
