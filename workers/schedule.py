@@ -19,7 +19,7 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     "seal-audit": {
         "task": "workers.tasks.seal_audit",
         "schedule": 2.0,
-        "options": {"expires": 2},
+        "options": {"expires": 1.5},
     },
     # Outbox rows left unpublished (the broker was down when the inquiry was stored).
     "sweep-outbox": {
