@@ -130,6 +130,9 @@ def seal_pending_on(
     :data:`SETTLED_AFTER` old, so a row whose transaction committed a little after a higher id's
     is still found.
     """
+    if not rescan and not _anything_waiting(connection):
+        # Most beats find nothing: no lock, no write transaction (SQLite has one writer).
+        return SealResult(0)
     row = connection.execute(_LOCK_HEAD).one_or_none()
     if row is None:
         connection.execute(
@@ -168,6 +171,17 @@ def seal_pending_on(
             _move_head(), {"head_seq": seq, "head_hmac": previous, "floor": new_floor}
         )
     return SealResult(len(seals), tuple(refused))
+
+
+def _anything_waiting(connection: Connection) -> bool:
+    floor = connection.execute(select(_HEAD.c.sealed_through_id)).scalar()
+    waiting = (
+        select(_EVENTS.c.id)
+        .outerjoin(_SEALS, _SEALS.c.event_id == _EVENTS.c.id)
+        .where(_SEALS.c.event_id.is_(None), _EVENTS.c.id > (floor or 0))
+        .limit(1)
+    )
+    return connection.execute(waiting).first() is not None
 
 
 def _aware(value: datetime) -> datetime:

@@ -225,6 +225,7 @@ def test_a_row_changed_while_it_waits_for_its_seal_is_named(app: Flask) -> None:
 
 
 def test_the_worker_seals_on_its_beat(app: Flask) -> None:
+    import workers.tasks  # noqa: F401  (registers the tasks, as the worker does)
     from workers.schedule import BEAT_SCHEDULE
 
     assert any(entry["task"] == "workers.tasks.seal_audit" for entry in BEAT_SCHEDULE.values())
