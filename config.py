@@ -142,7 +142,7 @@ class BaseConfig:
         # of X-Forwarded-For is the client for rate limits, lockouts and audit rows.
         self.TRUSTED_PROXIES = env_int(env, "TRUSTED_PROXIES", 0)
         # Migrations run as the tables' owner; the app's DATABASE_URL should name a role that may
-        # only INSERT and SELECT on audit_events (PostgreSQL; SQLite has no roles).
+        # only INSERT and SELECT on audit_events and audit_seals (PostgreSQL; no roles on SQLite).
         migration_url = env.get("MIGRATION_DATABASE_URL") or None
         self.MIGRATION_DATABASE_URI = (
             normalise_database_url(migration_url) if migration_url else None

@@ -15,6 +15,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Audit rows are written unsealed (no lock on the request path); this seals them in a batch.
+    "seal-audit": {
+        "task": "workers.tasks.seal_audit",
+        "schedule": 2.0,
+        "options": {"expires": 1.5},
+    },
     # Outbox rows left unpublished (the broker was down when the inquiry was stored).
     "sweep-outbox": {
         "task": "workers.tasks.sweep_outbox",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
+from intake.audit.services import seal_pending
 from intake.core.health import record_heartbeat
 from intake.core.sqlite import skip_when_locked
 from intake.extensions import db
@@ -50,6 +51,12 @@ def process_outbox(outbox_id: int) -> str:
 def send_delivery(delivery_id: int) -> str:
     """Send one delivery, once, however often this task arrives."""
     return deliveries.send_delivery(int(delivery_id))
+
+
+@shared_task(name="workers.tasks.seal_audit", ignore_result=True)
+def seal_audit() -> int:
+    """Give audit rows written since the last beat their place in the chain."""
+    return skip_when_locked("seal_audit", lambda: seal_pending().sealed, 0)
 
 
 @shared_task(name="workers.tasks.sweep_outbox", ignore_result=True)

@@ -3,7 +3,7 @@
 #
 # Creates the role the application connects as. It owns nothing: `flask db upgrade`, run as the
 # owner of the tables (MIGRATION_DATABASE_URL), grants it read/write on the working tables and
-# only INSERT and SELECT on audit_events, so it can neither empty, change nor unprotect the
+# only INSERT and SELECT on audit_events (and audit_seals), so it can neither empty, change nor unprotect the
 # audit trail. For a volume created before this script existed, run it by hand:
 #   docker compose exec postgres sh /docker-entrypoint-initdb.d/10-app-role.sh
 # then `docker compose run --rm migrate`.

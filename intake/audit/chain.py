@@ -1,15 +1,32 @@
-"""A keyed hash chain over the audit trail.
+"""A keyed hash chain over the audit trail, sealed just after the fact.
 
-Every audit row gets the next sequence number and ``HMAC(key, previous HMAC + the row)``. Someone
-who can write to the database but does not hold ``AUDIT_CHAIN_KEY`` cannot change, remove or slip
-in a row without breaking the chain, and :func:`verify_chain` names the first row where it breaks.
+Two MACs protect each row, both keyed with ``AUDIT_CHAIN_KEY``:
 
-When the chain is computed matters. Rows added to a session are held back at flush and sealed
-when the session commits: the chain head's row is locked (an UPDATE, so PostgreSQL and SQLite both
-take their write lock), the rows are numbered and hashed, and the lock is released by the commit
-a moment later. Locking at commit, after every other row the transaction touches, keeps the lock
-short and out of the way of other row locks (no deadlocks with the alert sweep, say). Code that
-calls :func:`intake.audit.services.record` needs to know none of this.
+* its own MAC (``audit_events.row_hmac``), over its fields, written with the row in the same
+  transaction as the change it records (DOMAIN.md, invariant 4). Computing it takes no lock, so
+  requests that audit something commit side by side;
+* its seal (``audit_seals``: the row's id, its place ``seq`` in the chain, 1, 2, 3, ... with no
+  gaps, and ``HMAC(key, previous seal's HMAC + the row + seq)``), added a moment later by the
+  sealer, :func:`seal_pending_on`. The sealer takes the chain head's lock once for a batch, checks
+  each waiting row's own MAC, and seals the rows in id order after the head. It runs in the
+  worker every couple of seconds (``seal-audit`` in ``workers/schedule.py``) and from
+  ``flask audit seal``; two sealers take turns on the head's lock.
+
+Why a separate table: the application's database role may only INSERT and SELECT on the trail
+(``audit/roles.py``), and a seal written later cannot be an UPDATE of the row; ``audit_seals``
+is append-only in the same way (triggers and grants), and only the head is ever updated.
+
+What each MAC guards. Someone who can write to the database but does not hold the key cannot
+change a row (both MACs break), remove one (a gap in ``seq``, or a seal without its row), slip
+one in (no valid own MAC: the sealer refuses it and ``flask audit verify`` names it), or cut rows
+from the end (the head no longer matches). :func:`verify_chain` names the first row where the
+chain breaks, every row with a bad own MAC, and every row left unsealed for longer than
+:data:`SEAL_BOUND` (a sealer that stopped); rows waiting less than that are only counted.
+
+Rows added to a session are held back at flush and inserted in one statement when the session
+commits, so a rolled-back savepoint takes its rows with it and each row gets its id at the
+commit (which keeps the id order close to the commit order the sealer sees). Code that calls
+:func:`intake.audit.services.record` needs to know none of this.
 """
 
 from __future__ import annotations
@@ -17,18 +34,17 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from functools import lru_cache
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Table, Update, bindparam, insert, inspect, select, update
+from sqlalchemy import Connection, Table, Update, bindparam, insert, inspect, select, update
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from intake.audit.models import AuditChainHead, AuditEvent
+from intake.audit.models import AuditChainHead, AuditEvent, AuditSeal
 from intake.core.types import utcnow
 
 GENESIS = "0" * 64
@@ -64,28 +80,21 @@ def link_hmac(key: str, fields: Mapping[str, Any], seq: int, previous: str) -> s
     return hmac.new(key.encode(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def _chain_key() -> str:
+def chain_key() -> str:
     key = current_app.config.get("AUDIT_CHAIN_KEY")
     if not key:
         raise RuntimeError("AUDIT_CHAIN_KEY is not set: audit rows cannot be written")
     return str(key)
 
 
-def seal(session: Session, events: Iterable[AuditEvent]) -> None:
-    """Number, hash and insert ``events`` after the current head, holding the head's lock.
+def row_mac(key: str, fields: Mapping[str, Any]) -> str:
+    """The MAC a row carries from the moment it is written: its fields, not its place."""
+    return link_hmac(key, fields, 0, "row")
 
-    Two statements whatever the number of rows: the lock that reads the head, then the rows and
-    the new head together (one statement on PostgreSQL, where an INSERT can sit in a WITH).
-    """
-    key = _chain_key()
-    # A no-op UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before reading,
-    # so two transactions can never chain onto the same head.
-    row = session.execute(_LOCK_HEAD).one_or_none()
-    if row is None:
-        session.execute(insert(_HEAD).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS))
-        seq, previous = 0, GENESIS
-    else:
-        seq, previous = int(row[0]), str(row[1])
+
+def insert_events(session: Session, events: Sequence[AuditEvent]) -> None:
+    """Insert ``events`` with their own MACs, in one statement and without any lock."""
+    key = chain_key()
     rows = []
     for audit_event in events:
         if audit_event.occurred_at is None:
@@ -95,34 +104,108 @@ def seal(session: Session, events: Iterable[AuditEvent]) -> None:
         target = inspect(audit_event).info.pop("target", None)
         if target is not None:  # recorded before its target had an id (audit.services.record)
             audit_event.target_id = str(target.id)
-        seq += 1
         fields = {name: getattr(audit_event, name) for name in CHAINED_FIELDS}
-        audit_event.chain_seq = seq
-        audit_event.chain_hmac = previous = link_hmac(key, fields, seq, previous)
-        rows.append({**fields, "chain_seq": seq, "chain_hmac": previous})
-    if not rows:
-        return
-    # Core, not the unit of work: the rows are final, and a flush per commit costs more than
-    # the rest of the sealing.
-    params = {"head_seq": seq, "head_hmac": previous}
-    if session.get_bind().dialect.name == "postgresql":
-        for number, fields in enumerate(rows):
-            params.update({f"{name}_{number}": value for name, value in fields.items()})
-        session.execute(_rows_and_head(len(rows)), params)
+        audit_event.row_hmac = row_mac(key, fields)
+        rows.append({**fields, "row_hmac": audit_event.row_hmac})
+    if rows:
+        # Core, not the unit of work: the rows are final and nothing is read back.
+        session.execute(_INSERT_EVENTS, rows if len(rows) > 1 else rows[0])
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """What one pass of the sealer did: rows sealed, and rows it refused (their own MAC fails)."""
+
+    sealed: int
+    refused: tuple[int, ...] = ()
+
+
+def seal_pending_on(
+    connection: Connection, key: str, *, limit: int | None = 1000, rescan: bool = False
+) -> SealResult:
+    """Seal committed, unsealed rows in id order, after the chain's head; the caller commits.
+
+    The head's lock is taken first (a no-op UPDATE), so two sealers never chain onto the same
+    head; the second one waits and then finds the first one's rows sealed. A row whose own MAC
+    does not match was written or changed by someone without the key: it is left unsealed and
+    ``flask audit verify`` names it. Only rows above the head's ``sealed_through_id`` are looked
+    at (``rescan`` looks at every row); the mark moves up to rows at least
+    :data:`SETTLED_AFTER` old, so a row whose transaction committed a little after a higher id's
+    is still found.
+    """
+    if not rescan and not _anything_waiting(connection):
+        # Most beats find nothing: no lock, no write transaction (SQLite has one writer).
+        return SealResult(0)
+    row = connection.execute(_LOCK_HEAD).one_or_none()
+    if row is None:
+        connection.execute(
+            insert(_HEAD).values(id=HEAD_ID, last_seq=0, last_hmac=GENESIS, sealed_through_id=0)
+        )
+        seq, previous, floor = 0, GENESIS, 0
     else:
-        session.execute(insert(_EVENTS), rows)
-        session.execute(_move_head(), params)
+        seq, previous, floor = int(row[0]), str(row[1]), int(row[2])
+    query = (
+        select(_EVENTS.c.id, _EVENTS.c.row_hmac, *(_EVENTS.c[name] for name in CHAINED_FIELDS))
+        .outerjoin(_SEALS, _SEALS.c.event_id == _EVENTS.c.id)
+        .where(_SEALS.c.event_id.is_(None))
+        .order_by(_EVENTS.c.id)
+    )
+    if not rescan:
+        query = query.where(_EVENTS.c.id > floor)
+    if limit is not None:
+        query = query.limit(limit)
+    seals, refused = [], []
+    settled_before = utcnow() - SETTLED_AFTER
+    new_floor = floor
+    for event_row in connection.execute(query).mappings():
+        fields = dict(event_row)
+        if not hmac.compare_digest(str(fields["row_hmac"] or ""), row_mac(key, fields)):
+            refused.append(int(fields["id"]))
+            continue
+        seq += 1
+        previous = link_hmac(key, fields, seq, previous)
+        seals.append({"event_id": fields["id"], "seq": seq, "hmac": previous})
+        if not refused and _aware(fields["occurred_at"]) <= settled_before:
+            new_floor = max(new_floor, int(fields["id"]))
+    if seals:
+        connection.execute(insert(_SEALS), seals)
+    if seals or new_floor != floor:
+        connection.execute(
+            _move_head(), {"head_seq": seq, "head_hmac": previous, "floor": new_floor}
+        )
+    return SealResult(len(seals), tuple(refused))
 
 
-_SEALED_COLUMNS = (*CHAINED_FIELDS, "chain_seq", "chain_hmac")
+def _anything_waiting(connection: Connection) -> bool:
+    floor = connection.execute(select(_HEAD.c.sealed_through_id)).scalar()
+    waiting = (
+        select(_EVENTS.c.id)
+        .outerjoin(_SEALS, _SEALS.c.event_id == _EVENTS.c.id)
+        .where(_SEALS.c.event_id.is_(None), _EVENTS.c.id > (floor or 0))
+        .limit(1)
+    )
+    return connection.execute(waiting).first() is not None
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# A transaction's audit rows get their ids at its commit, so a row is seldom invisible for longer
+# than a commit takes; the sealer keeps looking below rows younger than this all the same.
+SETTLED_AFTER = timedelta(minutes=10)
 _EVENTS = cast(Table, AuditEvent.__table__)
+_SEALS = cast(Table, AuditSeal.__table__)
 _HEAD = cast(Table, AuditChainHead.__table__)
-# Core on the table, built once: this runs in every transaction that audits anything.
+# Inline: no RETURNING of the new id, which nothing reads (and which may not be read when the
+# statement goes out with the commit, see intake.core.pipeline).
+_INSERT_EVENTS = insert(_EVENTS).inline()
+# Core on the table, built once.
 _LOCK_HEAD = (
     update(_HEAD)
     .where(_HEAD.c.id == HEAD_ID)
     .values(last_seq=_HEAD.c.last_seq)
-    .returning(_HEAD.c.last_seq, _HEAD.c.last_hmac)
+    .returning(_HEAD.c.last_seq, _HEAD.c.last_hmac, _HEAD.c.sealed_through_id)
 )
 
 
@@ -130,24 +213,12 @@ def _move_head() -> Update:
     return (
         update(_HEAD)
         .where(_HEAD.c.id == HEAD_ID)
-        .values(last_seq=bindparam("head_seq"), last_hmac=bindparam("head_hmac"))
-    )
-
-
-@lru_cache(maxsize=16)
-def _rows_and_head(count: int) -> Update:
-    """``count`` audit rows and the new head in one PostgreSQL statement (each row an INSERT in
-    the WITH). Built once per row count with named parameters, so SQLAlchemy compiles it once;
-    a multi-row VALUES would be compiled again on every commit."""
-    rows = [
-        insert(_EVENTS)
         .values(
-            {name: bindparam(f"{name}_{n}", type_=_EVENTS.c[name].type) for name in _SEALED_COLUMNS}
+            last_seq=bindparam("head_seq"),
+            last_hmac=bindparam("head_hmac"),
+            sealed_through_id=bindparam("floor"),
         )
-        .cte(f"sealed_{n}")
-        for n in range(count)
-    ]
-    return _move_head().add_cte(*rows)
+    )
 
 
 def _innermost(session: Session) -> SessionTransaction | None:
@@ -172,16 +243,16 @@ def _hold_back_new_events(session: Session, _context: Any, _instances: Any) -> N
 
 
 @sa_event.listens_for(Session, "before_commit")
-def _seal_on_commit(session: Session) -> None:
+def _insert_on_commit(session: Session) -> None:
     if session.in_nested_transaction():
         return  # a savepoint: its rows are sealed with the outer transaction
-    session.flush()  # everything else first, so the head's lock is the last one taken
+    session.flush()  # everything else first: the audit rows get their ids at the commit
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
     session.info[_SEALING] = True
     try:
-        seal(session, [audit_event for _, audit_event in pending])
+        insert_events(session, [audit_event for _, audit_event in pending])
     finally:
         session.info.pop(_SEALING, None)
 
@@ -212,22 +283,33 @@ def _forget_on_end(session: Session, transaction: SessionTransaction) -> None:
         session.info.pop(_SEALING, None)
 
 
+# How long a committed row may wait for its seal before ``flask audit verify`` calls it a problem.
+SEAL_BOUND = timedelta(seconds=60)
+
+
 @dataclass(frozen=True)
 class ChainReport:
-    """The outcome of :func:`verify_chain`: ``broken_id`` is the first row that fails."""
+    """The outcome of :func:`verify_chain`: ``broken_id`` is the first row that fails;
+    ``overdue`` the rows unsealed for longer than :data:`SEAL_BOUND`, ``forged`` the rows whose
+    own MAC does not match, ``waiting`` how many rows are (briefly) waiting for their seal."""
 
     checked: int
     broken_id: int | None = None
     reason: str | None = None
+    waiting: int = 0
+    overdue: tuple[int, ...] = field(default=())
+    forged: tuple[int, ...] = field(default=())
 
     @property
     def ok(self) -> bool:
-        return self.reason is None
+        return self.reason is None and not self.overdue and not self.forged
 
 
 def verify_chain(session: Session, key: str | None = None, batch_size: int = 1000) -> ChainReport:
-    """Recompute the chain from the first row to the head; report the first broken link."""
-    key = key or _chain_key()
+    """Recompute the chain from the first seal to the head and report the first broken link,
+    then look at the rows without a seal: each must carry its own valid MAC and be younger than
+    :data:`SEAL_BOUND`."""
+    key = key or chain_key()
     head = session.execute(
         select(AuditChainHead.last_seq, AuditChainHead.last_hmac).where(
             AuditChainHead.id == HEAD_ID
@@ -235,24 +317,60 @@ def verify_chain(session: Session, key: str | None = None, batch_size: int = 100
     ).one_or_none()
     if head is None:
         return ChainReport(0, None, "the chain head is missing")
-    head_seq, head_hmac = int(head[0]), str(head[1])
-    columns = [getattr(AuditEvent, name) for name in CHAINED_FIELDS]
-    # Rows committed after the head was read are beyond it and wait for the next check.
+    report = _verify_seals(session, key, int(head[0]), str(head[1]), batch_size)
+    waiting, overdue, forged = _unsealed(session, key)
+    return ChainReport(
+        report.checked, report.broken_id, report.reason, waiting, tuple(overdue), tuple(forged)
+    )
+
+
+def _verify_seals(
+    session: Session, key: str, head_seq: int, head_hmac: str, batch_size: int
+) -> ChainReport:
+    columns = [_EVENTS.c[name] for name in CHAINED_FIELDS]
+    # Seals added after the head was read are beyond it and wait for the next check. An outer
+    # join, so a seal whose row was deleted still shows where the row was.
     rows = session.execute(
-        select(AuditEvent.id, AuditEvent.chain_seq, AuditEvent.chain_hmac, *columns)
-        .where(AuditEvent.chain_seq <= head_seq)
-        .order_by(AuditEvent.chain_seq)
+        select(_SEALS.c.seq, _SEALS.c.hmac, _SEALS.c.event_id, _EVENTS.c.id, *columns)
+        .select_from(_SEALS.outerjoin(_EVENTS, _EVENTS.c.id == _SEALS.c.event_id))
+        .where(_SEALS.c.seq <= head_seq)
+        .order_by(_SEALS.c.seq)
         .execution_options(yield_per=batch_size)
     )
-    previous, expected, last_id = GENESIS, 1, None
+    previous, expected, last_id, checked, missing = GENESIS, 1, None, 0, False
     for row in rows:
         fields = dict(row._mapping)
-        if fields["chain_seq"] != expected:
-            return ChainReport(expected - 1, fields["id"], "a row before this one is missing")
-        want = link_hmac(key, fields, expected, previous)
-        if not hmac.compare_digest(want, str(fields["chain_hmac"])):
-            return ChainReport(expected - 1, fields["id"], "this row was changed")
-        previous, last_id, expected = want, fields["id"], expected + 1
-    if expected - 1 != head_seq or not hmac.compare_digest(previous, head_hmac):
-        return ChainReport(expected - 1, last_id, "rows after this one are missing")
-    return ChainReport(expected - 1)
+        if fields["seq"] != expected:
+            missing = True  # the seal itself is gone
+        if fields["id"] is None:
+            missing = True  # the row is gone; its seal still links the chain on
+        else:
+            if missing:
+                return ChainReport(checked, fields["id"], "a row before this one is missing")
+            want = link_hmac(key, fields, int(fields["seq"]), previous)
+            if not hmac.compare_digest(want, str(fields["hmac"])):
+                return ChainReport(checked, fields["id"], "this row was changed")
+            last_id, checked = fields["id"], checked + 1
+        previous, expected = str(fields["hmac"]), int(fields["seq"]) + 1
+    if missing or expected - 1 != head_seq or not hmac.compare_digest(previous, head_hmac):
+        return ChainReport(checked, last_id, "rows after this one are missing")
+    return ChainReport(checked)
+
+
+def _unsealed(session: Session, key: str) -> tuple[int, list[int], list[int]]:
+    rows = session.execute(
+        select(_EVENTS.c.id, _EVENTS.c.row_hmac, *(_EVENTS.c[name] for name in CHAINED_FIELDS))
+        .outerjoin(_SEALS, _SEALS.c.event_id == _EVENTS.c.id)
+        .where(_SEALS.c.event_id.is_(None))
+        .order_by(_EVENTS.c.id)
+    ).mappings()
+    overdue_before = utcnow() - SEAL_BOUND
+    waiting, overdue, forged = 0, [], []
+    for row in rows:
+        if not hmac.compare_digest(str(row["row_hmac"] or ""), row_mac(key, dict(row))):
+            forged.append(int(row["id"]))
+        elif _aware(row["occurred_at"]) < overdue_before:
+            overdue.append(int(row["id"]))
+        else:
+            waiting += 1
+    return waiting, overdue, forged

@@ -2,10 +2,11 @@
 
 Migrations run as the owner of the tables (``MIGRATION_DATABASE_URL``); the application connects
 as another role (``DATABASE_URL``) that may read and write the working tables but may only INSERT
-and SELECT on ``audit_events``. Not being the owner, it can neither TRUNCATE the trail, nor
-ALTER it, nor disable its triggers. ``flask db upgrade`` applies these grants after migrating
-(see ``migrations/env.py``), so tables added later are covered; ``flask audit grant ROLE`` does
-the same by hand. SQLite has no roles: there the chain (``flask audit verify``) is the safeguard.
+and SELECT on ``audit_events`` and ``audit_seals``. Not being the owner, it can neither TRUNCATE
+the trail, nor ALTER it, nor disable its triggers. ``flask db upgrade`` applies these grants
+after migrating (see ``migrations/env.py``), so tables added later are covered; ``flask audit
+grant ROLE`` does the same by hand. SQLite has no roles: there the chain (``flask audit
+verify``) is the safeguard.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Connection
 # Tables the application reads but must not change.
 READ_ONLY_TABLES = ("alembic_version",)
 # Append-only: SELECT and INSERT, nothing else.
-APPEND_ONLY_TABLES = ("audit_events",)
+APPEND_ONLY_TABLES = ("audit_events", "audit_seals")
 # The chain head is moved on, never removed.
 UPDATE_ONLY_TABLES = ("audit_chain_head",)
 

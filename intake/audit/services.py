@@ -3,7 +3,8 @@
 :func:`record` adds an event to the current session so it commits, or rolls back, with the
 action it describes. It never commits by itself. Two small use cases own their transaction:
 :func:`record_view` (a page showed something worth auditing) and :func:`record_refusal` (a
-request was turned away, and only the refusal is kept).
+request was turned away, and only the refusal is kept); :func:`seal_pending` seals waiting rows
+into the chain in a short transaction of its own.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, func, inspect, select
 
+from intake.audit.chain import SealResult, chain_key, seal_pending_on
 from intake.audit.models import AuditEvent
 from intake.audit.tags import AuditTag
 from intake.extensions import db
@@ -90,6 +92,16 @@ def record_refusal(tag: AuditTag, *, detail: dict[str, Any] | None = None) -> Au
     event = record(tag, detail=detail)
     db.session.commit()
     return event
+
+
+def seal_pending(*, limit: int | None = 1000, rescan: bool = False) -> SealResult:
+    """Seal the audit rows that are waiting (see :mod:`intake.audit.chain`), and commit.
+
+    Owns its short transaction: the chain head's lock is held only while one batch is sealed.
+    """
+    result = seal_pending_on(db.session.connection(), chain_key(), limit=limit, rescan=rescan)
+    db.session.commit()
+    return result
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.pipeline import one_flight
 from intake.core.types import utcnow
 from intake.crm.services import match_person, place_inquiry
 from intake.extensions import db
@@ -40,7 +42,7 @@ from intake.public.services import (
 )
 from intake.public.validation import InquiryInput
 from intake.triage.models import TriageResult
-from intake.triage.rules import score
+from intake.triage.rules import TriageOutcome, score
 from intake.triage.services import current_result, record_first_outcome
 from intake.vocabulary import URGENT_PRIORITIES, InquirySource
 
@@ -55,6 +57,12 @@ class Triage:
     @classmethod
     def of(cls, result: TriageResult) -> Triage:
         return cls(result.priority, frozenset(flag.code for flag in result.flags))
+
+
+@dataclass(frozen=True)
+class _Scored:
+    outcome: TriageOutcome
+    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -105,19 +113,23 @@ def accept_inquiry(
     with ``RETURNING``) rather than through the unit of work, and nothing is read back after the
     commit: the answer is built from what was written.
     """
-    existing = _existing(submission_key, payload_hash)
-    if existing is not None:
-        return existing
     try:
-        accepted = _store(
-            data,
-            source=source,
-            api_key=api_key,
-            submission_key=submission_key,
-            payload_hash=payload_hash,
-            reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
-        )
-        db.session.commit()
+        # Every statement of the transaction in as few round trips as its reads allow: the
+        # triage result, the audit rows and COMMIT go out together.
+        with one_flight(db.session()):
+            existing = _existing(submission_key, payload_hash)
+            if existing is not None:
+                return existing
+            accepted, scored = _store(
+                data,
+                source=source,
+                api_key=api_key,
+                submission_key=submission_key,
+                payload_hash=payload_hash,
+                reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
+            )
+            record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
+            db.session.commit()
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the answer.
         db.session.rollback()
@@ -136,8 +148,9 @@ def _store(
     submission_key: str | None,
     payload_hash: str | None,
     reasons: list[str],
-) -> Accepted:
-    """Add the inquiry and everything it causes to the current transaction (no commit)."""
+) -> tuple[Accepted, _Scored]:
+    """Add the inquiry and everything it causes to the current transaction (no commit), except
+    its triage result, which the caller writes with the commit."""
     answers = data.as_answers()
     outcome = score(answers)
     priority = outcome.priority.value
@@ -170,7 +183,6 @@ def _store(
         submission_body_hash=payload_hash if submission_key else None,
         suspected_automated=bool(reasons),
     )
-    record_first_outcome(inquiry.id, received_at, outcome)
     # Sender contact, duplicate candidates, episode and its owner (crm), flushed at commit.
     placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers)
     outbox: list[tuple[OutboxKind, str, int]] = []
@@ -203,7 +215,7 @@ def _store(
     if api_key is not None:
         note_key_used(api_key)
     triage = Triage(priority, frozenset(flag.code for flag in outcome.flags))
-    return Accepted(inquiry, triage, duplicate=False)
+    return Accepted(inquiry, triage, duplicate=False), _Scored(outcome, received_at)
 
 
 def accept_form_inquiry(

@@ -1,6 +1,7 @@
-"""The audit trail holds: every row is chained by HMAC to the one before, `flask audit verify`
-names the first row that was changed or removed, and on PostgreSQL the application's own role
-can neither empty, change, delete nor unprotect the trail."""
+"""The audit trail holds: every row carries its own MAC and is then sealed into a chain by HMAC
+after the one before, `flask audit verify` names the first row that was changed or removed, every
+row slipped in without the key and every row left unsealed too long, and on PostgreSQL the
+application's own role can neither empty, change, delete nor unprotect the trail."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import flask_migrate
 import pytest
@@ -19,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
 from intake import create_app
-from intake.audit.models import AuditEvent
+from intake.audit.models import AuditChainHead, AuditEvent, AuditSeal
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.auth.permissions import Role
@@ -32,19 +34,29 @@ def _verify(app: Flask) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _seal(app: Flask) -> str:
+    """What the worker does every couple of seconds."""
+    result = app.test_cli_runner().invoke(args=["audit", "seal"])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def _ids(app: Flask) -> list[int]:
     with app.app_context():
-        return list(db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.chain_seq)))
+        return list(db.session.scalars(select(AuditEvent.id).order_by(AuditEvent.id)))
 
 
-def _as_owner_without_the_trigger(statement: str, **params: object) -> None:
+def _as_owner_without_the_trigger(
+    statement: str, table: str = "audit_events", **params: object
+) -> None:
     """What someone with the owner's SQL prompt could do (the test's own transaction)."""
     postgres = db.engine.dialect.name == "postgresql"
+    trigger = f"{table}_no_change"
     if postgres:
-        db.session.execute(text("ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_change"))
+        db.session.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
     db.session.execute(text(statement), params)
     if postgres:
-        db.session.execute(text("ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_change"))
+        db.session.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
     db.session.commit()
 
 
@@ -55,6 +67,7 @@ def some_history(app: Flask, client: FlaskClient, staff: dict[Role, int]) -> lis
     client.get(f"/staff/admin/users/{staff[Role.CLINICIAN]}")
     auth.logout()
     auth.login(ROLE_EMAILS[Role.CLINICIAN], "wrong password")
+    _seal(app)
     ids = _ids(app)
     assert len(ids) >= 4
     return ids
@@ -66,10 +79,12 @@ def test_the_chain_verifies_after_ordinary_work(app: Flask, some_history: list[i
     assert f"audit chain OK: {len(some_history)} events" in output
     with app.app_context():
         rows = db.session.execute(
-            select(AuditEvent.chain_seq, AuditEvent.chain_hmac).order_by(AuditEvent.chain_seq)
+            select(AuditSeal.seq, AuditSeal.hmac, AuditSeal.event_id).order_by(AuditSeal.seq)
         ).all()
-    assert [seq for seq, _ in rows] == list(range(1, len(rows) + 1))
-    assert all(len(value) == 64 for _, value in rows)
+    assert [seq for seq, _, _ in rows] == list(range(1, len(rows) + 1))
+    assert all(len(value) == 64 for _, value, _ in rows)
+    # Sealed in the order the rows were written.
+    assert [event_id for _, _, event_id in rows] == some_history
 
 
 def test_a_changed_row_is_named(app: Flask, some_history: list[int]) -> None:
@@ -104,7 +119,8 @@ def test_rows_cut_from_the_end_are_noticed(app: Flask, some_history: list[int]) 
 def test_a_row_forged_without_the_key_is_named(app: Flask, some_history: list[int]) -> None:
     with app.app_context():
         _as_owner_without_the_trigger(
-            "UPDATE audit_events SET chain_hmac = :forged WHERE id = :id",
+            "UPDATE audit_seals SET hmac = :forged WHERE event_id = :id",
+            "audit_seals",
             forged="f" * 64,
             id=some_history[0],
         )
@@ -127,7 +143,101 @@ def test_a_rolled_back_savepoint_takes_its_audit_rows_with_it(app: Flask) -> Non
             select(AuditEvent.detail).where(AuditEvent.tag == AuditTag.KEYS_ROTATED.value)
         ).all()
     assert details == [{"kept": True}]
+    _seal(app)
     assert _verify(app)[0] == 0
+
+
+# Sealing after the fact ----------------------------------------------------------------------
+
+
+def _head_seq(app: Flask) -> int:
+    with app.app_context():
+        return int(db.session.scalar(select(AuditChainHead.last_seq)) or 0)
+
+
+def test_a_row_is_written_without_the_chain_lock_and_sealed_a_moment_later(app: Flask) -> None:
+    head_before = _head_seq(app)
+    with app.app_context():
+        record(AuditTag.KEYS_ROTATED, detail={"n": 1})
+        db.session.commit()
+    # The request's transaction left the chain alone: nothing for two requests to queue on.
+    assert _head_seq(app) == head_before
+    code, output = _verify(app)
+    assert code == 0, output
+    assert "(1 more awaiting their seal)" in output
+    assert "sealed 1 audit events" in _seal(app)
+    assert _head_seq(app) == head_before + 1
+    code, output = _verify(app)
+    assert code == 0, output
+    assert "awaiting" not in output
+
+
+def test_a_row_left_unsealed_too_long_is_named(app: Flask) -> None:
+    with app.app_context():
+        late = record(AuditTag.KEYS_ROTATED)
+        late.occurred_at = datetime.now(UTC) - timedelta(minutes=2)
+        db.session.commit()
+        late_id = db.session.scalar(select(func.max(AuditEvent.id)))
+    code, output = _verify(app)
+    assert code == 1
+    assert f"unsealed for more than 60 s (is the sealer running?), event ids: {late_id}" in output
+    _seal(app)
+    assert _verify(app)[0] == 0
+
+
+def test_a_row_slipped_in_without_the_key_is_never_sealed_and_is_named(app: Flask) -> None:
+    with app.app_context():
+        record(AuditTag.KEYS_ROTATED)
+        db.session.commit()
+        db.session.execute(
+            text(
+                "INSERT INTO audit_events (occurred_at, tag, detail, row_hmac) "
+                "VALUES (:at, 'auth:login:failed', '{}', :forged)"
+            ),
+            {"at": datetime.now(UTC), "forged": "0" * 64},
+        )
+        db.session.commit()
+        forged_id = db.session.scalar(select(func.max(AuditEvent.id)))
+        record(AuditTag.KEYS_ROTATED)
+        db.session.commit()
+    output = _seal(app)
+    assert "sealed 2 audit events" in output
+    assert "1 rows refused" in output
+    with app.app_context():
+        assert db.session.get(AuditSeal, forged_id) is None
+    code, output = _verify(app)
+    assert code == 1
+    assert f"written or changed without the key), event ids: {forged_id}" in output
+
+
+def test_a_row_changed_while_it_waits_for_its_seal_is_named(app: Flask) -> None:
+    with app.app_context():
+        record(AuditTag.KEYS_ROTATED, detail={"n": 1})
+        db.session.commit()
+        target = db.session.scalar(select(func.max(AuditEvent.id)))
+        _as_owner_without_the_trigger(
+            "UPDATE audit_events SET detail = :detail WHERE id = :id", detail='{"n": 2}', id=target
+        )
+    assert "1 rows refused" in _seal(app)
+    code, output = _verify(app)
+    assert code == 1
+    assert f"event ids: {target}" in output
+
+
+def test_the_worker_seals_on_its_beat(app: Flask) -> None:
+    import workers.tasks  # noqa: F401  (registers the tasks, as the worker does)
+    from workers.schedule import BEAT_SCHEDULE
+
+    assert any(entry["task"] == "workers.tasks.seal_audit" for entry in BEAT_SCHEDULE.values())
+    with app.app_context():
+        record(AuditTag.KEYS_ROTATED)
+        record(AuditTag.KEYS_ROTATED)
+        db.session.commit()
+    task = app.extensions["celery"].tasks["workers.tasks.seal_audit"]
+    assert task.apply().get() == 2
+    code, output = _verify(app)
+    assert code == 0, output
+    assert "awaiting" not in output
 
 
 # Committed data: concurrent writers and the PostgreSQL roles -------------------------------
@@ -165,6 +275,7 @@ def test_concurrent_writers_keep_one_unbroken_chain(
         for thread in threads:
             thread.join(timeout=120)
         assert not errors, errors
+        _seal(application)
         code, output = _verify(application)
         assert code == 0, output
         assert f"OK: {writers * commits * 2} events" in output
@@ -227,7 +338,9 @@ def test_the_app_role_writes_and_reads_the_trail_through_the_app(role_split: Rol
         db.session.commit()
         count = db.session.scalar(select(func.count()).select_from(AuditEvent))
     assert count and count >= 1
+    _seal(role_split.app)  # as the app role, as the worker does
     code, output = _verify(role_split.app)
+    assert "awaiting" not in output
     assert code == 0, output
 
 
@@ -242,6 +355,10 @@ def test_the_app_role_writes_and_reads_the_trail_through_the_app(role_split: Rol
         ("ALTER TABLE audit_events DISABLE TRIGGER ALL", "must be owner"),
         ("DROP TABLE audit_events", "must be owner"),
         ("DELETE FROM audit_chain_head", "permission denied"),
+        ("UPDATE audit_seals SET hmac = 'x'", "permission denied"),
+        ("DELETE FROM audit_seals", "permission denied"),
+        ("TRUNCATE audit_seals", "permission denied"),
+        ("ALTER TABLE audit_seals DISABLE TRIGGER audit_seals_no_change", "must be owner"),
         ("CREATE TABLE scratch (id int)", "permission denied"),
     ],
 )
@@ -251,6 +368,7 @@ def test_the_app_role_cannot_wipe_or_unprotect_the_trail(
     with role_split.app.app_context():
         record(AuditTag.KEYS_ROTATED)
         db.session.commit()
+    _seal(role_split.app)
     with role_split.app_role.connect() as connection, pytest.raises(DBAPIError, match=error):
         connection.exec_driver_sql(statement)
     assert _verify(role_split.app)[0] == 0
@@ -263,6 +381,7 @@ def test_even_the_owner_cannot_truncate_and_tampering_is_named(role_split: RoleS
         record(AuditTag.KEYS_ROTATED, detail={"n": 2})
         db.session.commit()
         target = db.session.scalar(select(func.max(AuditEvent.id)))
+    _seal(role_split.app)
     with role_split.owner.connect() as connection:
         with pytest.raises(DBAPIError, match="append-only"):
             connection.exec_driver_sql("TRUNCATE audit_events")
@@ -298,6 +417,7 @@ def test_rows_written_before_the_chain_are_chained_by_the_migration(
             flask_migrate.upgrade()
             record(AuditTag.KEYS_ROTATED)
             db.session.commit()
+        _seal(application)
         code, output = _verify(application)
         assert code == 0, output
         assert "audit chain OK: 4 events" in output

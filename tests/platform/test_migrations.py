@@ -66,7 +66,7 @@ def test_audit_rows_cannot_be_changed_through_the_orm(app: Flask) -> None:
         db.session.commit()
         # The chain writes the row with a plain INSERT; what the ORM loads back is protected.
         event = db.session.scalars(
-            select(AuditEvent).where(AuditEvent.chain_seq == sealed.chain_seq)
+            select(AuditEvent).where(AuditEvent.row_hmac == sealed.row_hmac)
         ).one()
         event.tag = "something else"
         with pytest.raises(AuditTrailIsAppendOnlyError):
