@@ -197,8 +197,7 @@ SETTLED_AFTER = timedelta(minutes=10)
 _EVENTS = cast(Table, AuditEvent.__table__)
 _SEALS = cast(Table, AuditSeal.__table__)
 _HEAD = cast(Table, AuditChainHead.__table__)
-# Inline: no RETURNING of the new id, which nothing reads (and which may not be read when the
-# statement goes out with the commit, see intake.core.pipeline).
+# Inline: no RETURNING of the new id, which nothing reads.
 _INSERT_EVENTS = insert(_EVENTS).inline()
 # Core on the table, built once.
 _LOCK_HEAD = (

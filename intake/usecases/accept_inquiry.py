@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
-from intake.core.pipeline import one_flight
 from intake.core.types import utcnow
 from intake.crm.services import match_person, place_inquiry
 from intake.extensions import db
@@ -114,22 +113,19 @@ def accept_inquiry(
     commit: the answer is built from what was written.
     """
     try:
-        # Every statement of the transaction in as few round trips as its reads allow: the
-        # triage result, the audit rows and COMMIT go out together.
-        with one_flight(db.session()):
-            existing = _existing(submission_key, payload_hash)
-            if existing is not None:
-                return existing
-            accepted, scored = _store(
-                data,
-                source=source,
-                api_key=api_key,
-                submission_key=submission_key,
-                payload_hash=payload_hash,
-                reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
-            )
-            record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
-            db.session.commit()
+        existing = _existing(submission_key, payload_hash)
+        if existing is not None:
+            return existing
+        accepted, scored = _store(
+            data,
+            source=source,
+            api_key=api_key,
+            submission_key=submission_key,
+            payload_hash=payload_hash,
+            reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
+        )
+        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
+        db.session.commit()
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the answer.
         db.session.rollback()
