@@ -6,6 +6,7 @@ the form shown again with a 4xx), never a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -76,6 +77,17 @@ def _refused(error: CrmRefusalError, target: str) -> Response:
     """A refusal as staff see it: the service's message, and back to the page."""
     flash(str(error.message), "error")
     return redirect(target)
+
+
+def _act(action: Callable[[], object], back: str, done: Callable[[], str]) -> Response:
+    """Run one staff action's use case and go back to the page: with ``done()`` said when it
+    worked, or the service's refusal when it did not."""
+    try:
+        action()
+    except CrmRefusalError as refused:
+        return _refused(refused, back)
+    flash(done(), "success")
+    return redirect(back)
 
 
 # Pipeline --------------------------------------------------------------------------------
@@ -278,12 +290,11 @@ def move(episode_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Choose a stage from the list."), "error")
         return redirect(_back(episode))
-    try:
-        use_cases.move(episode, form.to_stage.data or "", current_user.id)
-    except CrmRefusalError as refused:
-        return _refused(refused, _back(episode))
-    flash(_("Moved to %(stage)s.", stage=STAGE_LABELS[episode.stage]), "success")
-    return redirect(_back(episode))
+    return _act(
+        lambda: use_cases.move(episode, form.to_stage.data or "", current_user.id),
+        _back(episode),
+        lambda: _("Moved to %(stage)s.", stage=STAGE_LABELS[episode.stage]),
+    )
 
 
 @bp.post("/episodes/<int:episode_id>/close")
@@ -317,12 +328,12 @@ def reassign(episode_id: int) -> Response:
     if not form.validate_on_submit():
         flash(_("Choose someone from the list."), "error")
         return redirect(_back(episode))
-    try:
-        use_cases.reassign(episode, form.owner_id.data, current_user.id)
-    except CrmRefusalError as refused:
-        return _refused(refused, _back(episode))
-    flash(_("Owner changed."), "success")
-    return redirect(_back(episode))
+    owner_id = form.owner_id.data
+    return _act(
+        lambda: use_cases.reassign(episode, owner_id, current_user.id),
+        _back(episode),
+        lambda: _("Owner changed."),
+    )
 
 
 @bp.post("/episodes/<int:episode_id>/tasks")
@@ -360,12 +371,9 @@ def finish_task(task_id: int) -> Response:
         abort(400)
     from_my_day = request.form.get("back") == "my_day"
     target = url_for("crm.my_day") if from_my_day else _back(task.episode)
-    try:
-        use_cases.finish_task(task, current_user.id)
-    except CrmRefusalError as refused:
-        return _refused(refused, target)
-    flash(_("Task done."), "success")
-    return redirect(target)
+    return _act(
+        lambda: use_cases.finish_task(task, current_user.id), target, lambda: _("Task done.")
+    )
 
 
 @bp.post("/episodes/<int:episode_id>/notes")
@@ -483,12 +491,11 @@ def merge(person_id: int) -> Response:
     other = db.session.get(Person, other_id)
     if other is not None:
         require_access(other)
-    try:
-        use_cases.merge_people(other_id, person.id, current_user.id)
-    except CrmRefusalError as refused:
-        return _refused(refused, _person_page(person.id))
-    flash(_("Merged. The merge can be undone below."), "success")
-    return redirect(_person_page(person.id))
+    return _act(
+        lambda: use_cases.merge_people(other_id, person.id, current_user.id),
+        _person_page(person.id),
+        lambda: _("Merged. The merge can be undone below."),
+    )
 
 
 @bp.post("/duplicates/<int:candidate_id>/not-same")
@@ -501,12 +508,11 @@ def not_same(candidate_id: int) -> Response:
     back = parse_id(request.form.get("back")) or candidate.person_low_id
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        use_cases.not_the_same_person(candidate, current_user.id)
-    except CrmRefusalError as refused:
-        return _refused(refused, _person_page(back))
-    flash(_("Marked as not the same person. They will not be proposed again."), "success")
-    return redirect(_person_page(back))
+    return _act(
+        lambda: use_cases.not_the_same_person(candidate, current_user.id),
+        _person_page(back),
+        lambda: _("Marked as not the same person. They will not be proposed again."),
+    )
 
 
 @bp.post("/merges/<int:merge_id>/undo")
@@ -518,12 +524,11 @@ def undo_merge(merge_id: int) -> Response:
     back = parse_id(request.form.get("back")) or event.target_person_id
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        use_cases.undo_merge(merge_id, current_user.id)
-    except CrmRefusalError as refused:
-        return _refused(refused, _person_page(back))
-    flash(_("The merge is undone: both records are separate again."), "success")
-    return redirect(_person_page(back))
+    return _act(
+        lambda: use_cases.undo_merge(merge_id, current_user.id),
+        _person_page(back),
+        lambda: _("The merge is undone: both records are separate again."),
+    )
 
 
 # My day and search -----------------------------------------------------------------------
