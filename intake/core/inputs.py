@@ -12,8 +12,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, request
+from flask_babel import lazy_gettext as _l
 from werkzeug.routing import IntegerConverter, Map
+from wtforms.validators import ValidationError
 
 # Every id column is an INTEGER, which PostgreSQL (production) keeps in 32 bits; SQLite shares
 # the schema. A larger id cannot name a row, and binding it fails on both databases.
@@ -134,3 +136,23 @@ def exists_on_the_clock(local: datetime, timezone: str) -> bool:
     naive = local.replace(tzinfo=None)
     round_trip = naive.replace(tzinfo=zone).astimezone(UTC).astimezone(zone)
     return round_trip.replace(tzinfo=None) == naive
+
+
+def check_wall_clock(moment: datetime | None) -> None:
+    """A form check (WTForms): refuse a time outside the accepted dates, or inside the hour
+    skipped when clocks go forward: stored, it would be an hour off, and could even end a shift
+    before it starts."""
+    if moment is None:
+        return
+    if not date_in_range(moment):
+        raise ValidationError(
+            _l(
+                "Choose a date between %(earliest)s and %(latest)s.",
+                earliest=EARLIEST_DATE.isoformat(),
+                latest=LATEST_DATE.isoformat(),
+            )
+        )
+    if not exists_on_the_clock(moment, str(current_app.config["CLINIC_TIMEZONE"])):
+        raise ValidationError(
+            _l("The clocks go forward at this time, so it does not exist. Choose a later time.")
+        )

@@ -9,9 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from intake.core.inputs import check_wall_clock
 from intake.crm.labels import CLOSE_REASON_LABELS, STAGE_LABELS, TASK_KIND_LABELS
 from intake.crm.notes import NOTE_MAX
-from intake.messaging.forms import _check_wall_clock
 
 _TIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
@@ -47,7 +47,7 @@ class TaskForm(FlaskForm):
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=2000)])
 
     def validate_due_at(self, field: Any) -> None:
-        _check_wall_clock(field.data)
+        check_wall_clock(field.data)
 
 
 class NoteForm(FlaskForm):

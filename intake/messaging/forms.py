@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField
 from wtforms.validators import DataRequired, ValidationError
 
-from intake.core.inputs import EARLIEST_DATE, LATEST_DATE, date_in_range, exists_on_the_clock
-
-
-def _check_wall_clock(moment: datetime | None) -> None:
-    """Refuse a time outside the accepted dates or inside the hour skipped when clocks go
-    forward: stored, it would be an hour off, and could even end a shift before it starts."""
-    if moment is None:
-        return
-    if not date_in_range(moment):
-        raise ValidationError(
-            _l(
-                "Choose a date between %(earliest)s and %(latest)s.",
-                earliest=EARLIEST_DATE.isoformat(),
-                latest=LATEST_DATE.isoformat(),
-            )
-        )
-    if not exists_on_the_clock(moment, str(current_app.config["CLINIC_TIMEZONE"])):
-        raise ValidationError(
-            _l("The clocks go forward at this time, so it does not exist. Choose a later time.")
-        )
+from intake.core.inputs import check_wall_clock
 
 
 class ShiftForm(FlaskForm):
@@ -46,10 +25,10 @@ class ShiftForm(FlaskForm):
     )
 
     def validate_starts_at(self, field: Any) -> None:
-        _check_wall_clock(field.data)
+        check_wall_clock(field.data)
 
     def validate_ends_at(self, field: Any) -> None:
-        _check_wall_clock(field.data)
+        check_wall_clock(field.data)
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The shift must end after it starts."))
 

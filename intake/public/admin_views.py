@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -54,5 +54,12 @@ def revoke(key_id: int) -> Response:
     if not ConfirmForm().validate_on_submit():
         abort(400)
     withdraw_api_key(key, revoked_by_id=current_user.id)
-    flash(_("Key revoked: requests with it are refused from now on."), "success")
+    # Other web workers may hold the key in their short cache (API_KEY_CACHE_SECONDS).
+    flash(
+        _(
+            "Key revoked: requests with it are refused within %(seconds)d seconds.",
+            seconds=int(current_app.config["API_KEY_CACHE_SECONDS"]),
+        ),
+        "success",
+    )
     return redirect("/staff/admin/api-keys/")
