@@ -169,6 +169,25 @@ def issue_api_key(env: dict[str, str]) -> str:
 
 
 @contextmanager
+def migrated_environment(postgres_url: str, redis_url: str) -> Iterator[tuple[str, dict[str, str]]]:
+    """A fresh PostgreSQL database with the migrations applied, and the environment a server
+    process needs to use it: ``(database_url, env)``. Both are gone when the block ends."""
+    with (
+        tempfile.TemporaryDirectory(prefix="harbor-bench-") as instance,
+        postgres_database(postgres_url) as database_url,
+    ):
+        env = server_env(database_url, redis_url, instance)
+        subprocess.run(
+            [str(BIN / "flask"), "db", "upgrade"],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        yield database_url, env
+
+
+@contextmanager
 def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
     port = free_port()
     process = subprocess.Popen(
@@ -392,18 +411,7 @@ def main(argv: list[str] | None = None) -> int:
             "consent": True,
         }
     )
-    with (
-        tempfile.TemporaryDirectory(prefix="harbor-bench-") as instance,
-        postgres_database(args.postgres) as database_url,
-    ):
-        env = server_env(database_url, args.redis, instance)
-        subprocess.run(
-            [str(BIN / "flask"), "db", "upgrade"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    with migrated_environment(args.postgres, args.redis) as (database_url, env):
         create_bench_table(database_url)
         key = issue_api_key(env)
         with gunicorn(env, args.workers) as port:

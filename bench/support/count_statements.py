@@ -13,22 +13,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from write_path import (  # noqa: E402  (the bench's own helpers)
-    BIN,
     CSRF_INPUT,
     FORM_TOKEN,
     MESSAGES,
     issue_api_key,
-    postgres_database,
-    server_env,
+    migrated_environment,
 )
 
 
@@ -37,18 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
     args = parser.parse_args(argv)
-    with (
-        tempfile.TemporaryDirectory(prefix="harbor-bench-") as instance,
-        postgres_database(args.postgres) as database_url,
-    ):
-        env = server_env(database_url, args.redis, instance)
-        subprocess.run(
-            [str(BIN / "flask"), "db", "upgrade"],
-            env=env,
-            cwd=ROOT,
-            check=True,
-            capture_output=True,
-        )
+    with migrated_environment(args.postgres, args.redis) as (_database_url, env):
         key = issue_api_key(env)
         os.environ.update(env)
         from sqlalchemy import event
