@@ -13,10 +13,12 @@ import os
 import re
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -296,3 +298,21 @@ def audit_tags(app: Flask, **filters: Any) -> list[str]:
         for key, value in filters.items():
             query = query.where(getattr(AuditEvent, key) == value)
         return list(db.session.scalars(query).all())
+
+
+def staff_client_without_database(tmp_path: Path) -> FlaskClient:
+    """A client of an app whose database cannot be opened, carrying a signed-in staff session,
+    so a staff page fails on the server (the 500 page is rendered with no database)."""
+    broken = create_app(
+        "testing",
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/none.sqlite",
+            "PROPAGATE_EXCEPTIONS": False,
+            "CELERY": {"broker_url": "memory://"},
+        },
+    )
+    client = broken.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:1"
+        session["signed_in_at"] = session["last_seen"] = time.time()
+    return client

@@ -3,7 +3,6 @@ truth about the database and the broker."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from flask.testing import FlaskClient
 
 from intake import create_app
 from intake.auth.permissions import Role
-from tests.conftest import ROLE_EMAILS, AuthActions
+from tests.conftest import ROLE_EMAILS, AuthActions, staff_client_without_database
 
 HELPLINE_MARKERS = ("Samaritans", "116 123", "Emergency")
 
@@ -48,18 +47,7 @@ def test_403_405_and_413_pages_show_helplines(
 
 
 def test_500_page_renders_with_the_database_down(tmp_path: Path) -> None:
-    broken = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/none.sqlite",
-            "PROPAGATE_EXCEPTIONS": False,
-            "CELERY": {"broker_url": "memory://"},
-        },
-    )
-    client = broken.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = "1:1"
-        session["signed_in_at"] = session["last_seen"] = time.time()
+    client = staff_client_without_database(tmp_path)
     response = client.get("/staff/")
     assert response.status_code == 500
     body = response.get_data(as_text=True)

@@ -5,7 +5,6 @@ layout on staff errors; and no page shows a person's record without its audit ro
 from __future__ import annotations
 
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from intake import create_app
 from intake.audit.models import AuditEvent
 from intake.auth.permissions import Role
 from intake.extensions import db
@@ -21,7 +19,13 @@ from intake.public.models import Inquiry
 from intake.public.validation import validate_inquiry
 from intake.triage.models import ContactAttempt, TriageCase
 from intake.usecases.accept_inquiry import accept_inquiry
-from tests.conftest import ROLE_EMAILS, AuthActions, csrf_from, make_user
+from tests.conftest import (
+    ROLE_EMAILS,
+    AuthActions,
+    csrf_from,
+    make_user,
+    staff_client_without_database,
+)
 
 ADMISSIONS = ROLE_EMAILS[Role.ADMISSIONS]
 CLINICIAN = ROLE_EMAILS[Role.CLINICIAN]
@@ -287,18 +291,7 @@ def test_staff_error_pages_keep_the_staff_layout_and_the_crisis_lines(
 
 
 def test_staff_500_page_keeps_the_staff_layout_with_the_database_down(tmp_path: Path) -> None:
-    broken = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing-dir/none.sqlite",
-            "PROPAGATE_EXCEPTIONS": False,
-            "CELERY": {"broker_url": "memory://"},
-        },
-    )
-    client = broken.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = "1:1"
-        session["signed_in_at"] = session["last_seen"] = time.time()
+    client = staff_client_without_database(tmp_path)
     response = client.get("/staff/")
     body = response.get_data(as_text=True)
     assert response.status_code == 500
