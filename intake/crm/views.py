@@ -90,6 +90,25 @@ def _act(action: Callable[[], object], back: str, done: Callable[[], str]) -> Re
     return redirect(back)
 
 
+def _act_in_form(
+    episode: Episode,
+    action: Callable[[], object],
+    shown: dict[str, Any],
+    field: Any,
+    done: str,
+) -> Response | tuple[str, int]:
+    """Run an episode form's use case: back to the episode with ``done`` said when it worked;
+    when refused, the episode page again with the form as typed (``shown``, the
+    ``_render_episode`` keyword naming it) and the refusal under ``field``."""
+    try:
+        action()
+    except CrmRefusalError as refused:
+        field.errors = [str(refused.message)]
+        return _render_episode(episode, status=refused.status_code, **shown)
+    flash(done, "success")
+    return redirect(_back(episode))
+
+
 # Pipeline --------------------------------------------------------------------------------
 
 
@@ -304,19 +323,19 @@ def close(episode_id: int) -> Response | tuple[str, int]:
     form = CloseForm()
     if not form.validate_on_submit():
         return _render_episode(episode, close_form=form, status=400)
-    try:
-        use_cases.close(
+    return _act_in_form(
+        episode,
+        lambda: use_cases.close(
             episode,
             form.reason.data or "",
             current_user.id,
             referred_to=form.referred_to.data,
             referral_note=form.referral_note.data,
-        )
-    except CrmRefusalError as refused:
-        form.referred_to.errors = [str(refused.message)]
-        return _render_episode(episode, close_form=form, status=refused.status_code)
-    flash(_("The episode is closed."), "success")
-    return redirect(_back(episode))
+        ),
+        {"close_form": form},
+        form.referred_to,
+        _("The episode is closed."),
+    )
 
 
 @bp.post("/episodes/<int:episode_id>/owner")
@@ -344,20 +363,21 @@ def add_task(episode_id: int) -> Response | tuple[str, int]:
     form.owner_id.choices = [(0, ""), *_owner_choices()]
     if not form.validate_on_submit() or form.due_at.data is None:
         return _render_episode(episode, task_form=form, status=400)
-    try:
-        use_cases.add_task(
+    due_at = local_to_utc(form.due_at.data, _timezone())
+    return _act_in_form(
+        episode,
+        lambda: use_cases.add_task(
             episode,
             form.kind.data or "",
-            local_to_utc(form.due_at.data, _timezone()),
+            due_at,
             current_user.id,
             owner_id=form.owner_id.data or None,
             note=form.note.data,
-        )
-    except CrmRefusalError as refused:
-        form.due_at.errors = [str(refused.message)]
-        return _render_episode(episode, task_form=form, status=refused.status_code)
-    flash(_("Task added."), "success")
-    return redirect(_back(episode))
+        ),
+        {"task_form": form},
+        form.due_at,
+        _("Task added."),
+    )
 
 
 @bp.post("/tasks/<int:task_id>/done")
@@ -383,13 +403,13 @@ def add_note(episode_id: int) -> Response | tuple[str, int]:
     form = NoteForm()
     if not form.validate_on_submit():
         return _render_episode(episode, note_form=form, status=400)
-    try:
-        use_cases.add_note(episode, form.body.data or "", current_user.id)
-    except CrmRefusalError as refused:
-        form.body.errors = [str(refused.message)]
-        return _render_episode(episode, note_form=form, status=refused.status_code)
-    flash(_("Note added."), "success")
-    return redirect(_back(episode))
+    return _act_in_form(
+        episode,
+        lambda: use_cases.add_note(episode, form.body.data or "", current_user.id),
+        {"note_form": form},
+        form.body,
+        _("Note added."),
+    )
 
 
 def _call_case(episode: Episode) -> Any:
