@@ -35,12 +35,8 @@ class Consent(Model):
     __tablename__ = "consents"
     __table_args__ = (
         Index("ix_consents_person", "person_id", "purpose"),
-        CheckConstraint(
-            "expires_at IS NULL OR expires_at > starts_at", name="expires_after_start"
-        ),
-        CheckConstraint(
-            "expires_at IS NOT NULL OR expiry_event IS NOT NULL", name="has_expiry"
-        ),
+        CheckConstraint("expires_at IS NULL OR expires_at > starts_at", name="expires_after_start"),
+        CheckConstraint("expires_at IS NOT NULL OR expiry_event IS NOT NULL", name="has_expiry"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -42,8 +42,8 @@ from intake.clinical.consent_forms import (
 from intake.clinical.consent_models import BreakGlassGrant, Consent
 from intake.clinical.consents import ConsentInput, ConsentRefusalError
 from intake.clinical.disclosures import DisclosureInput
-from intake.crm.labels import RELATIONSHIP_LABELS
 from intake.core.types import utcnow
+from intake.crm.labels import RELATIONSHIP_LABELS
 from intake.crm.models import Contact, Person
 from intake.extensions import db
 from intake.messaging.oncall import local_to_utc
@@ -191,13 +191,15 @@ def _consent_form(person: Person, form: ConsentForm | None = None) -> ConsentFor
         )
     contacts = _contacts(person)
     readable = may_read(current_user, person, FieldGroup.CONTACT)
-    form.recipient_contact_id.choices = [(0, _("None: name the recipient below"))] + [
-        (
-            contact.id,
-            f"{(contact.name or _('name not given')) if readable else _('contact %(n)d', n=contact.id)}"
-            f" ({RELATIONSHIP_LABELS.get(contact.relation, contact.relation)})",
+
+    def shown(contact: Contact) -> str:
+        name = (
+            (contact.name or _("name not given")) if readable else _("contact %(n)d", n=contact.id)
         )
-        for contact in contacts
+        return f"{name} ({RELATIONSHIP_LABELS.get(contact.relation, contact.relation)})"
+
+    form.recipient_contact_id.choices = [(0, _("None: name the recipient below"))] + [
+        (contact.id, shown(contact)) for contact in contacts
     ]
     return form
 
@@ -336,9 +338,7 @@ def accounting(person_id: int) -> str:
     person = _person(person_id)
     rows = disclosures.accounting(person.id)
     _audit_view(AuditTag.DISCLOSURES_VIEWED, person, rows=len(rows))
-    return render_template(
-        "consent/accounting.html", person=person, rows=rows, names=_names()
-    )
+    return render_template("consent/accounting.html", person=person, rows=rows, names=_names())
 
 
 @bp.get("/people/<int:person_id>/disclosures.csv")

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import select
 
 from intake.audit.services import record
@@ -55,10 +56,10 @@ class DisclosureInput:
     emergency_nature: str = ""
 
 
-def _text(value: str | None, field: str, message: object, limit: int = TEXT_MAX) -> str:
+def _text(value: str | None, field: str, message: LazyString, limit: int = TEXT_MAX) -> str:
     text = (value or "").strip()
     if not text:
-        raise DisclosureRefusedError(f"missing_{field}", message, field)  # type: ignore[arg-type]
+        raise DisclosureRefusedError(f"missing_{field}", message, field)
     if len(text) > limit:
         raise DisclosureRefusedError(
             f"too_long_{field}", _l("This is too long (%(n)d characters at most).", n=limit), field
