@@ -64,6 +64,7 @@ def _consent_words() -> dict[str, Any]:
         "disclosure_channel_labels": DISCLOSURE_CHANNEL_LABELS,
         "relationship_labels": RELATIONSHIP_LABELS,
         "ConsentEnd": ConsentEnd,
+        "DisclosureChannel": DisclosureChannel,
         "FieldGroup": FieldGroup,
     }
 

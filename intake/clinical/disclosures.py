@@ -161,7 +161,7 @@ def record_disclosure(person: Person, data: DisclosureInput, actor_id: int) -> D
         target_id=person.id,
         actor_id=actor_id,
         detail={
-            "emergency": data.emergency,
+            "is_emergency": data.emergency,
             "scope": data.scope,
             "channel": data.channel,
             "consent_id": disclosure.consent_id,
