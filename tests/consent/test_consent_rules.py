@@ -298,3 +298,23 @@ def test_the_accounting_covers_three_years_and_its_csv_defuses_formulas(app: Fla
         text = accounting_csv(rows, {user.id: user.display_name})
         assert "'@SUM(A1)" in text and "'-2+3 cmd" in text and "'=HYPERLINK(1)" in text
         assert safe_cell("plain") == "plain" and safe_cell("\t=1") == "'\t=1"
+
+
+def test_consents_and_disclosures_cannot_be_deleted_on_postgresql(app: Flask) -> None:
+    from sqlalchemy.exc import DBAPIError
+
+    with app.test_request_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("the trigger exists on PostgreSQL only")
+        person, _mother = person_with_mother()
+        user_id = UserFactory().id
+        consent = consent_use_cases.record_consent(person, consent_input(), user_id)
+        disclosure = _disclose(person, consent.id, user_id)
+        for statement, target in (
+            ("DELETE FROM consents WHERE id = :id", consent.id),
+            ("UPDATE disclosures SET information = 'x' WHERE id = :id", disclosure.id),
+        ):
+            savepoint = db.session.begin_nested()
+            with pytest.raises(DBAPIError, match="kept, never deleted"):
+                db.session.execute(db.text(statement), {"id": target})
+            savepoint.rollback()
