@@ -183,6 +183,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.audit.views import bp as audit_bp
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
+    from intake.clinical.consent_views import bp as consent_bp
     from intake.core.views import bp as core_bp
     from intake.crm.views import bp as crm_bp
     from intake.messaging.views import bp as messaging_bp
@@ -206,6 +207,7 @@ def register_blueprints(app: Flask) -> None:
         alerts_bp,
         messaging_bp,
         crm_bp,
+        consent_bp,
     ):
         app.register_blueprint(blueprint)
 

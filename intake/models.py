@@ -2,6 +2,7 @@
 
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
+from intake.clinical.consent_models import BreakGlassGrant, Consent, Disclosure
 from intake.core.models import WorkerHeartbeat
 from intake.crm.models import (
     AssignmentRotation,
@@ -25,9 +26,12 @@ __all__ = [
     "AssignmentRotation",
     "AuditChainHead",
     "AuditEvent",
+    "BreakGlassGrant",
+    "Consent",
     "Contact",
     "ContactAttempt",
     "Delivery",
+    "Disclosure",
     "DuplicateCandidate",
     "Episode",
     "EpisodeInquiry",
