@@ -42,6 +42,10 @@ class Permission(StrEnum):
     EPISODE_VIEW = "crm:episode:view"
     EPISODE_MOVE = "crm:episode:move"
     PERSON_MERGE = "crm:person:merge"
+    # Messages to the person from their episode, and where inquiries come from (referrers).
+    MESSAGE_SEND = "crm:message:send"
+    REFERRER_VIEW = "crm:referrer:view"
+    REFERRER_MANAGE = "crm:referrer:manage"
     RECORDS_EXPORT = "crm:records:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
@@ -61,6 +65,8 @@ _FRONT_DESK = frozenset(
         Permission.PRIORITY_RAISE,
         Permission.EPISODE_VIEW,
         Permission.EPISODE_MOVE,
+        Permission.MESSAGE_SEND,
+        Permission.REFERRER_VIEW,
     }
 )
 
@@ -75,9 +81,12 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DELIVERIES_VIEW_FAILED,
         Permission.RECORDS_EXPORT,
         Permission.PERSON_MERGE,
+        Permission.REFERRER_MANAGE,
     },
     # Merging people is an admissions decision (and an admin's); clinicians work the episode.
-    Role.ADMISSIONS: _EVERY_STAFF_MEMBER | _FRONT_DESK | {Permission.PERSON_MERGE},
+    Role.ADMISSIONS: _EVERY_STAFF_MEMBER
+    | _FRONT_DESK
+    | {Permission.PERSON_MERGE, Permission.REFERRER_MANAGE},
     Role.CLINICIAN: _EVERY_STAFF_MEMBER
     | _FRONT_DESK
     | {Permission.PRIORITY_LOWER, Permission.CLINICAL_READ, Permission.CLINICAL_WRITE},
