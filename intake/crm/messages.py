@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from zoneinfo import ZoneInfo
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from flask import current_app, url_for
@@ -239,10 +239,11 @@ def _appointment_text(moment: datetime | None, language: str) -> str:
     if moment is None:
         return ""
     timezone = str(current_app.config["CLINIC_TIMEZONE"])
-    return (
-        str(format_datetime(moment, "EEEE d MMMM y, HH:mm", tzinfo=timezone, locale=language))
-        + f" ({timezone.split('/')[-1].replace('_', ' ')})"
+    written = format_datetime(
+        moment, "EEEE d MMMM y, HH:mm", tzinfo=ZoneInfo(timezone), locale=language
     )
+    # The clinic's city names the time zone in every language ("Zurich").
+    return f"{written} ({timezone.split('/')[-1].replace('_', ' ')})"
 
 
 def render_case_message(
