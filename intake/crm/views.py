@@ -304,10 +304,11 @@ def _render_episode(
     close_form.referred_to_id.choices = _referrer_choices(choosable)
     chosen = referrals.episode_referral(episode)
     source_form = SourceForm(
+        prefix=SOURCE_PREFIX,
         data={
             "channel": chosen.channel if chosen else "",
             "referrer_id": chosen.referrer_id if chosen and chosen.referrer_id else 0,
-        }
+        },
     )
     source_form.channel.choices = REFERRAL_CHANNEL_CHOICES
     source_form.referrer_id.choices = _referrer_choices(choosable)
@@ -465,6 +466,10 @@ def add_note(episode_id: int) -> Response | tuple[str, int]:
     )
 
 
+# The source form shares the episode page with the message form (both have a "channel").
+SOURCE_PREFIX = "source"
+
+
 def _referrer_choices(choosable: list[Referrer]) -> list[tuple[int, str]]:
     return [(0, _("None")), *((referrer.id, referrer.display_name) for referrer in choosable)]
 
@@ -523,7 +528,7 @@ def send_message(episode_id: int) -> Response | tuple[str, int]:
 @require_permission(Permission.EPISODE_MOVE, Permission.REFERRER_VIEW)
 def set_source(episode_id: int) -> Response:
     episode = _episode(episode_id)
-    form = SourceForm()
+    form = SourceForm(prefix=SOURCE_PREFIX)
     form.channel.choices = REFERRAL_CHANNEL_CHOICES
     form.referrer_id.choices = _referrer_choices(referrals.active_referrers())
     if not form.validate_on_submit():

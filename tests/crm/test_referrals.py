@@ -209,7 +209,12 @@ def test_an_episodes_referrer_and_the_referrer_page_counts_what_it_sent_and_admi
     _login(client)
     for episode_id in (first, second):
         page_url = f"/staff/crm/episodes/{episode_id}"
-        saved = _post(client, page_url, page_url + "/source", channel="phone", referrer_id=gp)
+        saved = _post(
+            client,
+            page_url,
+            page_url + "/source",
+            **{"source-channel": "phone", "source-referrer_id": gp},
+        )
         assert saved.status_code == 302
     page = _text(client.get(f"/staff/crm/episodes/{first}"))
     assert "Source saved." in page and "Centro de Salud Norte" in page and "Phone call" in page
@@ -222,7 +227,12 @@ def test_an_episodes_referrer_and_the_referrer_page_counts_what_it_sent_and_admi
     assert '<span id="admitted-count">1</span>' in detail
     # Bad input: an unknown referrer or channel is a message, never a 500.
     page_url = f"/staff/crm/episodes/{second}"
-    junk = _post(client, page_url, page_url + "/source", channel="fax", referrer_id="99999")
+    junk = _post(
+        client,
+        page_url,
+        page_url + "/source",
+        **{"source-channel": "fax", "source-referrer_id": "99999"},
+    )
     assert junk.status_code == 302
     assert "Choose how they reached us and the referrer" in _text(client.get(page_url))
     assert "crm:episode:source_set" in audit_tags(app)
@@ -289,7 +299,10 @@ def test_clearing_the_referrer_is_allowed(
     _a, episode_id, _p, _r = _filed(app, name="Ana", email="ana@example.net")
     _login(client)
     page_url = f"/staff/crm/episodes/{episode_id}"
-    _post(client, page_url, page_url + "/source", channel="", referrer_id=gp)
+    _post(
+        client, page_url, page_url + "/source", **{"source-channel": "", "source-referrer_id": gp}
+    )
+    assert "Centro Norte</a>" in _text(client.get(page_url))
     assert (
         _post(client, page_url, page_url + "/source", channel="", referrer_id=value).status_code
         == 302
