@@ -101,6 +101,18 @@ def _address(person: Person, channel: str) -> str | None:
     return person.email if channel == DeliveryChannel.EMAIL else person.phone
 
 
+# What staff read on the episode before they try: the same reasons, said ahead of a send.
+WARNINGS = {
+    "opted_out": _l("This person asked us to stop sending them messages: none can be sent."),
+    "not_safe": _l(
+        "This person did not say it is safe to leave them a message: none can be sent. Reach "
+        "them by phone without leaving a message."
+    ),
+    "no_email": _l("No email address: an email cannot be sent."),
+    "no_phone": _l("No phone number: a text message cannot be sent."),
+}
+
+
 def refusal(person: Person, channel: str) -> MessageRefusedError | None:
     """Why a message on ``channel`` must not go to ``person`` now, or None when it may."""
     if opted_out(person.id):

@@ -50,6 +50,7 @@ from intake.crm.labels import (
     STAGE_LABELS,
     TASK_KIND_LABELS,
 )
+from intake.crm.messages import WARNINGS as MESSAGE_WARNINGS
 from intake.crm.messages import messages_of
 from intake.crm.messages import refusal as message_refusal
 from intake.crm.models import (
@@ -486,8 +487,10 @@ def _message_warnings(person: Person) -> list[str]:
     warnings = []
     for channel in CASE_MESSAGE_CHANNEL_LABELS:
         refused = message_refusal(person, channel)
-        if refused is not None and str(refused.message) not in warnings:
-            warnings.append(str(refused.message))
+        if refused is not None:
+            warning = str(MESSAGE_WARNINGS.get(refused.code, refused.message))
+            if warning not in warnings:
+                warnings.append(warning)
     return warnings
 
 

@@ -220,7 +220,7 @@ def test_a_person_who_opted_out_gets_nothing_and_staff_are_told_before_they_try(
         assert delivery is not None
         assert send_delivery(delivery.id) == "cancelled"
     page = _text(client.get(page_url))
-    assert "asked us to stop sending them messages" in page  # said before trying
+    assert "asked us to stop sending them messages: none can be sent." in page  # before trying
     refused = _send(client, episode_id)
     assert refused.status_code == 422  # type: ignore[attr-defined]
     assert "asked us to stop sending them messages. Nothing was sent." in _text(refused)
