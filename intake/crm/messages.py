@@ -54,6 +54,7 @@ from intake.vocabulary import (
     DEFAULT_LANGUAGE,
     CaseMessageTemplate,
     DeliveryChannel,
+    ForWhom,
 )
 
 if TYPE_CHECKING:
@@ -95,6 +96,11 @@ def safe_to_message(person_id: int) -> bool:
     """Whether the person's latest inquiry said it is safe to leave them a message."""
     inquiry = latest_inquiry(person_id)
     return bool(inquiry is not None and inquiry.safe_to_leave_message)
+
+
+def _wrote_for_themselves(person_id: int) -> bool:
+    inquiry = latest_inquiry(person_id)
+    return inquiry is not None and inquiry.for_whom == ForWhom.SELF
 
 
 def _address(person: Person, channel: str) -> str | None:
@@ -184,6 +190,16 @@ def send_case_message(
     else:
         appointment_at = None
     person = episode.person
+    if template == CaseMessageTemplate.APPOINTMENT and not _wrote_for_themselves(person.id):
+        # The address on file came with an inquiry someone else sent for the person; that
+        # sender may only be told the inquiry was received, not that an appointment exists.
+        raise MessageRefusedError(
+            "third_party",
+            _l(
+                "The latest inquiry was sent by someone else for this person: they may only be "
+                "told it was received. Confirm the appointment with the person directly."
+            ),
+        )
     refused = refusal(person, channel)
     if refused is not None:
         raise refused

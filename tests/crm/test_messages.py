@@ -177,6 +177,11 @@ def test_a_text_message_goes_through_the_gateway(
             {"template": "appointment", "appointment_at": "2026-01-05T10:00"},
             "in the past",
         ),
+        (
+            {"safe_to_leave_message": True, "for_whom": "someone_else"},
+            {"template": "appointment", "appointment_at": "2031-01-06T10:00"},
+            "sent by someone else",
+        ),
         ({"safe_to_leave_message": True}, {"template": "' OR 1=1"}, "Not a valid choice"),
         ({"safe_to_leave_message": True}, {"send_key": "x"}, "Reload the page"),
     ],
