@@ -1,7 +1,8 @@
 """The admissions CRM in a real browser, from a new inquiry to admission: found by its reference,
 a second inquiry by the same person under a slightly different name found as a duplicate,
 merged, the merge undone and done again, a task created and completed, a message sent (and
-received by a real SMTP server), and the episode moved stage by stage to admitted."""
+received by a real SMTP server), the episode moved stage by stage to admitted, and its referrer
+counted as having sent someone who was admitted."""
 
 from __future__ import annotations
 
@@ -138,6 +139,23 @@ def test_an_inquiry_walks_from_new_to_admitted(live_server: LiveServer, browser:
             assert stage in history
         assert serious_accessibility_violations(page) == []
         save_screenshot(page, "crm-walk-admitted")
+
+        # Who sent them: a referrer added by staff, set on the episode, counted as admitted.
+        page.goto(f"{url}/staff/crm/referrers")
+        page.click("#new-referrer")
+        page.select_option("#kind", "organisation")
+        page.fill("#organisation", "Centro de Salud Norte")
+        page.click("#referrer-form button[type=submit]")
+        page.wait_for_selector("text=Referrer added.")
+        page.goto(episode_url)
+        page.select_option("#source-referrer_id", label="Centro de Salud Norte")
+        page.click("#source-form button[type=submit]")
+        page.wait_for_selector("text=Source saved.")
+        page.click("#episode-referrer a")
+        page.wait_for_selector("#admitted-count")
+        assert page.inner_text("#admitted-count") == "1"
+        assert reference in page.inner_text("#sent-episodes")
+        assert serious_accessibility_violations(page) == []
     finally:
         staff.close()
         public.close()
