@@ -162,6 +162,7 @@ def register_sessions(app: Flask) -> None:
 def register_messaging(app: Flask) -> None:
     # The outbox relay (publish after commit) is on in every process that builds the app, with
     # or without the messaging pages; each domain then registers the message kinds it owns.
+    from intake.crm import messages as crm_messages
     from intake.messaging import init_app
     from intake.triage import messages as triage_messages
     from intake.usecases import inquirer_messages
@@ -169,6 +170,7 @@ def register_messaging(app: Flask) -> None:
     init_app(app)
     triage_messages.init_app(app)
     inquirer_messages.init_app(app)
+    crm_messages.init_app(app)
 
 
 def register_crm(app: Flask) -> None:

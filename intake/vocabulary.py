@@ -389,3 +389,35 @@ class DisclosureChannel(Vocabulary):
     IN_PERSON = "in_person"
     PRINTED_SUMMARY = "printed_summary"
     FHIR_EXPORT = "fhir_export"
+
+class CaseMessageTemplate(Vocabulary):
+    """The messages staff send a person from their episode (``templates/email/case_<code>``)."""
+
+    TRIED_TO_REACH = "tried_to_reach"
+    CALL_BACK = "call_back"
+    APPOINTMENT = "appointment"
+
+
+# The channels a message from the case goes out on (a person's email or their phone by SMS).
+CASE_MESSAGE_CHANNELS = (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
+
+
+class ReferralChannel(Vocabulary):
+    """How an inquiry reached the clinic: the web form, a website's API key, a call, a visit."""
+
+    WEB = "web"
+    API = "api"
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+    OTHER = "other"
+
+
+class ReferrerKind(Vocabulary):
+    """A referring (or referred-to) organisation, or a professional."""
+
+    ORGANISATION = "organisation"
+    PROFESSIONAL = "professional"
+
+
+# The campaign parameters the public form keeps (from the address the person arrived by).
+CAMPAIGN_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")

@@ -42,6 +42,10 @@ class Permission(StrEnum):
     EPISODE_VIEW = "crm:episode:view"
     EPISODE_MOVE = "crm:episode:move"
     PERSON_MERGE = "crm:person:merge"
+    # Messages to the person from their episode, and where inquiries come from (referrers).
+    MESSAGE_SEND = "crm:message:send"
+    REFERRER_VIEW = "crm:referrer:view"
+    REFERRER_MANAGE = "crm:referrer:manage"
     RECORDS_EXPORT = "crm:records:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
@@ -69,6 +73,8 @@ _FRONT_DESK = frozenset(
         Permission.PRIORITY_RAISE,
         Permission.EPISODE_VIEW,
         Permission.EPISODE_MOVE,
+        Permission.MESSAGE_SEND,
+        Permission.REFERRER_VIEW,
     }
 )
 
@@ -88,13 +94,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CONSENT_VIEW,
         Permission.DISCLOSURE_VIEW,
         Permission.BREAK_GLASS_REQUEST,
+        Permission.REFERRER_MANAGE,
     },
     # Merging people is an admissions decision (and an admin's); clinicians work the episode.
     # The front desk takes and withdraws consents and reads what it may tell whom; it never
     # records a disclosure or reads what was disclosed (clinical content).
     Role.ADMISSIONS: _EVERY_STAFF_MEMBER
     | _FRONT_DESK
-    | {Permission.PERSON_MERGE, Permission.CONSENT_VIEW, Permission.CONSENT_MANAGE},
+    | {
+        Permission.PERSON_MERGE,
+        Permission.CONSENT_VIEW,
+        Permission.CONSENT_MANAGE,
+        Permission.REFERRER_MANAGE,
+    },
     Role.CLINICIAN: _EVERY_STAFF_MEMBER
     | _FRONT_DESK
     | {
