@@ -48,6 +48,7 @@ CONCEPTS: tuple[str, ...] = (
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
+    "violence", "alone_with", "tried", "without", "from_now",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -78,7 +79,12 @@ _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
 # once thought about suicide", "nunca he pensado en quitarme la vida").
 _WIDE_NEGATION = frozenset({"intent", "death_wish", "preparation", "self_harm", "no_wake"})
 _WIDE_WORDS = 6
-_OTHER_PERSON = re.compile(r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella)(?![a-z])")
+# French "il" only before a verb or a negation: Italian "il" is the article ("il mio").
+_OTHER_PERSON = re.compile(
+    r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella|elle"
+    r"|il (?=(?:est|etait|a|avait|ne|n'|dit|disait|se|s'|sait|savait|voit|voyait|parle|parlait"
+    r"|croit|croyait|tremble|tremblait)(?![a-z])))(?![a-z])"
+)
 # Context words are never negated: "reagiert nicht auf meine Nachrichten" still names the
 # messages, and that context is what stops "not answering" reading as "cannot be woken".
 _NEVER_NEGATED = frozenset(
@@ -115,6 +121,7 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "seizure": ("withdrawal_seizure_history", "withdrawal_seizure_history"),
     "confusion": ("withdrawal_delirium_history", "withdrawal_delirium_history"),
     "recent_overdose": ("recent_overdose", "overdose_history"),
+    "recent_attempt": ("recent_attempt", "past_attempt"),
 }
 
 
@@ -516,6 +523,17 @@ def decide(
             prev.hits.extend(
                 CHit("farewell_end", h.start, h.end, h.quote, h.third_party) for h in bare
             )
+    # An attempt told with its date ("five weeks ago I tried to take my life with pills"):
+    # the words about dying belong to that attempt, not to a plan now (as for the attempt
+    # phrases). Only the attempt row reads them then.
+    for seg in segments:
+        tried = [h for h in seg.hits if h.concept == "tried"]
+        if tried and _has(seg.hits, "intent"):
+            tiers = _tiers(tried, scanner, findings)
+            if tiers and not tiers & {None, "now"}:
+                for h in seg.hits:
+                    if h.concept == "intent":
+                        h.concept = "intent_past"
     # Derived concepts, per segment.
     for seg in segments:
         present = seg.concepts()
@@ -559,7 +577,7 @@ def decide(
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
                 derived.append(CHit("seizure_sign", h.start, h.end, h.quote, h.third_party))
-            elif h.concept == "child" and present & {"intoxicated", "driving"}:
+            elif h.concept == "child" and present & {"intoxicated", "driving", "violence"}:
                 derived.append(CHit("child_at_risk", h.start, h.end, h.quote, h.third_party))
         seg.hits.extend(derived)
     all_hits = [h for s in segments for h in s.hits]
@@ -592,6 +610,11 @@ def decide(
                 continue
             if not _apart(row.needs, hits, extra):
                 continue  # one stretch of words read as two concepts is still one signal
+            if row.not_habit:
+                hits = _not_habit(hits, row.needs[0], segments, seg_of)
+                present = {h.concept for h in hits} | extra
+                if not all(group & present for group in row.needs):
+                    continue
             needed = set().union(*row.needs)
             matched = [h for h in hits if h.concept in needed]
             code = row.code
@@ -718,8 +741,28 @@ def _only(text: str, seg: _Segment, hits: list[CHit]) -> bool:
     return not any(ch.isalnum() for ch in rest)
 
 
+def _not_habit(
+    hits: list[CHit], first: frozenset[str], segments: list[_Segment], seg_of: Any
+) -> list[CHit]:
+    """The hits without the first group's words that sit in a sentence telling a habit."""
+    return [
+        h for h in hits if h.concept not in first or not _has(segments[seg_of(h)].hits, "habit")
+    ]
+
+
 def _has(hits: list[CHit], concept: str) -> bool:
     return any(h.concept == concept for h in hits)
+
+
+def _tiers(hits: list[CHit], scanner: Any, findings: Any) -> set[str | None]:
+    """The time tier ("now", "recent", "old" or None when undated) of each hit's words."""
+    if findings.index is None:
+        return set()
+    tiers: set[str | None] = set()
+    for h in hits:
+        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
+        tiers.add(scanner._tier(findings.text, findings.index, h.start, h.end, bounds))
+    return tiers
 
 
 def _dated(code: str, hits: list[CHit], scanner: Any, findings: Any) -> str:
@@ -727,10 +770,11 @@ def _dated(code: str, hits: list[CHit], scanner: Any, findings: Any) -> str:
     history = _HISTORY.get(code)
     if history is None or findings.index is None or not hits:
         return code
-    tiers = set()
-    for h in hits:
-        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
-        tiers.add(scanner._tier(findings.text, findings.index, h.start, h.end, bounds))
+    tiers = _tiers(hits, scanner, findings)
+    if code == "recent_attempt":
+        # An attempt told: now or in the past 3 months is recent (P0); undated or older is a
+        # past attempt (P1), as for the attempt phrases (docs/triage.md, "When it happened").
+        return code if tiers & {"now", "recent"} else history[1]
     if tiers & {None, "now"}:
         return code
     return history[0] if "recent" in tiers else history[1]
