@@ -169,6 +169,12 @@ COMBINATIONS: tuple[Combination, ...] = (
         dated=True,
     ),
     Combination(
+        "seeing insects or snakes that are not there, told in the present tense",
+        _c("delirium_now"),
+        "sentence",
+        "confusion",
+    ),
+    Combination(
         "seeing what is not there, not knowing where they are",
         _c("confusion_sign"),
         "sentence",
@@ -198,7 +204,7 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     Combination(
         "an assault happening now: blows and screams heard, someone hitting or choking another",
-        _c("violence", "time_now"),
+        _c("violence", "time_now|as_we_speak"),
         "sentence",
         "someone_in_danger",
         not_habit=True,
@@ -259,6 +265,7 @@ FAMILIES: dict[str, frozenset[str]] = {
             "unrousable",
             "seizure_sign",
             "confusion_sign",
+            "delirium_now",
             "fall",
             "breath_hard",
             "confused",

@@ -48,7 +48,8 @@ CONCEPTS: tuple[str, ...] = (
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
-    "violence", "alone_with", "tried", "without", "from_now",
+    "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
+    "as_we_speak",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -80,6 +81,12 @@ _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
 _WIDE_NEGATION = frozenset({"intent", "death_wish", "preparation", "self_harm", "no_wake"})
 _WIDE_WORDS = 6
 # French "il" only before a verb or a negation: Italian "il" is the article ("il mio").
+# Pill words that may follow LAST-DOSE ("my last pill"); a drug name counts as "benzo".
+_PILL_WORD = re.compile(
+    r"(?:pill|tablet|tab|dose|pastill|comprimid|dosis|tablett|pille|comprime|cachet|pilule"
+    r"|pastigli|compress|capsul|kapsel|gelul)"
+)
+_LAST_GAP = 25  # characters between "my last" and the drug or pill word
 _OTHER_PERSON = re.compile(
     r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella|elle"
     r"|il (?=(?:est|etait|a|avait|ne|n'|dit|disait|se|s'|sait|savait|voit|voyait|parle|parlait"
@@ -573,6 +580,26 @@ def decide(
             elif h.concept == "stop" and "days_ago" in present:
                 # a stop dated to the last few days ("stopped four days ago")
                 derived.append(CHit("stop_recent", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "last_dose" and "ingestion" in present:
+                # "took my last Tavor yesterday", "meine letzte Tavor genommen": a stop
+                if any(
+                    0 <= o.start - h.end <= _LAST_GAP
+                    and (o.concept == "benzo" or (o.concept == "means" and _PILL_WORD.match(
+                        o.quote.lower())))
+                    for o in seg.hits
+                ):
+                    derived.append(CHit("stop", h.start, h.end, h.quote, h.third_party))
+                    if "days_ago" in present:
+                        derived.append(CHit("stop_recent", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "without" and any(
+                o.concept == "depressant"
+                and h.start <= o.start <= h.end + _LAST_GAP // 2
+                and not any(b.concept == "benzo" and b.start == o.start for b in seg.hits)
+                for o in seg.hits
+            ):
+                # "ohne Alkohol leben", "stare senza alcol": doing without alcohol is no
+                # sudden stop of a benzodiazepine
+                h.concept = "without_other"
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
