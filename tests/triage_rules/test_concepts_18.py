@@ -71,7 +71,10 @@ def test_an_intoxicated_carer_alone_with_a_small_child_is_p0(language: str, mess
 @pytest.mark.parametrize(
     ("language", "message"),
     [
-        ("en", "I am alone with my three kids most evenings and drink a bottle of wine every night."),
+        (
+            "en",
+            "I am alone with my three kids most evenings and drink a bottle of wine every night.",
+        ),
         ("es", "Estoy sola con mis hijos y bebo cada noche, necesito ayuda."),
         ("de", "Ich bin oft allein mit den Kindern und trinke jeden Abend zu viel."),
         ("fr", "Je suis seule avec mes enfants et je bois trop le soir depuis des années."),
@@ -87,13 +90,24 @@ def test_a_carer_telling_a_drinking_habit_stays_routine(language: str, message: 
 @pytest.mark.parametrize(
     ("language", "message"),
     [
-        ("en", "A month ago I tried, with my sleeping pills and half a bottle of gin, to end my life."),
+        (
+            "en",
+            "A month ago I tried, with my sleeping pills and half a bottle of gin, to end my life.",
+        ),
         ("es", "Hace tres semanas mi hijo intentó, con pastillas y ron, quitarse la vida."),
-        ("de", "Vor zwei Wochen hat sie versucht, sich mit ihren Schlaftabletten und Wein das Leben zu nehmen."),
-        ("fr", "Il y a un mois, j'ai essayé avec des somnifères et du whisky de mettre fin à mes jours."),
+        (
+            "de",
+            "Vor zwei Wochen hat sie versucht, sich mit ihren "
+            "Schlaftabletten und Wein das Leben zu nehmen.",
+        ),
+        (
+            "fr",
+            "Il y a un mois, j'ai essayé avec des somnifères et du "
+            "whisky de mettre fin à mes jours.",
+        ),
         ("it", "Un mese fa ho tentato con le gocce e la grappa di togliermi la vita."),
     ],
-)  # fmt: skip
+)
 def test_an_attempt_told_with_words_between_is_a_recent_attempt(
     language: str, message: str
 ) -> None:
@@ -106,12 +120,22 @@ def test_an_attempt_told_with_words_between_is_a_recent_attempt(
     ("language", "message"),
     [
         ("en", "Seven years ago I tried, with pills and vodka, to end my life. Now I drink again."),
-        ("es", "Hace siete años intenté, con pastillas y ron, quitarme la vida. Ahora bebo otra vez."),
-        ("de", "Vor sieben Jahren habe ich versucht, mir mit Tabletten und Wodka das Leben zu nehmen."),
-        ("fr", "Il y a sept ans, j'ai essayé avec des cachets et du vin de me tuer. Je bois de nouveau."),
+        (
+            "es",
+            "Hace siete años intenté, con pastillas y ron, quitarme la vida. Ahora bebo otra vez.",
+        ),
+        (
+            "de",
+            "Vor sieben Jahren habe ich versucht, mir mit Tabletten und Wodka das Leben zu nehmen.",
+        ),
+        (
+            "fr",
+            "Il y a sept ans, j'ai essayé avec des cachets et du vin de "
+            "me tuer. Je bois de nouveau.",
+        ),
         ("it", "Sette anni fa ho tentato con le pastiglie e il vino di togliermi la vita."),
     ],
-)  # fmt: skip
+)
 def test_an_attempt_years_ago_is_a_past_attempt_not_a_plan(language: str, message: str) -> None:
     result = result_of(message, language)
     assert result.priority is P1

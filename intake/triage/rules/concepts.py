@@ -584,8 +584,10 @@ def decide(
                 # "took my last Tavor yesterday", "meine letzte Tavor genommen": a stop
                 if any(
                     0 <= o.start - h.end <= _LAST_GAP
-                    and (o.concept == "benzo" or (o.concept == "means" and _PILL_WORD.match(
-                        o.quote.lower())))
+                    and (
+                        o.concept == "benzo"
+                        or (o.concept == "means" and _PILL_WORD.match(fold(o.quote).lower()))
+                    )
                     for o in seg.hits
                 ):
                     derived.append(CHit("stop", h.start, h.end, h.quote, h.third_party))
