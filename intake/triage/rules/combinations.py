@@ -246,6 +246,13 @@ COMBINATIONS: tuple[Combination, ...] = (
         "abrupt_stop",
     ),
     Combination(
+        "a benzodiazepine thrown away or flushed (not years ago)",
+        _c("discarded", "benzo"),
+        "sentence",
+        "abrupt_stop",
+        dated=True,
+    ),
+    Combination(
         "a benzodiazepine and the prescriber (or the supplier) away",
         _c("doctor_away", "benzo"),
         "message",

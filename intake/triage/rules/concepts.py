@@ -49,7 +49,7 @@ CONCEPTS: tuple[str, ...] = (
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
-    "as_we_speak",
+    "as_we_speak", "discarded",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -129,6 +129,7 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "confusion": ("withdrawal_delirium_history", "withdrawal_delirium_history"),
     "recent_overdose": ("recent_overdose", "overdose_history"),
     "recent_attempt": ("recent_attempt", "past_attempt"),
+    "abrupt_stop": ("abrupt_stop", ""),  # a stop years ago is no stop now: no flag
 }
 
 
@@ -662,6 +663,8 @@ def decide(
                         continue
                 else:
                     code = _dated(code, core, scanner, findings)
+                    if not code:
+                        continue
             third = bool(matched) and all(h.third_party for h in matched)
             flag = spec(code).flag(_quotes(matched), third_party=third or someone_else)
             flags.append(flag)
