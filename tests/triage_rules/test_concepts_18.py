@@ -251,3 +251,78 @@ def test_an_idiom_does_not_eat_the_word_after_it() -> None:
     result = result_of("ya no puedo, voy a matarme ahora, tengo el cuchillo aquí", "es")
     assert result.priority is P0
     assert str(result_of("Me mato a trabajar y bebo demasiado.", "es").priority) in ROUTINE
+
+
+# Neighbouring wordings of the same signals (written for the test, not from any round).
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "My neighbour is strangling his wife, I can hear her choking through the wall now."),
+        ("es", "Mi vecino está estrangulando a su mujer, ahora mismo la oigo ahogarse."),
+        ("de", "Mein Nachbar würgt gerade seine Frau, ich höre sie durch die Wand."),
+        ("fr", "Mon voisin étrangle sa femme en ce moment, je l'entends suffoquer."),
+        ("it", "Il mio vicino sta strangolando la moglie, la sento soffocare adesso."),
+    ],
+)
+def test_strangling_now_is_someone_in_danger(language: str, message: str) -> None:
+    assert result_of(message, language, for_whom="someone_else").has("someone_in_danger")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Mum passed out drunk on the sofa and my 2 year old sister is alone with her."),
+        ("es", "Mi hermana va borracha perdida y su bebé de un año está solo con ella."),
+        ("de", "Meine Schwester ist total betrunken, das Baby ist allein bei ihr."),
+        ("fr", "Ma soeur est ivre morte, elle dort et son bébé de 8 mois est seul avec elle."),
+        ("it", "Mia sorella è ubriaca fradicia e il bambino di un anno è solo con lei."),
+    ],
+)
+def test_the_child_alone_with_an_intoxicated_carer_is_p0(language: str, message: str) -> None:
+    result = result_of(message, language, for_whom="someone_else")
+    assert result.priority is P0
+    assert result.has("someone_in_danger")
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Dad stopped drinking 3 days ago and now he thinks it's 1985."),
+        ("es", "Mi padre dejó de beber hace tres días y está cogiendo cosas en el aire."),
+        (
+            "de",
+            "Papa hat vor drei Tagen aufgehört zu trinken und zupft jetzt an Dingen in der Luft.",
+        ),
+        (
+            "fr",
+            "Mon père a arrêté de boire il y a trois jours et il attrape des choses dans le vide.",
+        ),
+        ("it", "Mio padre ha smesso di bere tre giorni fa e ora afferra cose nell'aria."),
+    ],
+)
+def test_disoriented_in_time_or_picking_at_the_air_is_confusion(
+    language: str, message: str
+) -> None:
+    assert result_of(message, language, for_whom="someone_else").priority is P0
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I flushed all my diazepam down the toilet this morning, I took it daily."),
+        ("es", "Esta mañana tiré todo el Orfidal a la basura, lo tomaba cada día."),
+        ("de", "Heute früh habe ich alle Tavor ins Klo gespült, ich nahm sie täglich."),
+        ("fr", "Ce matin j'ai jeté tout mon Xanax à la poubelle, j'en prenais tous les jours."),
+        ("it", "Stamattina ho buttato tutto lo Xanax nel cestino, lo prendevo ogni giorno."),
+    ],
+)
+def test_a_benzodiazepine_thrown_away_today_is_a_sudden_stop(language: str, message: str) -> None:
+    result = result_of(message, language)
+    assert result.priority in URGENT
+    assert result.has("abrupt_stop")
+
+
+def test_a_neighbouring_wording_of_an_attempt_with_painkillers_is_recent() -> None:
+    result = result_of("Last month I attempted to end it all with my husband's painkillers.", "en")
+    assert result.priority is P0
+    assert result.has("recent_attempt")
