@@ -86,7 +86,7 @@ _PILL_WORD = re.compile(
     r"(?:pill|tablet|tab|dose|pastill|comprimid|dosis|tablett|pille|comprime|cachet|pilule"
     r"|pastigli|compress|capsul|kapsel|gelul)"
 )
-_LAST_GAP = 25  # characters between "my last" and the drug or pill word
+_LAST_GAP = 8  # characters between "last" and the drug or pill word ("last dose of")
 _OTHER_PERSON = re.compile(
     r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella|elle"
     r"|il (?=(?:est|etait|a|avait|ne|n'|dit|disait|se|s'|sait|savait|voit|voyait|parle|parlait"
@@ -596,7 +596,7 @@ def decide(
                         derived.append(CHit("stop_recent", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "without" and any(
                 o.concept == "depressant"
-                and h.start <= o.start <= h.end + _LAST_GAP // 2
+                and h.start <= o.start <= h.end + 12
                 and not any(b.concept == "benzo" and b.start == o.start for b in seg.hits)
                 for o in seg.hits
             ):
