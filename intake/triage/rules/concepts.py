@@ -626,17 +626,16 @@ def decide(
     def seg_of(hit: CHit) -> int:
         return max(0, bisect.bisect_right(starts, hit.start) - 1)
 
+    # Each pool's concepts are gathered once, not once per row: a long letter has many
+    # sentences and the table many rows.
+    message_pool = [(all_hits, None, {h.concept for h in all_hits} | extra)]
+    sentence_pools = [(s.hits, i, s.concepts() | extra) for i, s in enumerate(segments)]
     for row in COMBINATIONS:
-        pools: list[tuple[list[CHit], int | None]]
-        if row.scope == "message":
-            pools = [(all_hits, None)]
-        else:
-            pools = [(s.hits, i) for i, s in enumerate(segments)]
-        for hits, seg_i in pools:
-            if about and (seg_i is None or _has(hits, "about")):
-                continue
-            present = {h.concept for h in hits} | extra
+        pools = message_pool if row.scope == "message" else sentence_pools
+        for hits, seg_i, present in pools:
             if not all(group & present for group in row.needs):
+                continue
+            if about and (seg_i is None or "about" in present):
                 continue
             if not _apart(row.needs, hits, extra):
                 continue  # one stretch of words read as two concepts is still one signal
