@@ -169,7 +169,7 @@ COMBINATIONS: tuple[Combination, ...] = (
         dated=True,
     ),
     Combination(
-        "seeing insects or snakes that are not there, told in the present tense",
+        "delirium in the present tense: vermin seen, another year, picking at the air",
         _c("delirium_now"),
         "sentence",
         "confusion",

@@ -80,13 +80,13 @@ _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
 # once thought about suicide", "nunca he pensado en quitarme la vida").
 _WIDE_NEGATION = frozenset({"intent", "death_wish", "preparation", "self_harm", "no_wake"})
 _WIDE_WORDS = 6
-# French "il" only before a verb or a negation: Italian "il" is the article ("il mio").
 # Pill words that may follow LAST-DOSE ("my last pill"); a drug name counts as "benzo".
 _PILL_WORD = re.compile(
     r"(?:pill|tablet|tab|dose|pastill|comprimid|dosis|tablett|pille|comprime|cachet|pilule"
     r"|pastigli|compress|capsul|kapsel|gelul)"
 )
 _LAST_GAP = 8  # characters between "last" and the drug or pill word ("last dose of")
+# French "il" only before a verb or a negation: Italian "il" is the article ("il mio").
 _OTHER_PERSON = re.compile(
     r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella|elle"
     r"|il (?=(?:est|etait|a|avait|ne|n'|dit|disait|se|s'|sait|savait|voit|voyait|parle|parlait"
