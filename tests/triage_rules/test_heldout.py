@@ -72,6 +72,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-9": (blind_round("round9"), 75, 15),
     # Blind round 10: scored once at first sight on 1.6.0, then fixed by concept (1.7.0).
     "round-10": (blind_round("round10"), 75, 15),
+    # Blind round 11: scored once at first sight on 1.7.0, then fixed by concept (1.8.0).
+    "round-11": (blind_round("round11"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -12,7 +12,8 @@ to wake up"), ``unrousable`` (rouse + a negation about someone else: "can't wake
 ``seizure_signs`` (two different kinds of seizure sign: jerking + on the floor, bitten
 tongue + collapsed; since 1.7.0 going stiff is a kind of its own). Since 1.6.0 also
 ``third`` (confused, said of someone else: "he is very confused") and ``stop_recent``
-(a stop dated to the last days: "stopped it four days ago").
+(a stop dated to the last days: "stopped it four days ago"; since 1.8.0 also "took my last
+one yesterday").
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ class Combination:
     scope: str  # "sentence" or "message"
     code: str  # flag code (catalog.py)
     dated: bool = False  # an old date ("years ago") makes it history instead (see concepts.py)
+    # A habit told ("most nights", "jeden Abend") in the sentence of the first group's words
+    # is no event now: those words do not count for this row.
+    not_habit: bool = False
 
 
 def _c(*groups: str) -> tuple[frozenset[str], ...]:
@@ -76,6 +80,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         ),
         "message",
         "suicidal_plan",
+    ),
+    # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
+    Combination(
+        "tried or attempted, with intent to end their life, in one sentence",
+        _c("tried", "intent|intent_past"),
+        "sentence",
+        "recent_attempt",
+        dated=True,  # in the past 3 months or now: P0; older or undated: past_attempt (P1)
     ),
     # --- P0: an overdose told as what was taken ------------------------------------------
     Combination(
@@ -157,6 +169,12 @@ COMBINATIONS: tuple[Combination, ...] = (
         dated=True,
     ),
     Combination(
+        "delirium in the present tense: vermin seen, another year, picking at the air",
+        _c("delirium_now"),
+        "sentence",
+        "confusion",
+    ),
+    Combination(
         "seeing what is not there, not knowing where they are",
         _c("confusion_sign"),
         "sentence",
@@ -179,10 +197,24 @@ COMBINATIONS: tuple[Combination, ...] = (
         "someone_in_danger",
     ),
     Combination(
-        "a weapon or a threat to kill, and someone hiding from it",
-        _c("weapon", "hiding"),
+        "a weapon, a threat to kill or an assault, and someone hiding from it",
+        _c("weapon|violence", "hiding"),
         "message",
         "someone_in_danger",
+    ),
+    Combination(
+        "an assault happening now: blows and screams heard, someone hitting or choking another",
+        _c("violence", "time_now|as_we_speak"),
+        "sentence",
+        "someone_in_danger",
+        not_habit=True,
+    ),
+    Combination(
+        "drunk or high, alone in charge of a baby or small children",
+        _c("intoxicated", "alone_with"),
+        "message",
+        "someone_in_danger",
+        not_habit=True,
     ),
     # --- P1 ---------------------------------------------------------------------------------
     Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish"),
@@ -208,6 +240,19 @@ COMBINATIONS: tuple[Combination, ...] = (
         "abrupt_stop",
     ),
     Combination(
+        "a benzodiazepine stopped, or done without, from today or a set day",
+        _c("stop|without", "from_now", "benzo"),
+        "sentence",
+        "abrupt_stop",
+    ),
+    Combination(
+        "a benzodiazepine thrown away or flushed (not years ago)",
+        _c("discarded", "benzo"),
+        "sentence",
+        "abrupt_stop",
+        dated=True,
+    ),
+    Combination(
         "a benzodiazepine and the prescriber (or the supplier) away",
         _c("doctor_away", "benzo"),
         "message",
@@ -227,6 +272,7 @@ FAMILIES: dict[str, frozenset[str]] = {
             "unrousable",
             "seizure_sign",
             "confusion_sign",
+            "delirium_now",
             "fall",
             "breath_hard",
             "confused",
@@ -236,4 +282,5 @@ FAMILIES: dict[str, frozenset[str]] = {
     ),
     "lethal_means": frozenset({"lethal_means", "lethal_place"}),
     "child_at_risk": frozenset({"child_at_risk"}),
+    "violence": frozenset({"violence", "weapon"}),
 }

@@ -48,6 +48,8 @@ CONCEPTS: tuple[str, ...] = (
     "breath_hard", "weapon", "hiding", "goodbye", "lethal_place", "not_here", "better", "live",
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
+    "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
+    "as_we_speak", "discarded",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -78,13 +80,30 @@ _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
 # once thought about suicide", "nunca he pensado en quitarme la vida").
 _WIDE_NEGATION = frozenset({"intent", "death_wish", "preparation", "self_harm", "no_wake"})
 _WIDE_WORDS = 6
-_OTHER_PERSON = re.compile(r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella)(?![a-z])")
+# Pill words that may follow LAST-DOSE ("my last pill"); a drug name counts as "benzo".
+_PILL_WORD = re.compile(
+    r"(?:pill|tablet|tab|dose|pastill|comprimid|dosis|tablett|pille|comprime|cachet|pilule"
+    r"|pastigli|compress|capsul|kapsel|gelul)"
+)
+_LAST_GAP = 8  # characters between "last" and the drug or pill word ("last dose of")
+# French "il" only before a verb or a negation: Italian "il" is the article ("il mio").
+_OTHER_PERSON = re.compile(
+    r"(?<![a-z])(?:him|her|he|she|ihn|er|lui|lei|el|ella|elle"
+    r"|il (?=(?:est|etait|a|avait|ne|n'|dit|disait|se|s'|sait|savait|voit|voyait|parle|parlait"
+    r"|croit|croyait|tremble|tremblait)(?![a-z])))(?![a-z])"
+)
 # Context words are never negated: "reagiert nicht auf meine Nachrichten" still names the
 # messages, and that context is what stops "not answering" reading as "cannot be woken".
 _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
-     "not_here", "better", "burden", "hiding", "lethal_place"}
+     "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
+     "as_we_speak"}
 )  # fmt: skip
+# Words that only place or date another concept ("last", "from today", "tried"): whether they
+# are said of someone else is read from the concept they go with, so the (costly) check is
+# skipped; "last", "from today" and "as I write" are never negated either. Frequent words
+# ("tried", "last") in a long letter would otherwise each pay both checks.
+_NO_THIRD = frozenset({"last_dose", "from_now", "as_we_speak", "tried"})
 _NEG_BEFORE = 40
 _MAX_HITS = 12
 _NEG_AFTER = 20
@@ -115,6 +134,8 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "seizure": ("withdrawal_seizure_history", "withdrawal_seizure_history"),
     "confusion": ("withdrawal_delirium_history", "withdrawal_delirium_history"),
     "recent_overdose": ("recent_overdose", "overdose_history"),
+    "recent_attempt": ("recent_attempt", "past_attempt"),
+    "abrupt_stop": ("abrupt_stop", ""),  # a stop years ago is no stop now: no flag
 }
 
 
@@ -458,7 +479,11 @@ class ConceptReader:
                     continue
             elif self._negated(concept, text, start, end, seg.start, scanner):
                 continue
-            third = sindex is not None and scanner._third_party(sindex, start, end, seg.start)
+            third = (
+                concept not in _NO_THIRD
+                and sindex is not None
+                and scanner._third_party(sindex, start, end, seg.start)
+            )
             quote = " ".join(original[start:end].split())[:80]
             seg.hits.append(CHit(concept, start, end, quote, third))
             kept[concept] = kept.get(concept, 0) + 1
@@ -516,6 +541,17 @@ def decide(
             prev.hits.extend(
                 CHit("farewell_end", h.start, h.end, h.quote, h.third_party) for h in bare
             )
+    # An attempt told with its date ("five weeks ago I tried to take my life with pills"):
+    # the words about dying belong to that attempt, not to a plan now (as for the attempt
+    # phrases). Only the attempt row reads them then.
+    for seg in segments:
+        tried = [h for h in seg.hits if h.concept == "tried"]
+        if tried and _has(seg.hits, "intent"):
+            tiers = _tiers(tried, scanner, findings)
+            if tiers and not tiers & {None, "now"}:
+                for h in seg.hits:
+                    if h.concept == "intent":
+                        h.concept = "intent_past"
     # Derived concepts, per segment.
     for seg in segments:
         present = seg.concepts()
@@ -555,11 +591,33 @@ def decide(
             elif h.concept == "stop" and "days_ago" in present:
                 # a stop dated to the last few days ("stopped four days ago")
                 derived.append(CHit("stop_recent", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "last_dose" and "ingestion" in present:
+                # "took my last Tavor yesterday", "meine letzte Tavor genommen": a stop
+                if any(
+                    0 <= o.start - h.end <= _LAST_GAP
+                    and (
+                        o.concept == "benzo"
+                        or (o.concept == "means" and _PILL_WORD.match(fold(o.quote).lower()))
+                    )
+                    for o in seg.hits
+                ):
+                    derived.append(CHit("stop", h.start, h.end, h.quote, h.third_party))
+                    if "days_ago" in present:
+                        derived.append(CHit("stop_recent", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "without" and any(
+                o.concept == "depressant"
+                and h.start <= o.start <= h.end + 12
+                and not any(b.concept == "benzo" and b.start == o.start for b in seg.hits)
+                for o in seg.hits
+            ):
+                # "ohne Alkohol leben", "stare senza alcol": doing without alcohol is no
+                # sudden stop of a benzodiazepine
+                h.concept = "without_other"
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
                 derived.append(CHit("seizure_sign", h.start, h.end, h.quote, h.third_party))
-            elif h.concept == "child" and present & {"intoxicated", "driving"}:
+            elif h.concept == "child" and present & {"intoxicated", "driving", "violence"}:
                 derived.append(CHit("child_at_risk", h.start, h.end, h.quote, h.third_party))
         seg.hits.extend(derived)
     all_hits = [h for s in segments for h in s.hits]
@@ -578,20 +636,24 @@ def decide(
     def seg_of(hit: CHit) -> int:
         return max(0, bisect.bisect_right(starts, hit.start) - 1)
 
+    # Each pool's concepts are gathered once, not once per row: a long letter has many
+    # sentences and the table many rows.
+    message_pool = [(all_hits, None, {h.concept for h in all_hits} | extra)]
+    sentence_pools = [(s.hits, i, s.concepts() | extra) for i, s in enumerate(segments)]
     for row in COMBINATIONS:
-        pools: list[tuple[list[CHit], int | None]]
-        if row.scope == "message":
-            pools = [(all_hits, None)]
-        else:
-            pools = [(s.hits, i) for i, s in enumerate(segments)]
-        for hits, seg_i in pools:
-            if about and (seg_i is None or _has(hits, "about")):
-                continue
-            present = {h.concept for h in hits} | extra
+        pools = message_pool if row.scope == "message" else sentence_pools
+        for hits, seg_i, present in pools:
             if not all(group & present for group in row.needs):
+                continue
+            if about and (seg_i is None or "about" in present):
                 continue
             if not _apart(row.needs, hits, extra):
                 continue  # one stretch of words read as two concepts is still one signal
+            if row.not_habit:
+                hits = _not_habit(hits, row.needs[0], segments, seg_of)
+                present = {h.concept for h in hits} | extra
+                if not all(group & present for group in row.needs):
+                    continue
             needed = set().union(*row.needs)
             matched = [h for h in hits if h.concept in needed]
             code = row.code
@@ -610,7 +672,10 @@ def decide(
                         continue
                 else:
                     code = _dated(code, core, scanner, findings)
-            third = bool(matched) and all(h.third_party for h in matched)
+                    if not code:
+                        continue
+            said_of = [h for h in matched if h.concept not in _NO_THIRD] or matched
+            third = bool(said_of) and all(h.third_party for h in said_of)
             flag = spec(code).flag(_quotes(matched), third_party=third or someone_else)
             flags.append(flag)
             if flag.priority > _NET.priority and (
@@ -718,8 +783,28 @@ def _only(text: str, seg: _Segment, hits: list[CHit]) -> bool:
     return not any(ch.isalnum() for ch in rest)
 
 
+def _not_habit(
+    hits: list[CHit], first: frozenset[str], segments: list[_Segment], seg_of: Any
+) -> list[CHit]:
+    """The hits without the first group's words that sit in a sentence telling a habit."""
+    return [
+        h for h in hits if h.concept not in first or not _has(segments[seg_of(h)].hits, "habit")
+    ]
+
+
 def _has(hits: list[CHit], concept: str) -> bool:
     return any(h.concept == concept for h in hits)
+
+
+def _tiers(hits: list[CHit], scanner: Any, findings: Any) -> set[str | None]:
+    """The time tier ("now", "recent", "old" or None when undated) of each hit's words."""
+    if findings.index is None:
+        return set()
+    tiers: set[str | None] = set()
+    for h in hits:
+        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
+        tiers.add(scanner._tier(findings.text, findings.index, h.start, h.end, bounds))
+    return tiers
 
 
 def _dated(code: str, hits: list[CHit], scanner: Any, findings: Any) -> str:
@@ -727,10 +812,11 @@ def _dated(code: str, hits: list[CHit], scanner: Any, findings: Any) -> str:
     history = _HISTORY.get(code)
     if history is None or findings.index is None or not hits:
         return code
-    tiers = set()
-    for h in hits:
-        bounds = scanner._sentence(findings.bounds, h.start, len(findings.text))
-        tiers.add(scanner._tier(findings.text, findings.index, h.start, h.end, bounds))
+    tiers = _tiers(hits, scanner, findings)
+    if code == "recent_attempt":
+        # An attempt told: now or in the past 3 months is recent (P0); undated or older is a
+        # past attempt (P1), as for the attempt phrases (docs/triage.md, "When it happened").
+        return code if tiers & {"now", "recent"} else history[1]
     if tiers & {None, "now"}:
         return code
     return history[0] if "recent" in tiers else history[1]
