@@ -2,6 +2,14 @@
 
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
+from intake.clinical.models import (
+    Addendum,
+    Assessment,
+    ClinicalNote,
+    ClinicalRecord,
+    RecordVersion,
+    ReviewDecisionRecord,
+)
 from intake.core.models import WorkerHeartbeat
 from intake.crm.models import (
     AssignmentRotation,
@@ -20,6 +28,12 @@ from intake.public.models import ApiKey, Inquiry
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 
 __all__ = [
+    "Addendum",
+    "Assessment",
+    "ClinicalNote",
+    "ClinicalRecord",
+    "RecordVersion",
+    "ReviewDecisionRecord",
     "Alert",
     "ApiKey",
     "AssignmentRotation",
