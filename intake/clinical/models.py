@@ -72,7 +72,7 @@ class ClinicalRecord(GuardedRecord, Model):
         back_populates="record", order_by="Addendum.created_at"
     )
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_on": kind}
+    __mapper_args__ = {"polymorphic_on": kind}
 
     @property
     def is_signed(self) -> bool:
@@ -85,16 +85,14 @@ class ClinicalRecord(GuardedRecord, Model):
 class ClinicalNote(ClinicalRecord):
     """A clinical note: ``content`` is ``{"body": text}``."""
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"polymorphic_identity": RecordKind.NOTE.value}
+    __mapper_args__ = {"polymorphic_identity": RecordKind.NOTE.value}
 
 
 class Assessment(ClinicalRecord):
     """A structured assessment: substance history, screens, the six dimensions and the level of
     care (the shape is :func:`intake.clinical.rules.check_assessment`'s)."""
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {
-        "polymorphic_identity": RecordKind.ASSESSMENT.value
-    }
+    __mapper_args__ = {"polymorphic_identity": RecordKind.ASSESSMENT.value}
 
 
 class RecordVersion(GuardedRecord, Model):

@@ -92,9 +92,7 @@ def review_queue(limit: int = 200) -> list[QueueRow]:
             Episode.closed_at.is_(None),
             Episode.stage.in_([stage.value for stage in REVIEW_STAGES]),
         )
-        .order_by(
-            best.c.priority.is_(None), best.c.priority, Episode.stage_entered_at, Episode.id
-        )
+        .order_by(best.c.priority.is_(None), best.c.priority, Episode.stage_entered_at, Episode.id)
         .limit(limit)
     ).all()
     return [QueueRow(e, p, priority, reference or "") for e, p, priority, reference in rows]
@@ -139,7 +137,9 @@ def decide(
         )
     reason = (reason or "").strip()
     if len(reason) > REASON_MAX:
-        raise ClinicalRefusalError("reason_too_long", _l("The reason is too long."), status_code=422)
+        raise ClinicalRefusalError(
+            "reason_too_long", _l("The reason is too long."), status_code=422
+        )
     if chosen is ReviewDecision.NOT_APPROPRIATE and not reason:
         raise ClinicalRefusalError(
             "reason_missing", _l("Say why this is not appropriate."), status_code=422
@@ -317,9 +317,11 @@ def sign(record: ClinicalRecord, signer: User, secret: str | None) -> str:
     record.signed_at = signed_at
     record.signed_by_id = signer.id
     digest = signing.content_hash(signing.signed_document(record))
+    # The ORM's own UPDATE would not say whether another request signed first; a conditional
+    # update on the table does (its row count).
     table = ClinicalRecord.__table__
     result = db.session.execute(
-        update(table)
+        update(table)  # type: ignore[arg-type]
         .where(table.c.id == record.id, table.c.status == RecordStatus.DRAFT.value)
         .values(
             status=RecordStatus.SIGNED.value,
@@ -350,7 +352,11 @@ def sign(record: ClinicalRecord, signer: User, secret: str | None) -> str:
 
 
 def add_addendum(
-    record: ClinicalRecord | None, author: User, reason: str | None, body: str | None, secret: str | None
+    record: ClinicalRecord | None,
+    author: User,
+    reason: str | None,
+    body: str | None,
+    secret: str | None,
 ) -> Addendum:
     """Correct a signed record with a signed addendum: who, when, why and what."""
     if record is None:
@@ -366,7 +372,11 @@ def add_addendum(
     if not reason or not body:
         raise InvalidContentError(
             _l("Say why, and what the correction is."),
-            [(name, rules.REQUIRED) for name, value in (("reason", reason), ("body", body)) if not value],
+            [
+                (name, rules.REQUIRED)
+                for name, value in (("reason", reason), ("body", body))
+                if not value
+            ],
         )
     if len(reason) > REASON_MAX or len(body) > NOTE_MAX:
         raise InvalidContentError(_l("This is too long."), [("body", rules.TOO_LONG)])

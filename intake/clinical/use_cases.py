@@ -114,9 +114,7 @@ def add_addendum(
     """Correct a signed record with an addendum. Commits."""
     try:
         return _run(
-            lambda: services.add_addendum(
-                services.locked(record_id), author, reason, body, secret
-            )
+            lambda: services.add_addendum(services.locked(record_id), author, reason, body, secret)
         )
     except SignatureRefusedError:
         _signature_failed(record_id, "record")
@@ -125,7 +123,5 @@ def add_addendum(
 
 def note_tampering(record_id: int, kind: str) -> None:
     """Audit that a signed record no longer matches its hash (seen when it was shown). Commits."""
-    audit(
-        AuditTag.CLINICAL_RECORD_CHANGED_SINCE_SIGNING, target_type=kind, target_id=record_id
-    )
+    audit(AuditTag.CLINICAL_RECORD_CHANGED_SINCE_SIGNING, target_type=kind, target_id=record_id)
     db.session.commit()

@@ -177,7 +177,10 @@ def decide(episode_id: int) -> Response | tuple[str, int]:
         referred_to=form.referred_to.data,
         referral_note=form.referral_note.data,
     )
-    flash(_("Decision recorded: %(decision)s.", decision=DECISION_LABELS[form.decision.data]), "success")
+    flash(
+        _("Decision recorded: %(decision)s.", decision=DECISION_LABELS[form.decision.data]),
+        "success",
+    )
     return redirect(url_for("clinical.review", episode_id=episode.id))
 
 

@@ -81,8 +81,11 @@ def test_a_clinician_reviews_assesses_and_signs(live_server: LiveServer, browser
             _sign_in(other, url, "browser-admissions@example.org", "/staff/")
             other.wait_for_url(f"{url}/staff/")
             assert "Clinical review" not in other.inner_text("nav")
-            for target in (f"{url}/staff/clinical/review", record_url,
-                           f"{url}/staff/clinical/review/{episode_id}"):
+            for target in (
+                f"{url}/staff/clinical/review",
+                record_url,
+                f"{url}/staff/clinical/review/{episode_id}",
+            ):
                 response = other.goto(target)
                 assert response is not None and response.status == 403, target
                 assert "6 mg a day" not in other.content()

@@ -46,8 +46,16 @@ def test_one_severe_withdrawal_rating_decides_whatever_the_others_say() -> None:
     [
         ({"emotional": 3}, CareLevel.PARTIAL_HOSPITALISATION, (D.EMOTIONAL,)),
         ({"environment": 4, "use_risks": 1}, CareLevel.RESIDENTIAL, (D.ENVIRONMENT,)),
-        ({"biomedical": 2, "use_risks": 2}, CareLevel.INTENSIVE_OUTPATIENT, (D.BIOMEDICAL, D.USE_RISKS)),
-        ({"person_centred": 4, "emotional": 1}, CareLevel.PARTIAL_HOSPITALISATION, (D.PERSON_CENTRED,)),
+        (
+            {"biomedical": 2, "use_risks": 2},
+            CareLevel.INTENSIVE_OUTPATIENT,
+            (D.BIOMEDICAL, D.USE_RISKS),
+        ),
+        (
+            {"person_centred": 4, "emotional": 1},
+            CareLevel.PARTIAL_HOSPITALISATION,
+            (D.PERSON_CENTRED,),
+        ),
         ({"withdrawal": 3, "biomedical": 3}, CareLevel.RESIDENTIAL, (D.WITHDRAWAL, D.BIOMEDICAL)),
     ],
 )

@@ -195,7 +195,11 @@ def test_an_addendum_to_a_missing_or_draft_note_is_refused(
     )
     assert draft.status_code == 409 and "addenda are for signed records" in _text(draft)
     missing = post_form(
-        clinician, note_page, "/staff/clinical/records/99999/addenda", reason="r", body="b",
+        clinician,
+        note_page,
+        "/staff/clinical/records/99999/addenda",
+        reason="r",
+        body="b",
         secret=PASSWORD,
     )
     assert missing.status_code == 404
@@ -207,18 +211,16 @@ def test_the_database_refuses_to_change_a_signed_record(app: Flask, clinician: F
     record_id = _new_assessment(clinician, episode_id)
     _sign(clinician, record_id)
     with app.app_context():
-        with pytest.raises(DBAPIError):
-            with db.session.begin_nested():
-                db.session.execute(
-                    text("UPDATE clinical_records SET status = 'draft' WHERE id = :id"),
-                    {"id": record_id},
-                )
-        with pytest.raises(DBAPIError):
-            with db.session.begin_nested():
-                db.session.execute(
-                    text("DELETE FROM clinical_record_versions WHERE record_id = :id"),
-                    {"id": record_id},
-                )
+        with pytest.raises(DBAPIError), db.session.begin_nested():
+            db.session.execute(
+                text("UPDATE clinical_records SET status = 'draft' WHERE id = :id"),
+                {"id": record_id},
+            )
+        with pytest.raises(DBAPIError), db.session.begin_nested():
+            db.session.execute(
+                text("DELETE FROM clinical_record_versions WHERE record_id = :id"),
+                {"id": record_id},
+            )
 
 
 def test_content_changed_behind_the_app_shows_changed_since_signing(

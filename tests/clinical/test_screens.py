@@ -43,8 +43,17 @@ def test_assessment_rules_refuse_out_of_range_and_prompt_safety() -> None:
 
 def test_a_level_override_needs_a_reason() -> None:
     table = load_table()
-    dims = {d: 0 for d in ("intoxication_withdrawal", "biomedical", "emotional_behavioural_cognitive",
-                           "substance_use_risks", "recovery_environment", "person_centred")}
+    dims = {
+        d: 0
+        for d in (
+            "intoxication_withdrawal",
+            "biomedical",
+            "emotional_behavioural_cognitive",
+            "substance_use_risks",
+            "recovery_environment",
+            "person_centred",
+        )
+    }
     checked = rules.check_assessment({"dimensions": dims, "level_choice": "residential"}, table)
     assert ("level_reason", rules.OVERRIDE_REASON) in checked.problems
     fine = rules.check_assessment(

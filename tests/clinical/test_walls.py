@@ -135,8 +135,15 @@ def test_no_other_page_list_search_export_or_api_shows_a_clinical_field(
             assert SECRET_WORDS not in response.get_data(as_text=True), (role, path + query)
         opened.append(rule.endpoint)
     # The pages that show this person are among those opened.
-    for endpoint in ("crm.episode", "crm.person", "crm.pipeline", "crm.search_people",
-                     "triage.detail", "triage.queue_json", "alerts.inquiry_messages"):
+    for endpoint in (
+        "crm.episode",
+        "crm.person",
+        "crm.pipeline",
+        "crm.search_people",
+        "triage.detail",
+        "triage.queue_json",
+        "alerts.inquiry_messages",
+    ):
         assert endpoint in opened, endpoint
 
 
