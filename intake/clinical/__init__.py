@@ -26,12 +26,15 @@ def _refusal_page(error: Exception) -> tuple[str, int]:
     from flask import render_template
 
     from intake.clinical.errors import ClinicalRefusalError, InvalidContentError
-    from intake.clinical.labels import PROBLEM_MESSAGES
+    from intake.clinical.labels import DIMENSION_LABELS, PROBLEM_MESSAGES
 
     assert isinstance(error, ClinicalRefusalError)  # noqa: S101  (registered for this class only)
     problems = []
     if isinstance(error, InvalidContentError):
-        problems = [(name, PROBLEM_MESSAGES.get(code, code)) for name, code in error.problems]
+        problems = [
+            (DIMENSION_LABELS.get(name, name), PROBLEM_MESSAGES.get(code, code))
+            for name, code in error.problems
+        ]
     return (
         render_template(
             "clinical/refused.html", message=error.message, code=error.code, problems=problems

@@ -16,7 +16,7 @@ for ratings 0..4) and ``programmes`` (level -> the clinic's programme codes).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -151,12 +151,3 @@ def suggest(ratings: Mapping[str, object], table: LevelTable) -> Suggestion:
     top = max(per_dimension.values(), key=table.intensity)
     drivers = tuple(d for d, level in per_dimension.items() if level == top)
     return Suggestion(top, drivers, per_dimension, table.programmes.get(top, ()))
-
-
-def is_level(code: object, table: LevelTable) -> bool:
-    """Whether ``code`` is one of the table's levels."""
-    return isinstance(code, str) and code in {level.value for level in table.levels}
-
-
-def ordered(levels: Sequence[CareLevel], table: LevelTable) -> list[CareLevel]:
-    return sorted(levels, key=table.intensity)

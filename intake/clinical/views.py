@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -42,7 +51,7 @@ from intake.clinical.models import Assessment, ClinicalNote, ClinicalRecord
 from intake.crm import queries as crm_queries
 from intake.crm.labels import CLOSE_REASON_LABELS, STAGE_LABELS
 from intake.crm.models import Episode
-from intake.extensions import db
+from intake.extensions import db, limiter
 from intake.triage.services import current_result
 from intake.vocabulary import AssessmentDimension, RecordKind, ReviewDecision, SafetyOutcome
 
@@ -71,6 +80,12 @@ def _clinical_words() -> dict[str, Any]:
         "ReviewDecision": ReviewDecision,
         "RecordKind": RecordKind,
     }
+
+
+def _signature_limit() -> str:
+    # Signing re-checks a password: as rate-limited as signing in, so a session left open
+    # cannot be used to guess the password.
+    return str(current_app.config["LOGIN_RATE_LIMIT"])
 
 
 def _names() -> dict[int, str]:
@@ -285,6 +300,7 @@ def save(record_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/records/<int:record_id>/sign")
+@limiter.limit(_signature_limit)
 @require_permission(READ, WRITE)
 def sign(record_id: int) -> Response | tuple[str, int]:
     found = _record(record_id)
@@ -299,6 +315,7 @@ def sign(record_id: int) -> Response | tuple[str, int]:
 
 
 @bp.post("/records/<int:record_id>/addenda")
+@limiter.limit(_signature_limit)
 @require_permission(READ, WRITE)
 def add_addendum(record_id: int) -> Response | tuple[str, int]:
     found = _record(record_id)
@@ -310,3 +327,22 @@ def add_addendum(record_id: int) -> Response | tuple[str, int]:
     use_cases.add_addendum(found.id, user, form.reason.data, form.body.data, form.secret.data)
     flash(_("Addendum added and signed."), "success")
     return redirect(url_for("clinical.record", record_id=found.id))
+
+
+@bp.get("/records/<int:record_id>/versions/<int:number>")
+@require_permission(READ)
+def version(record_id: int, number: int) -> str:
+    """One kept version of a record as it was saved, with its own hash checked."""
+    found = _record(record_id)
+    kept = next((v for v in found.versions if v.number == number), None)
+    if kept is None:
+        abort(404)
+    _audit_person(found.episode, record=found.id, version=number)
+    return render_template(
+        "clinical/version.html",
+        record=found,
+        version=kept,
+        intact=signing.content_hash(kept.content) == kept.content_hash,
+        is_assessment=isinstance(found, Assessment),
+        names=_names(),
+    )

@@ -242,3 +242,40 @@ def test_content_changed_behind_the_app_shows_changed_since_signing(
     page = _text(clinician.get(f"/staff/clinical/records/{record_id}"))
     assert 'id="hash-warning"' in page and "changed since it was signed" in page
     assert "clinical:record:hash_mismatch" in audit_tags(app)
+
+
+def test_every_draft_version_is_kept_and_shown(app: Flask, clinician: FlaskClient) -> None:
+    episode_id = episode_in_review(app, message="help")
+    page = f"/staff/clinical/episodes/{episode_id}/notes/new"
+    created = post_form(clinician, page, page, body="Version one words")
+    note_page = created.headers["Location"]
+    assert post_form(clinician, note_page, note_page, body="Version two words").status_code == 302
+    shown = _text(clinician.get(note_page))
+    assert "Version two words" in shown and "version 2" in shown
+    first = _text(clinician.get(f"{note_page}/versions/1"))
+    assert "Version one words" in first and 'id="hash-warning"' not in first
+    assert clinician.get(f"{note_page}/versions/9").status_code == 404
+
+
+def test_a_current_totp_code_signs_once(app: Flask, clinician: FlaskClient, staff: dict) -> None:
+    import pyotp
+
+    from intake.auth.models import User
+    from intake.core.types import utcnow
+
+    secret = pyotp.random_base32()
+    with app.app_context():
+        user = db.session.get(User, staff[Role.CLINICIAN])
+        user.totp_secret = secret
+        user.totp_enabled_at = utcnow()
+        db.session.commit()
+    episode_id = episode_in_review(app, message="help")
+    page = f"/staff/clinical/episodes/{episode_id}/notes/new"
+    first = int(post_form(clinician, page, page, body="a").headers["Location"].rsplit("/", 1)[1])
+    second = int(post_form(clinician, page, page, body="b").headers["Location"].rsplit("/", 1)[1])
+    code = pyotp.TOTP(secret).now()
+    assert _sign(clinician, first, code).status_code == 302  # type: ignore[attr-defined]
+    assert _record(app, first).sign_method == "totp"
+    replay = _sign(clinician, second, code)  # the same code again: spent
+    assert replay.status_code == 403  # type: ignore[attr-defined]
+    assert _record(app, second).signed_at is None

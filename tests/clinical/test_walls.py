@@ -62,6 +62,7 @@ def _world(app: Flask, client: FlaskClient) -> dict[str, int]:
             "person_id": episode.person_id,
             "inquiry_id": int(inquiry_id or 0),
             "record_id": note_id,
+            "number": 1,
             "assessment_id": assessment_id,
         }
 
