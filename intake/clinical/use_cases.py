@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intake.audit.services import record as audit
@@ -39,11 +39,13 @@ def _run(action: Callable[[], T]) -> T:
         raise ClinicalRefusalError(
             "changed_meanwhile", _l("Someone else changed this just now. Reload the page.")
         ) from None
-    except DBAPIError:
-        # The database's own guard (a signed record's trigger) refused the change.
+    except IntegrityError:
+        # The database's own guard refused: a signed record's trigger, or another save of the
+        # same draft that took this version number first.
         db.session.rollback()
         raise SignedRecordError(
-            "signed", _l("This record is signed and cannot be changed.")
+            "changed_or_signed",
+            _l("This record was signed or changed meanwhile; nothing was saved. Reload it."),
         ) from None
     return result
 

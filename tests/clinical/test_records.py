@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import IntegrityError
 
 from intake.auth.permissions import Role
 from intake.clinical.models import Addendum, ClinicalRecord, RecordVersion, ReviewDecisionRecord
@@ -211,12 +211,12 @@ def test_the_database_refuses_to_change_a_signed_record(app: Flask, clinician: F
     record_id = _new_assessment(clinician, episode_id)
     _sign(clinician, record_id)
     with app.app_context():
-        with pytest.raises(DBAPIError), db.session.begin_nested():
+        with pytest.raises(IntegrityError), db.session.begin_nested():
             db.session.execute(
                 text("UPDATE clinical_records SET status = 'draft' WHERE id = :id"),
                 {"id": record_id},
             )
-        with pytest.raises(DBAPIError), db.session.begin_nested():
+        with pytest.raises(IntegrityError), db.session.begin_nested():
             db.session.execute(
                 text("DELETE FROM clinical_record_versions WHERE record_id = :id"),
                 {"id": record_id},
