@@ -210,6 +210,10 @@ class BaseConfig:
         self.DELIVERY_LEASE_SECONDS = env_int(env, "DELIVERY_LEASE_SECONDS", 180)
         self.OUTBOX_GRACE_SECONDS = env_int(env, "OUTBOX_GRACE_SECONDS", 10)
         self.REPUBLISH_AFTER_SECONDS = env_int(env, "REPUBLISH_AFTER_SECONDS", 60)
+        # Break-glass (issue 12): how long an emergency grant lasts, and who is alerted (the
+        # staff account with this email; every active clinician when unset or not found).
+        self.BREAK_GLASS_MINUTES = env_int(env, "BREAK_GLASS_MINUTES", 60)
+        self.CLINICAL_LEAD_EMAIL: str | None = env.get("CLINICAL_LEAD_EMAIL") or None
 
         self.LANGUAGES = Language.codes()
         self.BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE.value

@@ -2,6 +2,7 @@
 
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
+from intake.clinical.consent_models import BreakGlassGrant, Consent, Disclosure
 from intake.clinical.models import (
     Addendum,
     Assessment,
@@ -35,11 +36,14 @@ __all__ = [
     "AssignmentRotation",
     "AuditChainHead",
     "AuditEvent",
+    "BreakGlassGrant",
     "ClinicalNote",
     "ClinicalRecord",
+    "Consent",
     "Contact",
     "ContactAttempt",
     "Delivery",
+    "Disclosure",
     "DuplicateCandidate",
     "Episode",
     "EpisodeInquiry",

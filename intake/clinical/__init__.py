@@ -1,5 +1,11 @@
-"""Clinical review: the clinician's review queue, structured assessments with a level-of-care
-suggestion, signed notes with addenda, behind walls admissions staff cannot cross.
+"""Clinical review: what clinicians record, and what may be told to whom.
+
+The review queue, structured assessments with a level-of-care suggestion, and signed notes with
+addenda live in ``models``, ``rules``, ``level_of_care``, ``signing``, ``services`` and
+``use_cases``; their pages are ``views.bp``. The consent ledger, the disclosure log, break-glass
+grants, the printable intake summary and the FHIR export live in the ``consent*``,
+``disclosures``, ``break_glass``, ``summary`` and ``fhir`` modules; their pages are
+``consent_views.bp``.
 
 :func:`init_app` loads and checks the clinic's level-of-care table (``LEVEL_OF_CARE_FILE``, or
 the plain default beside :mod:`intake.clinical.level_of_care`), and turns a clinical refusal that

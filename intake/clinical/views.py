@@ -79,6 +79,7 @@ def _clinical_words() -> dict[str, Any]:
         "dimensions": list(AssessmentDimension),
         "ReviewDecision": ReviewDecision,
         "RecordKind": RecordKind,
+        "FieldGroup": FieldGroup,
     }
 
 

@@ -2,7 +2,7 @@
 decisions; triggers keep signed records, versions and addenda from changing
 
 Revision ID: 0016
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-02 14:11:51.024500
 
 The triggers refuse, on SQLite and PostgreSQL alike: deleting a signed record, a version or an
@@ -85,7 +85,7 @@ def _postgres_triggers():
 
 # revision identifiers, used by Alembic.
 revision = "0016"
-down_revision = "0013"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
