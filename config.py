@@ -179,6 +179,9 @@ class BaseConfig:
         # The admissions pipeline table (stages, order, allowed moves) as a JSON file; the
         # default is intake.crm.pipeline.DEFAULT_TABLE. Checked when the app starts.
         self.PIPELINE_FILE: str | None = env.get("PIPELINE_FILE") or None
+        # The clinic's level-of-care table (intake/clinical/level_of_care.py); none: the plain
+        # default shipped beside it, which is not the ASAM Criteria.
+        self.LEVEL_OF_CARE_FILE: str | None = env.get("LEVEL_OF_CARE_FILE") or None
         self.CLINIC_NAME = env.get("CLINIC_NAME", "Harbor Intake")
         self.CLINIC_TIMEZONE = env.get("CLINIC_TIMEZONE", "Europe/Zurich")
         # Links in emails: by default the address `make run` serves (it passes PORT).

@@ -37,6 +37,7 @@ def create_app(config_name: str | None = None, overrides: Mapping[str, Any] | No
     register_sessions(app)
     register_messaging(app)
     register_crm(app)
+    register_clinical(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_template_helpers(app)
@@ -181,11 +182,19 @@ def register_crm(app: Flask) -> None:
     init_app(app)
 
 
+def register_clinical(app: Flask) -> None:
+    # The clinic's level-of-care table (checked at start) and the clinical refusal page.
+    from intake.clinical import init_app
+
+    init_app(app)
+
+
 def register_blueprints(app: Flask) -> None:
     from intake.audit.views import bp as audit_bp
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
     from intake.clinical.consent_views import bp as consent_bp
+    from intake.clinical.views import bp as clinical_bp
     from intake.core.views import bp as core_bp
     from intake.crm.views import bp as crm_bp
     from intake.messaging.views import bp as messaging_bp
@@ -209,6 +218,7 @@ def register_blueprints(app: Flask) -> None:
         alerts_bp,
         messaging_bp,
         crm_bp,
+        clinical_bp,
         consent_bp,
     ):
         app.register_blueprint(blueprint)

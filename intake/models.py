@@ -3,6 +3,14 @@
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
 from intake.clinical.consent_models import BreakGlassGrant, Consent, Disclosure
+from intake.clinical.models import (
+    Addendum,
+    Assessment,
+    ClinicalNote,
+    ClinicalRecord,
+    RecordVersion,
+    ReviewDecisionRecord,
+)
 from intake.core.models import WorkerHeartbeat
 from intake.crm.models import (
     AssignmentRotation,
@@ -21,12 +29,16 @@ from intake.public.models import ApiKey, Inquiry
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 
 __all__ = [
+    "Addendum",
     "Alert",
     "ApiKey",
+    "Assessment",
     "AssignmentRotation",
     "AuditChainHead",
     "AuditEvent",
     "BreakGlassGrant",
+    "ClinicalNote",
+    "ClinicalRecord",
     "Consent",
     "Contact",
     "ContactAttempt",
@@ -40,7 +52,9 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonMerge",
+    "RecordVersion",
     "RecoveryCode",
+    "ReviewDecisionRecord",
     "SignInThrottle",
     "StaffSession",
     "StageChange",

@@ -316,6 +316,103 @@ class DuplicateStatus(Vocabulary):
     MERGED = "merged"
 
 
+# Clinical review (intake.clinical) -------------------------------------------------------------
+class ReviewDecision(Vocabulary):
+    """What a clinician decides on reviewing an intake."""
+
+    PROCEED = "proceed"  # on to the structured assessment
+    NOT_APPROPRIATE = "not_suitable"  # closes the episode as "not appropriate", with a reason
+    REFER = "refer"  # closes the episode as "referred elsewhere", the referral recorded
+
+
+class RecordStatus(Vocabulary):
+    """A clinical note or assessment: a draft may change; a signed record never does."""
+
+    DRAFT = "draft"
+    SIGNED = "signed"
+
+
+class RecordKind(Vocabulary):
+    """Which kind of signed clinical record a version or an addendum belongs to."""
+
+    NOTE = "note"
+    ASSESSMENT = "assessment"
+
+
+class SignMethod(Vocabulary):
+    """How the signer proved it was them when signing."""
+
+    PASSWORD = "password"  # noqa: S105  (a code, not a secret)
+    TOTP = "totp"
+
+
+class AssessmentDimension(Vocabulary):
+    """The six assessment dimensions, each rated 0 (no risk) to 4 (severe risk)."""
+
+    WITHDRAWAL = "intoxication_withdrawal"
+    BIOMEDICAL = "biomedical"
+    EMOTIONAL = "emotional_behavioural_cognitive"
+    USE_RISKS = "substance_use_risks"
+    ENVIRONMENT = "recovery_environment"
+    PERSON_CENTRED = "person_centred"
+
+
+class CareLevel(Vocabulary):
+    """Levels of care, least intensive first (the order is the order of intensity)."""
+
+    OUTPATIENT = "outpatient"
+    INTENSIVE_OUTPATIENT = "intensive_outpatient"
+    PARTIAL_HOSPITALISATION = "partial_hospitalisation"
+    RESIDENTIAL = "residential"
+    INPATIENT_WITHDRAWAL = "inpatient_withdrawal_management"
+
+
+class Programme(Vocabulary):
+    """The clinic's programmes a level of care maps to (the mapping is configuration)."""
+
+    MEDICAL_DETOX = "medical_detox_taper"
+    INPATIENT = "inpatient"
+    OUTPATIENT = "outpatient_programme"
+    SUPPORT_GROUPS = "support_groups"
+    HOLISTIC = "holistic_therapies"
+    AFTERCARE = "aftercare"
+
+
+class LevelDecision(Vocabulary):
+    """Whether the clinician took the suggested level of care or chose another, with a reason."""
+
+    CONFIRMED = "confirmed"
+    OVERRIDDEN = "overridden"
+
+
+class AsqResult(Vocabulary):
+    """The ASQ screen's result as the clinician recorded it at assessment."""
+
+    NOT_DONE = "not_done"
+    NEGATIVE = "negative"
+    NON_ACUTE_POSITIVE = "non_acute_positive"
+    ACUTE_POSITIVE = "acute_positive"
+
+
+class SafetyOutcome(Vocabulary):
+    """The outcome of the brief suicide safety assessment (asked after a positive screen)."""
+
+    NOT_NEEDED = "not_needed"
+    NO_FURTHER_ACTION = "no_further_action"
+    NON_URGENT_EVALUATION = "non_urgent_evaluation"
+    URGENT_EVALUATION = "urgent_evaluation"
+
+
+class UseRoute(Vocabulary):
+    """How a substance is taken."""
+
+    ORAL = "oral"
+    INTRANASAL = "intranasal"
+    SMOKED = "smoked"
+    INJECTED = "injected"
+    OTHER = "other_route"
+
+
 # Consent and disclosures (intake.clinical, issue 12) --------------------------------------------
 class ConsentPurpose(Vocabulary):
     """What a consent is for: whom the clinic may tell, and why (42 CFR Part 2 § 2.31(a)(5))."""
@@ -389,6 +486,7 @@ class DisclosureChannel(Vocabulary):
     IN_PERSON = "in_person"
     PRINTED_SUMMARY = "printed_summary"
     FHIR_EXPORT = "fhir_export"
+
 
 class CaseMessageTemplate(Vocabulary):
     """The messages staff send a person from their episode (``templates/email/case_<code>``)."""

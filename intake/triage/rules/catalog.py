@@ -146,6 +146,12 @@ CATALOG: dict[str, FlagSpec] = {
             "AUDIT-C alcohol screen positive (4 or more for men, 3 or more for women or "
             "when sex is not given).",
         ),
+        FlagSpec(
+            "phq9_item9_positive",
+            _P2,
+            "PHQ-9 item 9 scored 1 or more at clinical assessment: do the brief suicide "
+            "safety assessment (ASQ or clinician) now.",
+        ),
         # -- no risk ---------------------------------------------------------------------
         FlagSpec(
             "information_only",

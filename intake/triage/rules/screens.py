@@ -177,5 +177,70 @@ class AuditCScreen:
         return flags
 
 
+class Phq9Screen:
+    """PHQ-9 scoring (nine items scored 0-3, total 0-27), asked at clinical assessment.
+
+    Only the scoring lives here, never the instrument's wording. Item 9 scored 1 or more raises
+    ``phq9_item9_positive``: the clinician does the brief suicide safety assessment now
+    (TRIAGE.md). Accepts ``{"items": [nine scores]}`` or ``{"item1": ..., "item9": ...}``; a
+    score that is missing, not a whole number or out of range is an ``unknown_value`` flag.
+    """
+
+    field = "phq9"
+    ITEMS = 9
+    MAX_ITEM = 3
+    SUICIDE_ITEM = 9
+    #: Severity bands of the total, by their lower bound (the instrument's published scoring).
+    BANDS: tuple[tuple[int, str], ...] = (
+        (20, "severe"),
+        (15, "moderately_severe"),
+        (10, "moderate"),
+        (5, "mild"),
+        (0, "minimal"),
+    )
+
+    def scores(self, answers: Mapping[str, Any]) -> tuple[list[int | None], list[Flag]]:
+        """The nine item scores (None where unreadable) and a flag for each unreadable one."""
+        items = answers.get("items")
+        raw: list[tuple[str, Any]]
+        if isinstance(items, list | tuple):
+            raw = [(f"phq9.items[{i}]", items[i] if i < len(items) else None) for i in range(9)]
+        else:
+            raw = [(f"phq9.item{i}", answers.get(f"item{i}")) for i in range(1, 10)]
+        scores: list[int | None] = []
+        flags: list[Flag] = []
+        for path, value in raw:
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int)
+                or not 0 <= value <= self.MAX_ITEM
+            ):
+                scores.append(None)
+                flags.append(unknown(path, value))
+                continue
+            scores.append(value)
+        return scores, flags
+
+    def total(self, answers: Mapping[str, Any]) -> int | None:
+        """The total 0-27, or None when any item is unreadable (a partial total misleads)."""
+        scores, _flags = self.scores(answers)
+        if any(score is None for score in scores):
+            return None
+        return sum(score for score in scores if score is not None)
+
+    def band(self, total: int) -> str:
+        """The severity band code of a total."""
+        return next(name for bound, name in self.BANDS if total >= bound)
+
+    def evaluate(self, answers: Mapping[str, Any]) -> list[Flag]:
+        if not answers:
+            return []
+        scores, flags = self.scores(answers)
+        item9 = scores[self.SUICIDE_ITEM - 1]
+        if item9 is not None and item9 >= 1:
+            flags.append(spec("phq9_item9_positive").flag(f"PHQ-9 item 9 = {item9}"))
+        return flags
+
+
 #: The instruments the engine runs, in order. Replace or extend this tuple to plug in another.
 DEFAULT_SCREENS: tuple[Screen, ...] = (AsqScreen(), AuditCScreen())
