@@ -61,6 +61,8 @@ class AuditTag(StrEnum):
     TASK_COMPLETED = "crm:task:completed"
     CASE_NOTE_ADDED = "crm:note:added"
     PEOPLE_SEARCHED = "crm:person:searched"
+    REPORTS_VIEWED = "crm:reports:viewed"
+    REPORTS_EXPORTED = "crm:reports:exported"
     ONCALL_SHIFT_ADDED = "admin:oncall:shift_added"
     ONCALL_SHIFT_REMOVED = "admin:oncall:shift_removed"
     DELIVERY_REQUEUED = "admin:delivery:requeued"

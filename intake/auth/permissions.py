@@ -43,6 +43,10 @@ class Permission(StrEnum):
     EPISODE_MOVE = "crm:episode:move"
     PERSON_MERGE = "crm:person:merge"
     RECORDS_EXPORT = "crm:records:export"
+    # The admissions reports: aggregates only. Admissions and admins see them; only admins
+    # export them.
+    REPORTS_VIEW = "crm:reports:view"
+    REPORTS_EXPORT = "crm:reports:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
     PRIORITY_RAISE = "triage:priority:raise"
@@ -75,9 +79,13 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DELIVERIES_VIEW_FAILED,
         Permission.RECORDS_EXPORT,
         Permission.PERSON_MERGE,
+        Permission.REPORTS_VIEW,
+        Permission.REPORTS_EXPORT,
     },
     # Merging people is an admissions decision (and an admin's); clinicians work the episode.
-    Role.ADMISSIONS: _EVERY_STAFF_MEMBER | _FRONT_DESK | {Permission.PERSON_MERGE},
+    Role.ADMISSIONS: _EVERY_STAFF_MEMBER
+    | _FRONT_DESK
+    | {Permission.PERSON_MERGE, Permission.REPORTS_VIEW},
     Role.CLINICIAN: _EVERY_STAFF_MEMBER
     | _FRONT_DESK
     | {Permission.PRIORITY_LOWER, Permission.CLINICAL_READ, Permission.CLINICAL_WRITE},

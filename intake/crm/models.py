@@ -126,6 +126,17 @@ class EpisodeInquiry(Model):
     inquiry: Mapped[Inquiry] = relationship()
 
 
+class InquirySubstance(Model):
+    """A substance an inquiry named, as its code (``intake.vocabulary.SUBSTANCES``), kept beside
+    the encrypted answers so reports can count inquiries by substance in SQL. Codes only: the
+    person's own words stay encrypted in the answers."""
+
+    __tablename__ = "inquiry_substances"
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), primary_key=True)
+    substance: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
 class StageChange(Model):
     """One step of an episode's history: from, to, who, when. The time spent in a stage is the
     gap to the next row. ``to_stage`` is ``closed`` when the episode closed."""

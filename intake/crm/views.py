@@ -590,3 +590,7 @@ def search_people() -> tuple[str, int]:
         days=window if window in search.NAME_WINDOWS else search.DEFAULT_WINDOW,
         windows=search.NAME_WINDOWS,
     ), status
+
+
+# The reports page and its export live in their own module, on this blueprint.
+from intake.crm import report_views  # noqa: E402, F401
