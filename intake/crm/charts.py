@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from typing import Any
+from xml.etree import ElementTree
 
 import pygal
 from pygal.style import Style
@@ -42,9 +44,15 @@ def _config(title: str) -> dict[str, object]:
     }
 
 
-def to_data_uri(chart: pygal.graph.graph.Graph) -> str:
-    """The chart as a ``data:image/svg+xml`` address for an ``<img>``."""
-    svg: bytes = chart.render()
+def to_data_uri(chart: Any) -> str:
+    """The chart as a ``data:image/svg+xml`` address for an ``<img>``, without pygal's inline
+    configuration script (an image never runs it; the page should not carry it either)."""
+    root = chart.render_tree()
+    for parent in root.iter():
+        for child in list(parent):
+            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+                parent.remove(child)
+    svg = ElementTree.tostring(root, encoding="utf-8")
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 

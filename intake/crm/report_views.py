@@ -181,7 +181,13 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
         for week in table.weeks:
             for value in table.values:
                 rows.append(
-                    (f"inquiries_by_{code}", week.isoformat(), value, "inquiries", table.count(week, value))
+                    (
+                        f"inquiries_by_{code}",
+                        week.isoformat(),
+                        value,
+                        "inquiries",
+                        table.count(week, value),
+                    )
                 )
     for stage, count in board.funnel.stages:
         rows.append(("funnel", "", stage, "episodes_reached", count))
@@ -197,7 +203,9 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
             ("median_seconds", item.median_seconds),
             ("p90_seconds", item.p90_seconds),
         ):
-            rows.append(("first_contact", "", item.priority, measure, "" if value is None else value))
+            rows.append(
+                ("first_contact", "", item.priority, measure, "" if value is None else value)
+            )
     for load in board.owners:
         owner = load.name or "nobody"
         rows.append(("open_work", "", owner, "open_episodes", load.open_episodes))

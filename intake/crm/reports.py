@@ -125,9 +125,7 @@ class ReportRange:
     def weeks(self) -> list[date]:
         """Every Monday from the start's week to the end's, so empty weeks show as zero."""
         first = self.start - timedelta(days=self.start.weekday())
-        return [
-            first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)
-        ]
+        return [first + timedelta(weeks=n) for n in range((self.end - first).days // 7 + 1)]
 
 
 def default_range(today: date) -> ReportRange:
@@ -159,9 +157,7 @@ DIMENSIONS: dict[str, Dimension] = {
     "substance": Dimension(
         "substance",
         lambda: InquirySubstance.substance,
-        lambda query: query.outerjoin(
-            InquirySubstance, InquirySubstance.inquiry_id == Inquiry.id
-        ),
+        lambda query: query.outerjoin(InquirySubstance, InquirySubstance.inquiry_id == Inquiry.id),
     ),
     "priority": Dimension(
         "priority",
@@ -261,7 +257,10 @@ def funnel(period: ReportRange) -> Funnel:
     stages = []
     for index, stage in enumerate(pipeline.stages):
         stages.append(
-            (stage.value, sum(n for pos, n in per_position.items() if pos is not None and pos >= index))
+            (
+                stage.value,
+                sum(n for pos, n in per_position.items() if pos is not None and pos >= index),
+            )
         )
     closed_rows = db.session.execute(
         select(Episode.close_reason, func.count())
@@ -311,9 +310,7 @@ def contact_times(
         select(
             TriageCase.priority.label("priority"),
             waited.label("seconds"),
-            func.row_number()
-            .over(partition_by=TriageCase.priority, order_by=waited)
-            .label("rank"),
+            func.row_number().over(partition_by=TriageCase.priority, order_by=waited).label("rank"),
             func.count().over(partition_by=TriageCase.priority).label("n"),
         )
         .where(in_range, TriageCase.reached_at.is_not(None))
