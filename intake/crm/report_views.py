@@ -193,18 +193,19 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
         rows.append(("funnel", "", stage, "episodes_reached", count))
     for reason, count in sorted(board.funnel.closed.items()):
         rows.append(("funnel_closed", "", reason, "episodes", count))
-    for item in board.contact:
-        for measure, value in (
-            ("target_minutes", item.target_minutes),
-            ("received", item.received),
-            ("reached", item.reached),
-            ("decided", item.decided),
-            ("within_target", item.within_target),
-            ("median_seconds", item.median_seconds),
-            ("p90_seconds", item.p90_seconds),
-        ):
+    for times in board.contact:
+        figures: tuple[tuple[str, int | None], ...] = (
+            ("target_minutes", times.target_minutes),
+            ("received", times.received),
+            ("reached", times.reached),
+            ("decided", times.decided),
+            ("within_target", times.within_target),
+            ("median_seconds", times.median_seconds),
+            ("p90_seconds", times.p90_seconds),
+        )
+        for measure, figure in figures:
             rows.append(
-                ("first_contact", "", item.priority, measure, "" if value is None else value)
+                ("first_contact", "", times.priority, measure, "" if figure is None else figure)
             )
     for load in board.owners:
         owner = load.name or "nobody"

@@ -249,7 +249,7 @@ def funnel(period: ReportRange) -> Funnel:
         .group_by(reached.c.episode_id)
         .subquery()
     )
-    per_position = dict(
+    per_position: dict[int | None, int] = dict(
         db.session.execute(
             select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)
         ).all()
