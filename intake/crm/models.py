@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.access import PERSON_FIELD_PERMISSIONS, FieldGroup, GuardedRecord
@@ -87,6 +87,17 @@ class Episode(Model):
         Index("ix_episodes_person_open", "person_id", "closed_at"),
         Index("ix_episodes_stage", "stage", "closed_at"),
         Index("ix_episodes_owner", "owner_id", "closed_at"),
+        # The board (counts per stage, newest cards per column) and the list by stage: open
+        # episodes only.
+        Index(
+            "ix_episodes_open_stage",
+            "stage",
+            "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        # Reports: episodes by the day they opened (the funnel).
+        Index("ix_episodes_opened_at", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -142,7 +153,11 @@ class StageChange(Model):
     gap to the next row. ``to_stage`` is ``closed`` when the episode closed."""
 
     __tablename__ = "stage_changes"
-    __table_args__ = (Index("ix_stage_changes_episode", "episode_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_stage_changes_episode", "episode_id", "changed_at"),
+        # Reports: which episodes ever reached a stage (admitted, for a source's yield).
+        Index("ix_stage_changes_to_stage", "to_stage", "episode_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))

@@ -135,13 +135,13 @@ class BoardColumn:
 
 def board(filters: PipelineFilter, cards: int = BOARD_CARDS) -> list[BoardColumn]:
     """One column per stage of the pipeline: how many episodes are there, and the newest few."""
-    counts = dict(
-        db.session.execute(
-            _filtered(filters)
-            .with_only_columns(Episode.stage, func.count(Episode.id))
-            .group_by(Episode.stage)
-        ).all()
-    )
+    matching = _filtered(filters)
+    counting = matching.with_only_columns(Episode.stage, func.count(Episode.id))
+    if not (filters.country or filters.language) and matching.whereclause is not None:
+        # Every episode has a person: with no filter on the person, count the episodes alone
+        # (the open-stage index) instead of joining every open episode with its person.
+        counting = select(Episode.stage, func.count(Episode.id)).where(matching.whereclause)
+    counts = dict(db.session.execute(counting.group_by(Episode.stage)).all())
     columns = []
     for stage in current_pipeline().stages:
         if filters.stage and filters.stage != stage:

@@ -27,6 +27,7 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.ext.compiler import compiles
@@ -148,6 +149,10 @@ class Dimension:
     code: str
     column: Callable[[], Any]
     join: Callable[[Select[Any]], Select[Any]] = lambda query: query
+    # The table counted and its arrival time (the triage case carries the inquiry's own, so the
+    # priority table reads one table, not two).
+    base: Callable[[], Any] = lambda: Inquiry
+    received: Callable[[], Any] = lambda: Inquiry.received_at
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -162,7 +167,8 @@ DIMENSIONS: dict[str, Dimension] = {
     "priority": Dimension(
         "priority",
         lambda: TriageCase.priority,
-        lambda query: query.outerjoin(TriageCase, TriageCase.inquiry_id == Inquiry.id),
+        base=lambda: TriageCase,
+        received=lambda: TriageCase.received_at,
     ),
 }
 
@@ -187,15 +193,15 @@ class WeeklyTable:
 def weekly(dimension: str, period: ReportRange) -> WeeklyTable:
     """Inquiries received per week in ``period``, by ``dimension`` (a key of DIMENSIONS)."""
     spec = DIMENSIONS[dimension]
-    week = week_start(Inquiry.received_at)
+    week = week_start(spec.received())
     value = func.coalesce(spec.column(), literal(NOT_GIVEN))
     query = spec.join(
         select(week.label("week"), value.label("value"), func.count().label("n")).select_from(
-            Inquiry
+            spec.base()
         )
     )
     rows = db.session.execute(
-        query.where(_received_in(Inquiry.received_at, period)).group_by(week, value)
+        query.where(_received_in(spec.received(), period)).group_by(week, value)
     ).all()
     table = WeeklyTable(dimension, period.weeks(), [])
     totals: dict[str, int] = {}
@@ -234,18 +240,22 @@ def funnel(period: ReportRange) -> Funnel:
         Episode.close_reason.is_(None),
         Episode.close_reason.not_in([reason.value for reason in NOT_COUNTED_REASONS]),
     )
-    # Every stage an episode stood in: its history and, for an episode without one, where it is.
+    # Every stage an episode opened in the range stood in: its history and where it is now
+    # (for an episode without history). Both halves are filtered before the union, so only the
+    # range's episodes are read.
     reached = union_all(
-        select(StageChange.episode_id.label("episode_id"), StageChange.to_stage.label("stage")),
-        select(Episode.id.label("episode_id"), Episode.stage.label("stage")),
+        select(StageChange.episode_id.label("episode_id"), StageChange.to_stage.label("stage"))
+        .join(Episode, Episode.id == StageChange.episode_id)
+        .where(in_range, counted),
+        select(Episode.id.label("episode_id"), Episode.stage.label("stage")).where(
+            in_range, counted
+        ),
     ).subquery()
     furthest = (
         select(
             reached.c.episode_id,
             func.max(case(position, value=reached.c.stage, else_=-1)).label("furthest"),
         )
-        .join(Episode, Episode.id == reached.c.episode_id)
-        .where(in_range, counted)
         .group_by(reached.c.episode_id)
         .subquery()
     )
@@ -451,13 +461,12 @@ def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceY
     whose episode closed as a duplicate or not a real inquiry are left out."""
     spec = YIELD_DIMENSIONS[dimension]
     value = func.coalesce(spec.column(), literal(NOT_GIVEN))
-    admitted = (
-        select(StageChange.id)
-        .where(
-            StageChange.episode_id == EpisodeInquiry.episode_id,
-            StageChange.to_stage == Stage.ADMITTED.value,
-        )
-        .exists()
+    # Episodes whose history reached "admitted", once each, joined rather than asked per row.
+    admitted_episodes = (
+        select(StageChange.episode_id.label("episode_id"))
+        .where(StageChange.to_stage == Stage.ADMITTED.value)
+        .distinct()
+        .subquery()
     )
     not_counted = [reason.value for reason in NOT_COUNTED_REASONS]
     query = spec.join(
@@ -465,12 +474,13 @@ def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceY
             value.label("value"),
             func.count().label("inquiries"),
             func.count(TriageCase.reached_at).label("reached"),
-            func.sum(case((admitted, 1), else_=0)).label("admitted"),
+            func.count(admitted_episodes.c.episode_id).label("admitted"),
         )
         .select_from(Inquiry)
         .outerjoin(TriageCase, TriageCase.inquiry_id == Inquiry.id)
         .outerjoin(EpisodeInquiry, EpisodeInquiry.inquiry_id == Inquiry.id)
         .outerjoin(Episode, Episode.id == EpisodeInquiry.episode_id)
+        .outerjoin(admitted_episodes, admitted_episodes.c.episode_id == Episode.id)
     )
     rows = db.session.execute(
         query.where(
@@ -501,6 +511,10 @@ class Dashboard:
 
 def dashboard(period: ReportRange, now: datetime, targets: Mapping[str, int]) -> Dashboard:
     """Every table of the reports page for ``period``."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # These queries cost enough for PostgreSQL's JIT to compile them, which takes longer
+        # than running them at this size (tens of milliseconds each); off for this transaction.
+        db.session.execute(text("SET LOCAL jit = off"))
     return Dashboard(
         period=period,
         weekly={code: weekly(code, period) for code in DIMENSIONS},

@@ -2,10 +2,11 @@
 100,000 inquiries on PostgreSQL in well under two minutes.
 
 Everything is generated in memory from one seeded random generator (the same ``--seed`` gives
-the same people, answers, stages and times), then written with SQLAlchemy Core ``INSERT``s in
-batches, with ids given here rather than returned one by one. Personal fields go through the
-same column types as the application's (encrypted; email and phone blind-indexed), so the demo
-data reads exactly like real data.
+the same people, answers, stages and times), then written in batches of SQLAlchemy Core table
+rows, with ids given here rather than returned one by one: ``INSERT`` executemany on SQLite,
+``COPY`` on PostgreSQL (psycopg 3's executemany sends one statement per row). Every value goes
+through its column's type first, so personal fields are encrypted and email and phone
+blind-indexed exactly as the application stores them.
 
 What one inquiry brings, on average: a person (about one in twelve inquiries is a person writing
 again and joins their episode; about one in thirty shares a phone with someone else and becomes a
@@ -182,6 +183,7 @@ class _Writer:
         self.tables = {table.name: table for table in (_table(model) for model in WRITE_ORDER)}
         self.pending: dict[str, list[dict[str, Any]]] = {name: [] for name in self.tables}
         self.report = report
+        self.copy = db.session.get_bind().dialect.name == "postgresql"
 
     def add(self, table: Table, row: dict[str, Any]) -> None:
         rows = self.pending[table.name]
@@ -189,11 +191,38 @@ class _Writer:
         if len(rows) >= BATCH:
             self.flush()
 
+    def _insert(self, table: Table, rows: list[dict[str, Any]]) -> None:
+        if not self.copy:
+            db.session.execute(insert(table), rows)
+            return
+        # PostgreSQL: the batch goes in with COPY on the session's own connection and
+        # transaction, each value first passed through its column type's bind processor (so
+        # personal fields are encrypted exactly as an INSERT would). About ten times faster than
+        # psycopg 3's executemany, which sends one INSERT per row.
+        connection = db.session.connection()
+        dialect = connection.dialect
+        columns = list(table.columns)
+        processors = [column.type.bind_processor(dialect) for column in columns]
+        names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in columns)
+        raw = connection.connection.dbapi_connection
+        assert raw is not None  # noqa: S101  (an open session connection)
+        cursor = raw.cursor()
+        with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        value if processor is None or value is None else processor(value)
+                        for value, processor in zip(
+                            (row.get(column.name) for column in columns), processors, strict=True
+                        )
+                    ]
+                )
+
     def flush(self) -> None:
         for name, table in self.tables.items():
             rows = self.pending[name]
             if rows:
-                db.session.execute(insert(table), rows)
+                self._insert(table, rows)
                 self.report.counts[name] = self.report.counts.get(name, 0) + len(rows)
                 self.pending[name] = []
 
@@ -250,22 +279,18 @@ def _phone(rng: random.Random, prefix: str) -> str:
 
 def already_seeded(seed: int) -> bool:
     """Whether this seed's data is in the database (its first reference exists)."""
-    first = _reference(random.Random(seed))
+    first = _reference(random.Random(seed))  # noqa: S311  (demo data, reproducible by design)
     return db.session.scalar(select(Inquiry.id).where(Inquiry.reference == first)) is not None
 
 
-def seed_inquiries(
-    count: int, seed: int, now: datetime, targets: Mapping[str, int]
-) -> SeedReport:
+def seed_inquiries(count: int, seed: int, now: datetime, targets: Mapping[str, int]) -> SeedReport:
     """Write ``count`` inquiries with everything around them (see the module docstring) in the
     session's transaction; the caller commits. ``targets`` are the contact targets in minutes
     per priority (``CONTACT_TARGET_MINUTES``)."""
     # References come from their own generator, so :func:`already_seeded` can find the first.
-    references = random.Random(seed)
-    rng = random.Random(f"data-{seed}")
-    staff = list(
-        db.session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id))
-    )
+    references = random.Random(seed)  # noqa: S311  (demo data, reproducible by design)
+    rng = random.Random(f"data-{seed}")  # noqa: S311
+    staff = list(db.session.scalars(select(User.id).where(User.active.is_(True)).order_by(User.id)))
     if not staff:
         raise ValueError("no active staff to own the episodes: run seed-demo without --inquiries")
     ids = _start_ids()
@@ -555,7 +580,9 @@ def _episode(
             "closed_at": closed_at,
             "close_reason": close_reason.value if close_reason else None,
             "referred_to": (
-                "Community outreach team" if close_reason == CloseReason.REFERRED_ELSEWHERE else None
+                "Community outreach team"
+                if close_reason == CloseReason.REFERRED_ELSEWHERE
+                else None
             ),
             "referral_note": None,
             "version": 1,
@@ -615,4 +642,3 @@ def _reset_sequences(ids: _Ids) -> None:
             text("SELECT setval(pg_get_serial_sequence(:table, 'id'), :value, false)"),
             {"table": name, "value": ids.next[name]},
         )
-
