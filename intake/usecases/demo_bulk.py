@@ -91,14 +91,14 @@ CLOSE_REASONS = (
     (CloseReason.DUPLICATE, 10),
     (CloseReason.NOT_REAL, 5),
 )
-# Country, language, phone prefix and a number pattern in ranges kept for fiction or tests.
+# Country, language, mobile prefix and how many digits follow it, weight.
 COUNTRIES = (
-    ("ES", Language.ES, "+3460", 30),
-    ("GB", Language.EN, "+447700900", 25),
-    ("DE", Language.DE, "+4915550", 15),
-    ("FR", Language.FR, "+3375", 10),
-    ("IT", Language.IT, "+39333", 10),
-    ("CH", Language.DE, "+4179", 10),
+    ("ES", Language.ES, "+346", 8, 30),
+    ("GB", Language.EN, "+447", 9, 25),
+    ("DE", Language.DE, "+4915", 9, 15),
+    ("FR", Language.FR, "+336", 8, 10),
+    ("IT", Language.IT, "+393", 9, 10),
+    ("CH", Language.DE, "+417", 8, 10),
 )
 FIRST_NAMES = {
     Language.ES: ("Ana", "Javier", "Lucía", "Carlos", "Marta", "Pablo", "Elena", "Diego"),
@@ -273,8 +273,8 @@ def _reference(rng: random.Random) -> str:
     return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
 
 
-def _phone(rng: random.Random, prefix: str) -> str:
-    return prefix + "".join(rng.choice("0123456789") for _ in range(12 - len(prefix) + 1))
+def _phone(rng: random.Random, prefix: str, digits: int) -> str:
+    return prefix + "".join(rng.choice("0123456789") for _ in range(digits))
 
 
 def already_seeded(seed: int) -> bool:
@@ -315,7 +315,7 @@ def seed_inquiries(count: int, seed: int, now: datetime, targets: Mapping[str, i
 def _new_person(
     rng: random.Random, writer: _Writer, ids: _Ids, received: datetime, phone: str | None = None
 ) -> _Person:
-    country, language, prefix, _w = _pick(rng, [(c, c[3]) for c in COUNTRIES])
+    country, language, prefix, digits, _w = _pick(rng, [(c, c[4]) for c in COUNTRIES])
     first = rng.choice(FIRST_NAMES[language])
     last = rng.choice(LAST_NAMES[language])
     person_id = ids.take("people")
@@ -324,7 +324,7 @@ def _new_person(
         handle = f"{first}.{last}".lower().replace(" ", "")
         email = f"{handle}.{person_id}@example.net"
     if phone is None and rng.random() < 0.7:
-        phone = _phone(rng, prefix)
+        phone = _phone(rng, prefix, digits)
     person = _Person(person_id, f"{first} {last}", email, phone, language.value, country)
     writer.add(
         _table(Person),
