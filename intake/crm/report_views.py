@@ -30,6 +30,7 @@ from intake.core.types import utcnow
 from intake.crm import charts, reports
 from intake.crm.labels import CLOSE_REASON_LABELS, STAGE_LABELS
 from intake.crm.views import bp
+from intake.crm.vocabulary import CloseReason
 from intake.triage.clock import describe_seconds
 
 DIMENSION_TITLES: dict[str, LazyString] = {
@@ -130,8 +131,8 @@ def _charts(board: reports.Dashboard) -> dict[str, str]:
             [value_label("source", item.value) for item in board.sources],
             [
                 (_("inquiries"), [item.inquiries for item in board.sources]),
-                (_("reached"), [item.reached for item in board.sources]),
-                (_("admitted"), [item.admitted for item in board.sources]),
+                (_("person reached"), [item.reached for item in board.sources]),
+                (_("admitted later"), [item.admitted for item in board.sources]),
             ],
         ),
     }
@@ -160,6 +161,8 @@ def reports_page() -> tuple[str, int]:
         weekly=_weekly_views(board),
         charts=_charts(board),
         stage_labels=STAGE_LABELS,
+        left_out_duplicates=board.funnel.left_out.get(CloseReason.DUPLICATE, 0),
+        left_out_not_real=board.funnel.left_out.get(CloseReason.NOT_REAL, 0),
         close_reason_labels=CLOSE_REASON_LABELS,
         value_label=value_label,
         describe=lambda seconds: "" if seconds is None else describe_seconds(seconds),
@@ -197,7 +200,7 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
         figures: tuple[tuple[str, int | None], ...] = (
             ("target_minutes", times.target_minutes),
             ("received", times.received),
-            ("reached", times.reached),
+            ("people_reached", times.reached),
             ("decided", times.decided),
             ("within_target", times.within_target),
             ("median_seconds", times.median_seconds),
@@ -214,8 +217,8 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
         rows.append(("open_work", "", owner, "overdue_tasks", load.overdue_tasks))
     for item in board.sources:
         rows.append(("source_yield", "", item.value, "inquiries", item.inquiries))
-        rows.append(("source_yield", "", item.value, "reached", item.reached))
-        rows.append(("source_yield", "", item.value, "admitted", item.admitted))
+        rows.append(("source_yield", "", item.value, "people_reached", item.reached))
+        rows.append(("source_yield", "", item.value, "inquiries_admitted", item.admitted))
     return rows
 
 

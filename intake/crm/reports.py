@@ -348,7 +348,7 @@ def contact_times(
             select(
                 TriageCase.priority,
                 func.count().label("received"),
-                func.count(TriageCase.reached_at).label("reached"),
+                func.count(TriageCase.reached_at).label("reached_count"),
                 func.sum(case((or_(reached, TriageCase.due_at < now), 1), else_=0)).label(
                     "decided"
                 ),
@@ -369,7 +369,7 @@ def contact_times(
                 priority=priority.value,
                 target_minutes=int(targets.get(priority.value, 24 * 60)),
                 received=int(row.received) if row else 0,
-                reached=int(row.reached) if row else 0,
+                reached=int(row.reached_count) if row else 0,
                 decided=int(row.decided or 0) if row else 0,
                 within_target=int(row.within or 0) if row else 0,
                 median_seconds=None if median is None else int(median),
@@ -473,8 +473,8 @@ def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceY
         select(
             value.label("value"),
             func.count().label("inquiries"),
-            func.count(TriageCase.reached_at).label("reached"),
-            func.count(admitted_episodes.c.episode_id).label("admitted"),
+            func.count(TriageCase.reached_at).label("reached_count"),
+            func.count(admitted_episodes.c.episode_id).label("admitted_count"),
         )
         .select_from(Inquiry)
         .outerjoin(TriageCase, TriageCase.inquiry_id == Inquiry.id)
@@ -489,7 +489,9 @@ def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceY
         ).group_by(value)
     ).all()
     result = [
-        SourceYield(str(row.value), int(row.inquiries), int(row.reached), int(row.admitted or 0))
+        SourceYield(
+            str(row.value), int(row.inquiries), int(row.reached_count), int(row.admitted_count or 0)
+        )
         for row in rows
     ]
     result.sort(key=lambda item: (-item.inquiries, item.value))

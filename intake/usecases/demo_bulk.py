@@ -57,7 +57,7 @@ from intake.vocabulary import (
 
 BATCH = 5000
 RULESET = "demo-bulk"
-CONSENT_VERSION = "demo"
+CONSENT_VERSION = "demo-bulk-1"
 CONSENT_TEXT = "Demo data: consent as the inquiry form asks for it."
 DAYS = 365
 

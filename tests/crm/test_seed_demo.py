@@ -42,9 +42,9 @@ def test_seed_demo_with_inquiries_writes_the_promised_shapes(app: Flask) -> None
     assert f"{COUNT} inquiries seeded in" in result.output
     with app.app_context():
         inquiries = db.session.scalars(
-            select(Inquiry).join(TriageResult, TriageResult.inquiry_id == Inquiry.id).where(
-                TriageResult.ruleset == RULESET
-            )
+            select(Inquiry)
+            .join(TriageResult, TriageResult.inquiry_id == Inquiry.id)
+            .where(TriageResult.ruleset == RULESET)
         ).all()
         assert len(inquiries) == COUNT
         ids = [inquiry.id for inquiry in inquiries]
