@@ -8,12 +8,14 @@ cannot be used is said back to staff with a 400, never a 500.
 from __future__ import annotations
 
 import io
+import time
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import defusedcsv.csv as safe_csv
 from flask import current_app, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -138,11 +140,40 @@ def _charts(board: reports.Dashboard) -> dict[str, str]:
     }
 
 
-def _dashboard() -> tuple[reports.Dashboard, str | None]:
+@dataclass
+class Shown:
+    """What the page shows for one range in one language: the figures and their charts."""
+
+    board: reports.Dashboard
+    weekly: list[WeeklyView]
+    charts: dict[str, str]
+
+
+# Figures per (app, range, language), kept REPORTS_CACHE_SECONDS: counts and staff names only.
+_SHOWN: dict[tuple[Any, ...], tuple[float, Shown]] = {}
+_SHOWN_MAX = 32
+
+
+def _dashboard(*, with_charts: bool = True) -> tuple[Shown, str | None]:
     now = utcnow()
     period, problem = parse_range(request.args, now.date())
+    seconds = int(current_app.config.get("REPORTS_CACHE_SECONDS", 0))
+    key = (id(current_app), period, str(get_locale()), with_charts)
+    clock = time.monotonic()
+    kept = _SHOWN.get(key)
+    if seconds > 0 and kept is not None and kept[0] > clock:
+        return kept[1], problem
     board = reports.dashboard(period, now, current_app.config["CONTACT_TARGET_MINUTES"])
-    return board, problem
+    shown = Shown(
+        board,
+        _weekly_views(board) if with_charts else [],
+        _charts(board) if with_charts else {},
+    )
+    if seconds > 0:
+        if len(_SHOWN) >= _SHOWN_MAX:
+            _SHOWN.clear()
+        _SHOWN[key] = (clock + seconds, shown)
+    return shown, problem
 
 
 def _audit(tag: AuditTag, period: reports.ReportRange) -> None:
@@ -152,14 +183,16 @@ def _audit(tag: AuditTag, period: reports.ReportRange) -> None:
 @bp.get("/reports")
 @require_permission(Permission.REPORTS_VIEW)
 def reports_page() -> tuple[str, int]:
-    board, problem = _dashboard()
+    shown, problem = _dashboard()
+    board = shown.board
     _audit(AuditTag.REPORTS_VIEWED, board.period)
     return render_template(
         "crm/reports.html",
         board=board,
         problem=problem,
-        weekly=_weekly_views(board),
-        charts=_charts(board),
+        weekly=shown.weekly,
+        charts=shown.charts,
+        cache_seconds=int(current_app.config.get("REPORTS_CACHE_SECONDS", 0)),
         stage_labels=STAGE_LABELS,
         left_out_duplicates=board.funnel.left_out.get(CloseReason.DUPLICATE, 0),
         left_out_not_real=board.funnel.left_out.get(CloseReason.NOT_REAL, 0),
@@ -225,7 +258,8 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
 @bp.get("/reports.csv")
 @require_permission(Permission.REPORTS_VIEW, Permission.REPORTS_EXPORT)
 def reports_export() -> Response | tuple[str, int]:
-    board, problem = _dashboard()
+    shown, problem = _dashboard(with_charts=False)
+    board = shown.board
     if problem:
         # The page with the message (audited as a view), rather than a file of other weeks.
         return reports_page()
