@@ -176,6 +176,12 @@ class BaseConfig:
             priority.value: env_int(env, f"CONTACT_TARGET_{priority.value}_MINUTES", minutes)
             for priority, minutes in CONTACT_TARGET_DEFAULTS.items()
         }
+        # The reports page keeps its figures and charts this long per range and language (they
+        # are counts; recomputing them on every view costs a second on a large database).
+        # Tests see every change at once.
+        self.REPORTS_CACHE_SECONDS = env_int(
+            env, "REPORTS_CACHE_SECONDS", 0 if self.name == "testing" else 60
+        )
         # The admissions pipeline table (stages, order, allowed moves) as a JSON file; the
         # default is intake.crm.pipeline.DEFAULT_TABLE. Checked when the app starts.
         self.PIPELINE_FILE: str | None = env.get("PIPELINE_FILE") or None

@@ -75,6 +75,9 @@ class AuditTag(StrEnum):
     REFERRER_CHANGED = "crm:referrer:changed"
     REFERRERS_VIEWED = "crm:referrer:viewed"
     EPISODE_SOURCE_SET = "crm:episode:source_set"
+
+    REPORTS_VIEWED = "crm:reports:viewed"
+    REPORTS_EXPORTED = "crm:reports:exported"
     ONCALL_SHIFT_ADDED = "admin:oncall:shift_added"
     ONCALL_SHIFT_REMOVED = "admin:oncall:shift_removed"
     DELIVERY_REQUEUED = "admin:delivery:requeued"

@@ -47,6 +47,10 @@ class Permission(StrEnum):
     REFERRER_VIEW = "crm:referrer:view"
     REFERRER_MANAGE = "crm:referrer:manage"
     RECORDS_EXPORT = "crm:records:export"
+    # The admissions reports: aggregates only. Admissions and admins see them; only admins
+    # export them.
+    REPORTS_VIEW = "crm:reports:view"
+    REPORTS_EXPORT = "crm:reports:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
     PRIORITY_RAISE = "triage:priority:raise"
@@ -95,6 +99,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DISCLOSURE_VIEW,
         Permission.BREAK_GLASS_REQUEST,
         Permission.REFERRER_MANAGE,
+        Permission.REPORTS_VIEW,
+        Permission.REPORTS_EXPORT,
     },
     # Merging people is an admissions decision (and an admin's); clinicians work the episode.
     # The front desk takes and withdraws consents and reads what it may tell whom; it never
@@ -106,6 +112,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CONSENT_VIEW,
         Permission.CONSENT_MANAGE,
         Permission.REFERRER_MANAGE,
+        Permission.REPORTS_VIEW,
     },
     Role.CLINICIAN: _EVERY_STAFF_MEMBER
     | _FRONT_DESK

@@ -45,9 +45,23 @@ def seed_demo(password: str) -> list[str]:
 
 @click.command("seed-demo")
 @click.option("--password", required=True, help="Password for every demo account.")
+@click.option(
+    "--inquiries",
+    type=click.IntRange(0, 2_000_000),
+    default=0,
+    show_default=True,
+    help="Also generate this many realistic inquiries (a year of people, episodes, activity).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=2026,
+    show_default=True,
+    help="Random seed for --inquiries: the same seed gives the same data.",
+)
 @with_appcontext
-def seed_demo_command(password: str) -> None:
-    """Load demo staff accounts (idempotent)."""
+def seed_demo_command(password: str, inquiries: int, seed: int) -> None:
+    """Load demo staff accounts (idempotent), and with --inquiries N a bulk of demo data."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(
             f"use at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password"
@@ -59,3 +73,26 @@ def seed_demo_command(password: str) -> None:
     from intake.public.demo import seed_demo_inquiries
 
     click.echo(f"demo inquiries added: {seed_demo_inquiries()}")
+    if inquiries:
+        _seed_bulk(inquiries, seed)
+
+
+def _seed_bulk(count: int, seed: int) -> None:
+    import time
+
+    from flask import current_app
+
+    from intake.usecases.demo_bulk import already_seeded, seed_inquiries
+
+    if already_seeded(seed):
+        click.echo(f"inquiries of seed {seed} are already there; use another --seed to add more")
+        return
+    started, cpu = time.perf_counter(), time.process_time()
+    report = seed_inquiries(count, seed, utcnow(), current_app.config["CONTACT_TARGET_MINUTES"])
+    db.session.commit()
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    for table, rows in sorted(report.counts.items()):
+        click.echo(f"{table:22} {rows:>9,}")
+    click.echo(f"activity rows          {report.activity:>9,}")
+    # The CPU time says how much of the wait was this process (on a busy machine, little).
+    click.echo(f"{count:,} inquiries seeded in {seconds:.1f} s (CPU of this process {cpu:.1f} s)")

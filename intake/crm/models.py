@@ -19,6 +19,7 @@ from sqlalchemy import (
     Index,
     String,
     UniqueConstraint,
+    text,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -96,6 +97,17 @@ class Episode(Model):
         Index("ix_episodes_person_open", "person_id", "closed_at"),
         Index("ix_episodes_stage", "stage", "closed_at"),
         Index("ix_episodes_owner", "owner_id", "closed_at"),
+        # The board (counts per stage, newest cards per column) and the list by stage: open
+        # episodes only.
+        Index(
+            "ix_episodes_open_stage",
+            "stage",
+            "id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
+        # Reports: episodes by the day they opened (the funnel).
+        Index("ix_episodes_opened_at", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -135,12 +147,27 @@ class EpisodeInquiry(Model):
     inquiry: Mapped[Inquiry] = relationship()
 
 
+class InquirySubstance(Model):
+    """A substance an inquiry named, as its code (``intake.vocabulary.SUBSTANCES``), kept beside
+    the encrypted answers so reports can count inquiries by substance in SQL. Codes only: the
+    person's own words stay encrypted in the answers."""
+
+    __tablename__ = "inquiry_substances"
+
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), primary_key=True)
+    substance: Mapped[str] = mapped_column(String(30), primary_key=True)
+
+
 class StageChange(Model):
     """One step of an episode's history: from, to, who, when. The time spent in a stage is the
     gap to the next row. ``to_stage`` is ``closed`` when the episode closed."""
 
     __tablename__ = "stage_changes"
-    __table_args__ = (Index("ix_stage_changes_episode", "episode_id", "changed_at"),)
+    __table_args__ = (
+        Index("ix_stage_changes_episode", "episode_id", "changed_at"),
+        # Reports: which episodes ever reached a stage (admitted, for a source's yield).
+        Index("ix_stage_changes_to_stage", "to_stage", "episode_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))

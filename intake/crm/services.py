@@ -21,12 +21,12 @@ from intake.audit.tags import AuditTag
 from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
 from intake.crm.episodes import open_or_join_episode
-from intake.crm.models import Contact, Episode, EpisodeInquiry, Person
+from intake.crm.models import Contact, Episode, EpisodeInquiry, InquirySubstance, Person
 from intake.crm.referrals import Origin, record_source
 from intake.crm.vocabulary import Disclosure, Relationship
 from intake.extensions import db
 from intake.security.encryption import blind_index
-from intake.vocabulary import ForWhom
+from intake.vocabulary import SUBSTANCES, ForWhom
 
 # Who the inquiry is for, and what the sender is to the person when it is not themselves.
 SENDER_RELATION: dict[str, Relationship] = {
@@ -194,6 +194,13 @@ def place_inquiry(
     db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
     if origin is not None:
         record_source(inquiry_id, origin)
+
+    # The substance codes, for the reports (validated answers carry known codes only).
+    db.session.add_all(
+        InquirySubstance(inquiry_id=inquiry_id, substance=code)
+        for code in dict.fromkeys(answers.get("substances") or ())
+        if code in SUBSTANCES
+    )
     contact = None
     relation = SENDER_RELATION.get(for_whom)
     if relation is not None:

@@ -828,3 +828,7 @@ def edit_referrer(referrer_id: int) -> Response | tuple[str, int]:
         return _render_referrer_form(form, item, refused.status_code)
     flash(_("Referrer saved."), "success")
     return redirect(url_for("crm.referrer", referrer_id=item.id))
+
+
+# The reports page and its export live in their own module, on this blueprint.
+from intake.crm import report_views  # noqa: E402, F401

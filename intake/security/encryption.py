@@ -18,8 +18,17 @@ class DecryptionError(RuntimeError):
 
 
 def _multi_fernet() -> MultiFernet:
-    keys = current_app.config["ENCRYPTION_KEYS"]
-    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
+    """The app's MultiFernet, built once per set of keys: building it (decoding and checking
+    every key) cost as much as the decryption itself on pages that show a few hundred fields."""
+    keys = tuple(current_app.config["ENCRYPTION_KEYS"])
+    cached = current_app.extensions.get("harbor.fernet")
+    if cached is None or cached[0] != keys:
+        fernet = MultiFernet(
+            [Fernet(key.encode() if isinstance(key, str) else key) for key in keys]
+        )
+        cached = current_app.extensions["harbor.fernet"] = (keys, fernet)
+    result: MultiFernet = cached[1]
+    return result
 
 
 def encrypt_text(plaintext: str) -> str:

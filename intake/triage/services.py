@@ -22,6 +22,7 @@ from sqlalchemy import (
     true,
     union_all,
 )
+from sqlalchemy.orm import defer
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
@@ -216,7 +217,13 @@ def queue(
     Inquiries held as suspected automated (or set aside as such) are not in the queue; they
     have their own list (:mod:`intake.triage.quarantine`) until someone releases them.
     """
-    query = select(TriageCase, Inquiry).join(Inquiry, Inquiry.id == TriageCase.inquiry_id)
+    query = (
+        select(TriageCase, Inquiry)
+        .join(Inquiry, Inquiry.id == TriageCase.inquiry_id)
+        # A queue row shows codes and times only: the person's words are not read (each would
+        # be decrypted, three fields for each of up to 200 rows).
+        .options(defer(Inquiry.message), defer(Inquiry.answers), defer(Inquiry.best_time))
+    )
     if not include_held:
         query = query.where(
             ~exists().where(

@@ -1,0 +1,278 @@
+"""The reports page and its CSV export (on the CRM blueprint).
+
+Aggregates only: the page and the export show counts per week, stage, priority, owner and
+source, never a person. Both are audited (what range, never a person's data). A date range that
+cannot be used is said back to staff with a 400, never a 500.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import defusedcsv.csv as safe_csv
+from flask import current_app, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from werkzeug.datastructures import MultiDict
+from werkzeug.wrappers import Response
+
+from intake.audit.services import record_view
+from intake.audit.tags import AuditTag
+from intake.auth.permissions import Permission, require_permission
+from intake.core.inputs import parse_date
+from intake.core.labels import label
+from intake.core.templating import country_label, language_label
+from intake.core.types import utcnow
+from intake.crm import charts, reports
+from intake.crm.labels import CLOSE_REASON_LABELS, STAGE_LABELS
+from intake.crm.views import bp
+from intake.crm.vocabulary import CloseReason
+from intake.triage.clock import describe_seconds
+
+DIMENSION_TITLES: dict[str, LazyString] = {
+    "source": _l("Inquiries per week by source"),
+    "country": _l("Inquiries per week by country"),
+    "language": _l("Inquiries per week by language"),
+    "substance": _l("Inquiries per week by substance named"),
+    "priority": _l("Inquiries per week by priority"),
+}
+
+
+def value_label(dimension: str, code: str) -> str:
+    """The words for one value of a dimension (``not given`` for an empty one)."""
+    if not code:
+        return _("not given")
+    if dimension == "country":
+        return country_label(code)
+    if dimension == "language":
+        return language_label(code)
+    return label(code, dimension)
+
+
+def parse_range(args: Any, today: date) -> tuple[reports.ReportRange, str | None]:
+    """The range asked for, or the default one and what was wrong with the request."""
+    fallback = reports.default_range(today)
+    raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
+    if not raw_from and not raw_to:
+        return fallback, None
+    start = parse_date(raw_from) if raw_from else fallback.start
+    end = parse_date(raw_to) if raw_to else today
+    if start is None or end is None:
+        return fallback, _(
+            "Dates are written like 2026-01-31. Showing the last %(weeks)d weeks instead.",
+            weeks=reports.DEFAULT_WEEKS,
+        )
+    if start > end:
+        return fallback, _(
+            "The start date is after the end date. Showing the last %(weeks)d weeks instead.",
+            weeks=reports.DEFAULT_WEEKS,
+        )
+    if (end - start).days > reports.MAX_RANGE_DAYS:
+        return fallback, _(
+            "A report covers at most %(days)d days; shorten the range. Showing the last "
+            "%(weeks)d weeks instead.",
+            days=reports.MAX_RANGE_DAYS,
+            weeks=reports.DEFAULT_WEEKS,
+        )
+    return reports.ReportRange(start, end), None
+
+
+def _minutes(seconds: int | None) -> float | None:
+    return None if seconds is None else round(seconds / 60, 1)
+
+
+@dataclass
+class WeeklyView:
+    code: str
+    title: str
+    table: reports.WeeklyTable
+    labels: dict[str, str]
+    chart: str
+
+
+def _weekly_views(board: reports.Dashboard) -> list[WeeklyView]:
+    views = []
+    for code, table in board.weekly.items():
+        labels = {value: value_label(code, value) for value in table.values}
+        series = [
+            (labels[value], [table.count(week, value) for week in table.weeks])
+            for value in table.values
+        ]
+        title = str(DIMENSION_TITLES[code])
+        chart = charts.stacked_weeks(title, [week.isoformat() for week in table.weeks], series)
+        views.append(WeeklyView(code, title, table, labels, chart))
+    return views
+
+
+def _charts(board: reports.Dashboard) -> dict[str, str]:
+    return {
+        "funnel": charts.horizontal_bars(
+            _("Episodes that reached each stage"),
+            [(str(STAGE_LABELS.get(stage, stage)), count) for stage, count in board.funnel.stages],
+        ),
+        "contact": charts.grouped_bars(
+            _("Minutes to first contact"),
+            [row.priority for row in board.contact],
+            [
+                (_("median"), [_minutes(row.median_seconds) for row in board.contact]),
+                (_("90th percentile"), [_minutes(row.p90_seconds) for row in board.contact]),
+            ],
+        ),
+        "owners": charts.horizontal_bars(
+            _("Open episodes per owner"),
+            [(load.name or _("nobody"), load.open_episodes) for load in board.owners],
+        ),
+        "sources": charts.grouped_bars(
+            _("Yield per source"),
+            [value_label("source", item.value) for item in board.sources],
+            [
+                (_("inquiries"), [item.inquiries for item in board.sources]),
+                (_("person reached"), [item.reached for item in board.sources]),
+                (_("admitted later"), [item.admitted for item in board.sources]),
+            ],
+        ),
+    }
+
+
+@dataclass
+class Shown:
+    """What the page shows for one range in one language: the figures and their charts."""
+
+    board: reports.Dashboard
+    weekly: list[WeeklyView]
+    charts: dict[str, str]
+
+
+# Figures per (app, range, language), kept REPORTS_CACHE_SECONDS: counts and staff names only.
+_SHOWN: dict[tuple[Any, ...], tuple[float, Shown]] = {}
+_SHOWN_MAX = 32
+
+
+def _dashboard(*, with_charts: bool = True) -> tuple[Shown, str | None]:
+    now = utcnow()
+    period, problem = parse_range(request.args, now.date())
+    seconds = int(current_app.config.get("REPORTS_CACHE_SECONDS", 0))
+    key = (id(current_app), period, str(get_locale()), with_charts)
+    clock = time.monotonic()
+    kept = _SHOWN.get(key)
+    if seconds > 0 and kept is not None and kept[0] > clock:
+        return kept[1], problem
+    board = reports.dashboard(period, now, current_app.config["CONTACT_TARGET_MINUTES"])
+    shown = Shown(
+        board,
+        _weekly_views(board) if with_charts else [],
+        _charts(board) if with_charts else {},
+    )
+    if seconds > 0:
+        if len(_SHOWN) >= _SHOWN_MAX:
+            _SHOWN.clear()
+        _SHOWN[key] = (clock + seconds, shown)
+    return shown, problem
+
+
+def _audit(tag: AuditTag, period: reports.ReportRange) -> None:
+    record_view(tag, detail={"from": period.start.isoformat(), "to": period.end.isoformat()})
+
+
+@bp.get("/reports")
+@require_permission(Permission.REPORTS_VIEW)
+def reports_page() -> tuple[str, int]:
+    shown, problem = _dashboard()
+    board = shown.board
+    _audit(AuditTag.REPORTS_VIEWED, board.period)
+    return render_template(
+        "crm/reports.html",
+        board=board,
+        problem=problem,
+        weekly=shown.weekly,
+        charts=shown.charts,
+        cache_seconds=int(current_app.config.get("REPORTS_CACHE_SECONDS", 0)),
+        stage_labels=STAGE_LABELS,
+        left_out_duplicates=board.funnel.left_out.get(CloseReason.DUPLICATE, 0),
+        left_out_not_real=board.funnel.left_out.get(CloseReason.NOT_REAL, 0),
+        close_reason_labels=CLOSE_REASON_LABELS,
+        value_label=value_label,
+        describe=lambda seconds: "" if seconds is None else describe_seconds(seconds),
+        # The CRM's sub-navigation carries the pipeline's filters; a report has none to pass on.
+        args=MultiDict(),
+    ), 400 if problem else 200
+
+
+# The export ------------------------------------------------------------------------------------
+
+CSV_COLUMNS = ("report", "week", "group", "measure", "value")
+
+
+def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
+    """The dashboard's numbers in long form: one row per number, codes rather than words (a
+    spreadsheet joins and filters them), nothing about any one person."""
+    rows: list[tuple[object, ...]] = []
+    for code, table in board.weekly.items():
+        for week in table.weeks:
+            for value in table.values:
+                rows.append(
+                    (
+                        f"inquiries_by_{code}",
+                        week.isoformat(),
+                        value,
+                        "inquiries",
+                        table.count(week, value),
+                    )
+                )
+    for stage, count in board.funnel.stages:
+        rows.append(("funnel", "", stage, "episodes_reached", count))
+    for reason, count in sorted(board.funnel.closed.items()):
+        rows.append(("funnel_closed", "", reason, "episodes", count))
+    for times in board.contact:
+        figures: tuple[tuple[str, int | None], ...] = (
+            ("target_minutes", times.target_minutes),
+            ("received", times.received),
+            ("people_reached", times.reached),
+            ("decided", times.decided),
+            ("within_target", times.within_target),
+            ("median_seconds", times.median_seconds),
+            ("p90_seconds", times.p90_seconds),
+        )
+        for measure, figure in figures:
+            rows.append(
+                ("first_contact", "", times.priority, measure, "" if figure is None else figure)
+            )
+    for load in board.owners:
+        owner = load.name or "nobody"
+        rows.append(("open_work", "", owner, "open_episodes", load.open_episodes))
+        rows.append(("open_work", "", owner, "open_tasks", load.open_tasks))
+        rows.append(("open_work", "", owner, "overdue_tasks", load.overdue_tasks))
+    for item in board.sources:
+        rows.append(("source_yield", "", item.value, "inquiries", item.inquiries))
+        rows.append(("source_yield", "", item.value, "people_reached", item.reached))
+        rows.append(("source_yield", "", item.value, "inquiries_admitted", item.admitted))
+    return rows
+
+
+@bp.get("/reports.csv")
+@require_permission(Permission.REPORTS_VIEW, Permission.REPORTS_EXPORT)
+def reports_export() -> Response | tuple[str, int]:
+    shown, problem = _dashboard(with_charts=False)
+    board = shown.board
+    if problem:
+        # The page with the message (audited as a view), rather than a file of other weeks.
+        return reports_page()
+    _audit(AuditTag.REPORTS_EXPORTED, board.period)
+    buffer = io.StringIO()
+    # defusedcsv prefixes a cell starting with = + - @ | % (a source name an admin typed) with
+    # a quote, so a spreadsheet never runs it as a formula.
+    writer = safe_csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    writer.writerows(csv_rows(board))
+    name = f"harbor-reports-{board.period.start.isoformat()}-{board.period.end.isoformat()}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
