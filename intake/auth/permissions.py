@@ -178,6 +178,35 @@ def require_permission(*permissions: Permission) -> Callable[[F], F]:
     return decorator
 
 
+def require_permission_or_break_glass(permission: Permission) -> Callable[[F], F]:
+    """Decorate a read-only view of one person's clinical record: the user holds ``permission``,
+    or may break the glass (an admin in an emergency).
+
+    The second kind of user only passes the door: the view must then call
+    :func:`require_access` on the record, which lets them read it only under a live, reasoned
+    grant for that person (``intake.clinical.break_glass``) and refuses them, audited,
+    otherwise. The route is listed as guarded by ``permission``.
+    """
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if not current_user.is_authenticated:
+                from intake.extensions import login_manager
+
+                return login_manager.unauthorized()
+            if not (
+                current_user.can(permission) or current_user.can(Permission.BREAK_GLASS_REQUEST)
+            ):
+                deny(permission)
+            return view(*args, **kwargs)
+
+        wrapper.required_permissions = frozenset({permission})  # type: ignore[attr-defined]
+        return cast(F, wrapper)
+
+    return decorator
+
+
 def require_login(view: F) -> F:
     """Decorate a view that any signed-in staff member may use (sign-out, own account)."""
     return require_permission()(view)

@@ -156,6 +156,18 @@ def test_an_inquiry_walks_from_new_to_admitted(live_server: LiveServer, browser:
         assert page.inner_text("#admitted-count") == "1"
         assert reference in page.inner_text("#sent-episodes")
         assert serious_accessibility_violations(page) == []
+
+        # The dashboard counts the admission: in the funnel and in the web form's yield.
+        page.click("nav a:has-text('Reports')")
+        page.wait_for_selector("#funnel")
+        admitted_row = page.locator("#funnel tr[data-stage='admitted'] td").first
+        assert admitted_row.inner_text() == "1"
+        web_row = page.locator("#source-yield tr[data-source='web-form'] td")
+        assert web_row.nth(0).inner_text() == "2"  # both inquiries came through the form
+        assert web_row.nth(2).inner_text() == "1"  # and one episode was admitted
+        assert page.locator("#funnel img.chart").count() == 1
+        assert serious_accessibility_violations(page) == []
+        save_screenshot(page, "crm-walk-dashboard")
     finally:
         staff.close()
         public.close()
