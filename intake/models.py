@@ -1,5 +1,6 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
+from intake.aftercare.models import AftercarePlan, CheckIn, CheckInLink, CheckInReply
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
 from intake.core.models import WorkerHeartbeat
@@ -20,6 +21,10 @@ from intake.public.models import ApiKey, Inquiry
 from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageResult
 
 __all__ = [
+    "AftercarePlan",
+    "CheckIn",
+    "CheckInLink",
+    "CheckInReply",
     "Alert",
     "ApiKey",
     "AssignmentRotation",

@@ -314,3 +314,41 @@ class DuplicateStatus(Vocabulary):
     OPEN = "open"
     NOT_SAME = "not_same"
     MERGED = "merged"
+
+
+# Aftercare (intake.aftercare) ------------------------------------------------------------------
+class PlanStatus(Vocabulary):
+    """Where an aftercare plan stands: check-ins go out only while it is active."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+
+
+class CheckInStatus(Vocabulary):
+    """One scheduled check-in: waiting, sent (reminders may follow), then answered or missed;
+    cancelled when the plan stopped before it went out."""
+
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    ANSWERED = "answered"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class CheckInOutcome(Vocabulary):
+    """What a check-in came to, as the person's page and the programme page show it."""
+
+    ANSWERED = "answered"
+    NEEDS_CALL = "needs_call"
+    ESCALATED = "escalated"
+    MISSED = "missed"
+
+
+class AftercareChannel(Vocabulary):
+    """The channels a check-in may go out on (a subset of the delivery channels)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
