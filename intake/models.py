@@ -22,14 +22,14 @@ from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageR
 
 __all__ = [
     "AftercarePlan",
-    "CheckIn",
-    "CheckInLink",
-    "CheckInReply",
     "Alert",
     "ApiKey",
     "AssignmentRotation",
     "AuditChainHead",
     "AuditEvent",
+    "CheckIn",
+    "CheckInLink",
+    "CheckInReply",
     "Contact",
     "ContactAttempt",
     "Delivery",

@@ -192,6 +192,8 @@ class InquirySource(Vocabulary):
 
     WEB_FORM = "web-form"
     DEMO = "demo"
+    # A check-in reply after discharge that worried the rules (intake.aftercare).
+    AFTERCARE_CHECKIN = "aftercare-check-in"
 
 
 class GuidanceLevel(Vocabulary):

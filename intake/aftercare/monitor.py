@@ -23,9 +23,7 @@ from intake.triage.rules.screens import YES, read_answer, unknown
 FIELD = "aftercare"
 
 USE = FlagSpec("aftercare_use", Priority.P1, "Check-in: reported use since the last check-in.")
-CRAVINGS = FlagSpec(
-    "aftercare_cravings", Priority.P2, "Check-in: strong cravings (3 or 4 of 4)."
-)
+CRAVINGS = FlagSpec("aftercare_cravings", Priority.P2, "Check-in: strong cravings (3 or 4 of 4).")
 RISKY = FlagSpec(
     "aftercare_risky_situation", Priority.P2, "Check-in: a risky situation is coming up."
 )

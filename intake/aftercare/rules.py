@@ -43,7 +43,9 @@ class Defaults:
         cls, first_days: str, max_gap_months: int, duration_months: int, send_minute: int
     ) -> Defaults:
         """Defaults from settings text ("1,7,14,30"); junk and non-positive days are ignored."""
-        days = sorted({int(part) for part in first_days.replace(" ", "").split(",") if part.isdigit()})
+        days = sorted(
+            {int(part) for part in first_days.replace(" ", "").split(",") if part.isdigit()}
+        )
         return cls(
             first_days=tuple(day for day in days if day > 0) or cls.first_days,
             max_gap_months=max(1, max_gap_months),
@@ -198,9 +200,7 @@ def is_quiet(instant: datetime, zone_name: str, quiet: QuietHours) -> bool:
     return quiet.covers(local.hour * 60 + local.minute)
 
 
-def reminder_instant(
-    after: datetime, hours: int, zone_name: str, quiet: QuietHours
-) -> datetime:
+def reminder_instant(after: datetime, hours: int, zone_name: str, quiet: QuietHours) -> datetime:
     """``hours`` after ``after``, moved out of the quiet hours."""
     return next_allowed(after + timedelta(hours=hours), zone_name, quiet)
 

@@ -10,6 +10,7 @@ from alembic import op
 import sqlalchemy as sa
 
 import intake.core.types  # noqa: F401  (custom column types)
+import intake.security.fields  # noqa: F401  (encrypted column types)
 
 
 # revision identifiers, used by Alembic.
