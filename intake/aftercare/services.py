@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import selectinload
@@ -494,13 +495,20 @@ def _task(plan: AftercarePlan, kind: TaskKind, owner_id: int, note: Any) -> Task
     """A task on the plan's episode; None when the CRM refuses it (the episode was closed)."""
     try:
         task = create_task(
-            plan.episode, kind.value, utcnow(), None, owner_id=owner_id, note=str(note)
+            plan.episode, kind.value, utcnow(), None, owner_id=owner_id, note=staff_words(note)
         )
     except CrmRefusalError as refused:
         log.warning("aftercare task refused plan=%s code=%s", plan.id, refused.code)
         return None
     db.session.flush()
     return task
+
+
+def staff_words(text: Any) -> str:
+    """A lazy string in the staff's language (``ALERT_LANGUAGE``), stored as text: the worker
+    and the public pages have no staff request to read a language from."""
+    with force_locale(str(current_app.config.get("ALERT_LANGUAGE") or "en")):
+        return str(text)
 
 
 def _notify_staff(user_id: int, key: str) -> None:
@@ -626,7 +634,7 @@ def record_reply(
     if codes:
         inquiry = reenter_triage(
             plan.person,
-            message=text or str(_l("Aftercare check-in reply")),
+            message=text or staff_words(_l("Aftercare check-in reply")),
             language=plan.language,
             answers={"message": text, FIELD: answers, "aftercare_checkin": checkin.id},
             outcome=outcome,
