@@ -57,7 +57,9 @@ def test_a_send_minute_on_a_clock_change_day_is_one_real_local_time(
 
 
 def test_quiet_hours_move_the_send_to_their_end_in_the_persons_zone() -> None:
-    instant = rules.send_instant(date(2027, 6, 1), "Australia/Sydney", QuietHours(8 * 60, 12 * 60), 600)
+    instant = rules.send_instant(
+        date(2027, 6, 1), "Australia/Sydney", QuietHours(8 * 60, 12 * 60), 600
+    )
     local = instant.astimezone(ZoneInfo("Australia/Sydney"))
     assert (local.date(), local.hour, local.minute) == (date(2027, 6, 1), 12, 0)
     late = datetime(2027, 6, 1, 22, 30, tzinfo=ZoneInfo("Europe/Zurich")).astimezone(UTC)

@@ -59,7 +59,9 @@ def test_two_years_across_clock_changes_send_each_check_in_once_in_allowed_hours
 ) -> None:
     start = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
     with app.app_context(), time_machine.travel(start, tick=False) as clock:
-        plans = [open_plan(timezone=zone, quiet_start=q[0], quiet_end=q[1]) for zone, q in ZONES.items()]
+        plans = [
+            open_plan(timezone=zone, quiet_start=q[0], quiet_end=q[1]) for zone, q in ZONES.items()
+        ]
         db.session.commit()
         stopper = plans[1]
         stop_at = start + timedelta(days=420)
