@@ -135,6 +135,8 @@ def weekly_counts(weeks: int = 8, now: datetime | None = None) -> list[Week]:
     ).all()
     buckets: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sent_at, outcome in rows:
+        if sent_at is None:
+            continue
         index = int((sent_at - first).total_seconds() // (7 * 86400))
         buckets[index]["sent"] += 1
         if outcome:

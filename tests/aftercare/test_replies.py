@@ -82,7 +82,7 @@ def test_worrying_words_enter_the_triage_queue_as_the_same_persons_inquiry(
         plan = open_plan()
         token, checkin = _link(plan)
         person_id, checkin_id = plan.person_id, checkin.id
-    status, body = _answer(
+    status, _body = _answer(
         client,
         token,
         wellbeing="1",
