@@ -8,7 +8,8 @@ from datetime import date
 from intake.aftercare import use_cases
 from intake.aftercare.models import AftercarePlan
 from intake.aftercare.services import PlanInput, local_today
-from intake.crm.models import Episode
+from intake.crm.episodes import CAUSE_STAFF
+from intake.crm.models import Episode, StageChange
 from intake.extensions import db
 from intake.vocabulary import Stage
 from tests.factories import PersonFactory, UserFactory
@@ -22,6 +23,11 @@ def discharged_episode(owner_id: int | None = None, *, phone: str | None = None)
     owner = owner_id or UserFactory().id
     episode = Episode(person=person, stage=Stage.DISCHARGED.value, owner_id=owner)
     db.session.add(episode)
+    db.session.add(
+        StageChange(
+            episode=episode, from_stage=None, to_stage=Stage.DISCHARGED.value, cause=CAUSE_STAFF
+        )
+    )
     db.session.flush()
     return episode
 
