@@ -395,24 +395,28 @@ def send_due(now: datetime, limit: int, counts: SweepCounts) -> None:
     """Claim the check-ins that are due and add one delivery each (key per plan and slot)."""
     due = and_(CheckIn.status == CheckInStatus.SCHEDULED.value, CheckIn.due_at <= now)
     ids = claim(CheckIn, due, (CheckIn.due_at, CheckIn.id), limit, status=CheckInStatus.SENT.value)
-    for checkin in _load(ids):
-        plan = checkin.plan
-        if plan.status in (PlanStatus.STOPPED, PlanStatus.FINISHED):
-            checkin.status = CheckInStatus.CANCELLED.value
-            counts.cancelled += 1
-            continue
-        resume = _plan_waits(plan, now)
-        quiet = quiet_of(plan)
-        if resume is not None or rules.is_quiet(now, plan.timezone, quiet):
-            # Paused, or the sweep is late and it is night for the person: not now.
-            later = rules.next_allowed(max(now, resume or now), plan.timezone, quiet)
-            checkin.status, checkin.due_at = CheckInStatus.SCHEDULED.value, later
-            counts.deferred += 1
-            continue
-        checkin.sent_at = now
-        checkin.next_action_at = rules.reminder_instant(now, reminder_hours(), plan.timezone, quiet)
-        _checkin_delivery(checkin, AftercareKind.CHECKIN, "checkin")
-        counts.sent += 1
+    # No autoflush: each delivery key lookup would otherwise flush every row changed so far.
+    with db.session.no_autoflush:
+        for checkin in _load(ids):
+            plan = checkin.plan
+            if plan.status in (PlanStatus.STOPPED, PlanStatus.FINISHED):
+                checkin.status = CheckInStatus.CANCELLED.value
+                counts.cancelled += 1
+                continue
+            resume = _plan_waits(plan, now)
+            quiet = quiet_of(plan)
+            if resume is not None or rules.is_quiet(now, plan.timezone, quiet):
+                # Paused, or the sweep is late and it is night for the person: not now.
+                later = rules.next_allowed(max(now, resume or now), plan.timezone, quiet)
+                checkin.status, checkin.due_at = CheckInStatus.SCHEDULED.value, later
+                counts.deferred += 1
+                continue
+            checkin.sent_at = now
+            checkin.next_action_at = rules.reminder_instant(
+                now, reminder_hours(), plan.timezone, quiet
+            )
+            _checkin_delivery(checkin, AftercareKind.CHECKIN, "checkin")
+            counts.sent += 1
 
 
 def remind(now: datetime, limit: int, counts: SweepCounts) -> None:
@@ -430,25 +434,29 @@ def remind(now: datetime, limit: int, counts: SweepCounts) -> None:
         reminders_sent=CheckIn.reminders_sent + 1,
         next_action_at=None,
     )
-    for checkin in _load(ids):
-        plan = checkin.plan
-        quiet = quiet_of(plan)
-        if plan.status != PlanStatus.ACTIVE or _plan_waits(plan, now) is not None:
-            if plan.status == PlanStatus.PAUSED:
-                # The person asked for a break: stop chasing this one, without a task.
-                checkin.status = CheckInStatus.CANCELLED.value
-            else:
-                checkin.status = CheckInStatus.CANCELLED.value
-            counts.cancelled += 1
-            continue
-        if rules.is_quiet(now, plan.timezone, quiet):
-            checkin.reminders_sent -= 1
-            checkin.next_action_at = rules.next_allowed(now, plan.timezone, quiet)
-            counts.deferred += 1
-            continue
-        _checkin_delivery(checkin, AftercareKind.REMINDER, f"reminder{checkin.reminders_sent}")
-        checkin.next_action_at = rules.reminder_instant(now, reminder_hours(), plan.timezone, quiet)
-        counts.reminded += 1
+    # No autoflush: each delivery key lookup would otherwise flush every row changed so far.
+    with db.session.no_autoflush:
+        for checkin in _load(ids):
+            plan = checkin.plan
+            quiet = quiet_of(plan)
+            if plan.status != PlanStatus.ACTIVE or _plan_waits(plan, now) is not None:
+                if plan.status == PlanStatus.PAUSED:
+                    # The person asked for a break: stop chasing this one, without a task.
+                    checkin.status = CheckInStatus.CANCELLED.value
+                else:
+                    checkin.status = CheckInStatus.CANCELLED.value
+                counts.cancelled += 1
+                continue
+            if rules.is_quiet(now, plan.timezone, quiet):
+                checkin.reminders_sent -= 1
+                checkin.next_action_at = rules.next_allowed(now, plan.timezone, quiet)
+                counts.deferred += 1
+                continue
+            _checkin_delivery(checkin, AftercareKind.REMINDER, f"reminder{checkin.reminders_sent}")
+            checkin.next_action_at = rules.reminder_instant(
+                now, reminder_hours(), plan.timezone, quiet
+            )
+            counts.reminded += 1
 
 
 def call_missed(now: datetime, limit: int, counts: SweepCounts) -> None:
@@ -468,27 +476,32 @@ def call_missed(now: datetime, limit: int, counts: SweepCounts) -> None:
         outcome=CheckInOutcome.MISSED.value,
         next_action_at=None,
     )
-    for checkin in _load(ids):
-        plan = checkin.plan
-        plan.missed_in_row += 1
-        task = _task(
-            plan, TaskKind.FOLLOW_UP, plan.owner_id, _l("Aftercare: no answer after two reminders.")
-        )
-        if task is not None:
-            checkin.task_id = task.id
-            _notify_staff(plan.owner_id, f"aftercare:{checkin.id}:missed:owner")
-        if plan.missed_in_row >= 2:
-            lead = lead_of(plan)
-            _task(plan, TaskKind.CALL, lead, _l("Aftercare: two check-ins missed in a row."))
-            _notify_staff(lead, f"aftercare:{checkin.id}:missed:lead")
-        record(
-            AuditTag.AFTERCARE_CHECKIN_MISSED,
-            target_type="aftercare_checkin",
-            target_id=checkin.id,
-            detail={"plan": plan.id, "in_row": plan.missed_in_row},
-        )
-        extend_schedule(checkin, showed_need=True)
-        counts.missed += 1
+    # No autoflush: each delivery key lookup would otherwise flush every row changed so far.
+    with db.session.no_autoflush:
+        for checkin in _load(ids):
+            plan = checkin.plan
+            plan.missed_in_row += 1
+            task = _task(
+                plan,
+                TaskKind.FOLLOW_UP,
+                plan.owner_id,
+                _l("Aftercare: no answer after two reminders."),
+            )
+            if task is not None:
+                checkin.task_id = task.id
+                _notify_staff(plan.owner_id, f"aftercare:{checkin.id}:missed:owner")
+            if plan.missed_in_row >= 2:
+                lead = lead_of(plan)
+                _task(plan, TaskKind.CALL, lead, _l("Aftercare: two check-ins missed in a row."))
+                _notify_staff(lead, f"aftercare:{checkin.id}:missed:lead")
+            record(
+                AuditTag.AFTERCARE_CHECKIN_MISSED,
+                target_type="aftercare_checkin",
+                target_id=checkin.id,
+                detail={"plan": plan.id, "in_row": plan.missed_in_row},
+            )
+            extend_schedule(checkin, showed_need=True)
+            counts.missed += 1
 
 
 def _task(plan: AftercarePlan, kind: TaskKind, owner_id: int, note: Any) -> Task | None:
