@@ -359,7 +359,10 @@ def sms_inbound() -> tuple[Response, int]:
     if not _signature_ok(raw):
         return jsonify({"error": "bad signature"}), 403
     # The form is read from the very bytes that were signed.
-    fields = parse_qs(raw.decode("utf-8", "replace"), max_num_fields=10)
+    try:
+        fields = parse_qs(raw.decode("utf-8", "replace"), max_num_fields=10)
+    except ValueError:
+        return jsonify({"error": "unreadable message"}), 400
     phone = str((fields.get("from") or [""])[0])[:32]
     body = str((fields.get("body") or [""])[0])[:SMS_BODY_MAX]
     code = use_cases.sms_reply(phone, body)

@@ -273,3 +273,51 @@ def test_plans_with_a_past_day_or_all_day_quiet_hours_are_refused(
     programme = client.get("/staff/aftercare/")
     assert programme.status_code == 200
     assert "Response rate" in programme.get_data(as_text=True)
+
+
+def test_an_unreadable_sms_webhook_body_is_a_calm_400(app: Flask, client: FlaskClient) -> None:
+    app.config["SMS_INBOUND_SECRET"] = SECRET
+    try:
+        body = "&".join(f"f{n}=x" for n in range(50)).encode()
+        signature = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+        response = client.post(
+            "/hooks/sms/inbound",
+            data=body,
+            headers={"X-Harbor-Signature": signature},
+            content_type="application/x-www-form-urlencoded",
+        )
+        assert response.status_code == 400
+    finally:
+        app.config["SMS_INBOUND_SECRET"] = None
+
+
+def test_the_owner_edits_the_zone_and_waiting_check_ins_move_with_it(app: Flask) -> None:
+    with app.app_context():
+        plan = open_plan()
+        before = [c.due_at for c in plan.checkins]
+        use_cases.edit_plan(plan, plan_input(plan.owner_id, timezone="America/New_York"), None)
+        db.session.refresh(plan)
+        after = [c.due_at for c in plan.checkins]
+        assert plan.timezone == "America/New_York"
+        assert all(later > earlier for earlier, later in zip(before, after, strict=True))
+
+
+def test_the_staff_notice_names_nobody_and_carries_no_answer(
+    app: Flask, client: FlaskClient
+) -> None:
+    from intake.aftercare import messages
+    from intake.messaging.models import Delivery
+
+    with app.app_context():
+        plan = open_plan()
+        token, checkin = _link(plan)
+        name, checkin_id = plan.person.name, checkin.id
+    _answer(client, token, call="y", free_text="private words")
+    with app.app_context():
+        notice = db.session.scalar(
+            select(Delivery).where(Delivery.kind == services.AftercareKind.STAFF.value)
+        )
+        composed = messages.compose_staff(notice)
+        for text in (composed.subject, composed.text, composed.html or ""):
+            assert name not in text and "private words" not in text
+        assert db.session.get(CheckIn, checkin_id).task_id is not None
