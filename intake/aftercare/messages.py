@@ -24,7 +24,7 @@ from intake.extensions import db
 from intake.messaging.compose import TEMPLATE_LANGUAGES, Composed, base_url, render_message
 from intake.messaging.models import Delivery
 from intake.messaging.registry import KindSpec, SubjectMissing, register_kind, register_subject
-from intake.vocabulary import DEFAULT_LANGUAGE, CheckInStatus, PlanStatus
+from intake.vocabulary import DEFAULT_LANGUAGE, CheckInStatus, DeliveryChannel, PlanStatus
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -62,7 +62,11 @@ def compose_checkin(delivery: Delivery) -> Composed:
     rendered = render_message(
         delivery.kind,
         delivery.language,
-        {"link": link, "options_link": link + "/options", "sms": delivery.channel != "email"},
+        {
+            "link": link,
+            "options_link": link + "/options",
+            "text_only": delivery.channel != DeliveryChannel.EMAIL,
+        },
     )
     return Composed(
         subject=rendered.subject,

@@ -124,7 +124,7 @@ class CheckInReply(Model):
     checkin_id: Mapped[int] = mapped_column(ForeignKey("aftercare_checkins.id"), unique=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # {"wellbeing": 1-5, "use": "yes"|"no", "cravings": 0-4, "sleep": 1-5, "mood": 1-5,
-    #  "risky": "yes"|"no", "support": "yes"|"no", "call": true|false} or {"sms": "yes"}.
+    #  "risky": "yes"|"no", "support": "yes"|"no", "call": true|false} or {"sms_word": "yes"}.
     answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON())
     free_text: Mapped[str | None] = mapped_column(EncryptedText())
     # Flag codes the monitor and the text raised (codes only, nothing the person wrote).

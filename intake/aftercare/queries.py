@@ -138,7 +138,7 @@ def weekly_counts(weeks: int = 8, now: datetime | None = None) -> list[Week]:
         if sent_at is None:
             continue
         index = int((sent_at - first).total_seconds() // (7 * 86400))
-        buckets[index]["sent"] += 1
+        buckets[index]["went_out"] += 1
         if outcome:
             buckets[index][outcome] += 1
             if outcome != CheckInOutcome.MISSED:
@@ -149,7 +149,7 @@ def weekly_counts(weeks: int = 8, now: datetime | None = None) -> list[Week]:
         found.append(
             Week(
                 starts=first + timedelta(weeks=index),
-                sent=bucket["sent"],
+                sent=bucket["went_out"],
                 answered=bucket["replied"],
                 needs_call=bucket[CheckInOutcome.NEEDS_CALL.value],
                 escalated=bucket[CheckInOutcome.ESCALATED.value],

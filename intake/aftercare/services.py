@@ -43,11 +43,13 @@ from intake.triage.rules.catalog import spec
 from intake.triage.rules.engine import evaluate
 from intake.usecases.accept_inquiry import reenter_triage
 from intake.vocabulary import (
+    DEFAULT_LANGUAGE,
     AftercareChannel,
     CheckInOutcome,
     CheckInStatus,
     DeliveryChannel,
     DeliveryStatus,
+    ForWhom,
     Language,
     PlanStatus,
     Stage,
@@ -520,7 +522,7 @@ def _task(plan: AftercarePlan, kind: TaskKind, owner_id: int, note: Any) -> Task
 def staff_words(text: Any) -> str:
     """A lazy string in the staff's language (``ALERT_LANGUAGE``), stored as text: the worker
     and the public pages have no staff request to read a language from."""
-    with force_locale(str(current_app.config.get("ALERT_LANGUAGE") or "en")):
+    with force_locale(str(current_app.config.get("ALERT_LANGUAGE") or DEFAULT_LANGUAGE)):
         return str(text)
 
 
@@ -533,7 +535,7 @@ def _notify_staff(user_id: int, key: str) -> None:
         subject_kind=TASK_SUBJECT,
         subject_id=None,
         recipient_user_id=user_id,
-        language=str(current_app.config.get("ALERT_LANGUAGE") or "en"),
+        language=str(current_app.config.get("ALERT_LANGUAGE") or DEFAULT_LANGUAGE),
     )
 
 
@@ -596,7 +598,12 @@ def score_reply(answers: Mapping[str, Any], free_text: str, language: str) -> Tr
     as the screen. Never raises (a failure is P1, as for inquiries)."""
     try:
         return evaluate(
-            {"message": free_text, "language": language, "for_whom": "self", FIELD: dict(answers)},
+            {
+                "message": free_text,
+                "language": language,
+                "for_whom": ForWhom.SELF.value,
+                FIELD: dict(answers),
+            },
             CHECKIN_SCREENS,
         )
     except Exception as exc:  # the rules must never lose a reply
@@ -824,4 +831,4 @@ def plan_for_phone(phone: str) -> AftercarePlan | None:
 
 def sms_answers(word: SmsWord) -> dict[str, Any]:
     """A one-word SMS reply as check-in answers: NO (not doing well) and HELP ask for a call."""
-    return {"sms": word.value, "call": word in (SmsWord.NO, SmsWord.HELP)}
+    return {"sms_word": word.value, "call": word in (SmsWord.NO, SmsWord.HELP)}

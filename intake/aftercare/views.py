@@ -45,7 +45,7 @@ from intake.crm.models import Episode
 from intake.extensions import csrf, db
 from intake.helplines import help_for
 from intake.messaging.compose import TEMPLATE_LANGUAGES
-from intake.vocabulary import CheckInOutcome, PlanStatus, Priority, Stage
+from intake.vocabulary import DEFAULT_LANGUAGE, CheckInOutcome, PlanStatus, Priority, Stage
 
 bp = Blueprint("aftercare", __name__, url_prefix="/staff/aftercare")
 public_bp = Blueprint("aftercare_public", __name__)
@@ -55,7 +55,7 @@ def outcome_label(code: str | None) -> str:
     words = {
         CheckInOutcome.ANSWERED: _("answered"),
         CheckInOutcome.NEEDS_CALL: _("needs a call"),
-        CheckInOutcome.ESCALATED: _("escalated"),
+        CheckInOutcome.ESCALATED: _("sent to triage"),
         CheckInOutcome.MISSED: _("missed"),
     }
     return str(words.get(code, "")) if code else ""  # type: ignore[call-overload]
@@ -334,7 +334,7 @@ def _signature_ok(raw: bytes) -> bool:
 
 def sms_reply_text(code: str, language: str) -> str:
     """The words sent back for an inbound SMS, in the person's (or English) language."""
-    with force_locale(language if language in TEMPLATE_LANGUAGES else "en"):
+    with force_locale(language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE):
         texts = {
             "unknown_number": _(
                 "Thank you for your message. We could not match this number, so nothing was "
@@ -366,12 +366,12 @@ def sms_inbound() -> tuple[Response, int]:
     phone = str((fields.get("from") or [""])[0])[:32]
     body = str((fields.get("body") or [""])[0])[:SMS_BODY_MAX]
     code = use_cases.sms_reply(phone, body)
-    language = "en"
+    language: str = DEFAULT_LANGUAGE
     if code not in ("unknown_number",):
         from intake.aftercare.services import plan_for_phone
 
         found = plan_for_phone(phone) or None
-        language = found.language if found is not None else "en"
+        language = found.language if found is not None else DEFAULT_LANGUAGE
         db.session.rollback()
     return jsonify({"reply": sms_reply_text(code, language), "status": code}), 200
 
