@@ -216,6 +216,10 @@ class BaseConfig:
         self.AFTERCARE_LINK_DAYS = env_int(env, "AFTERCARE_LINK_DAYS", 14)
         self.AFTERCARE_LEAD_EMAIL: str | None = env.get("AFTERCARE_LEAD_EMAIL") or None
         self.SMS_INBOUND_SECRET: str | None = env.get("SMS_INBOUND_SECRET") or None
+        # Break-glass (issue 12): how long an emergency grant lasts, and who is alerted (the
+        # staff account with this email; every active clinician when unset or not found).
+        self.BREAK_GLASS_MINUTES = env_int(env, "BREAK_GLASS_MINUTES", 60)
+        self.CLINICAL_LEAD_EMAIL: str | None = env.get("CLINICAL_LEAD_EMAIL") or None
 
         self.LANGUAGES = Language.codes()
         self.BABEL_DEFAULT_LOCALE = DEFAULT_LANGUAGE.value

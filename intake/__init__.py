@@ -163,6 +163,7 @@ def register_messaging(app: Flask) -> None:
     # The outbox relay (publish after commit) is on in every process that builds the app, with
     # or without the messaging pages; each domain then registers the message kinds it owns.
     from intake.aftercare import messages as aftercare_messages
+    from intake.crm import messages as crm_messages
     from intake.messaging import init_app
     from intake.triage import messages as triage_messages
     from intake.usecases import inquirer_messages
@@ -171,6 +172,7 @@ def register_messaging(app: Flask) -> None:
     triage_messages.init_app(app)
     inquirer_messages.init_app(app)
     aftercare_messages.init_app(app)
+    crm_messages.init_app(app)
 
 
 def register_crm(app: Flask) -> None:
@@ -187,6 +189,7 @@ def register_blueprints(app: Flask) -> None:
     from intake.audit.views import bp as audit_bp
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
+    from intake.clinical.consent_views import bp as consent_bp
     from intake.core.views import bp as core_bp
     from intake.crm.views import bp as crm_bp
     from intake.messaging.views import bp as messaging_bp
@@ -212,6 +215,7 @@ def register_blueprints(app: Flask) -> None:
         crm_bp,
         aftercare_bp,
         aftercare_public_bp,
+        consent_bp,
     ):
         app.register_blueprint(blueprint)
 

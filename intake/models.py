@@ -3,6 +3,7 @@
 from intake.aftercare.models import AftercarePlan, CheckIn, CheckInLink, CheckInReply
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
+from intake.clinical.consent_models import BreakGlassGrant, Consent, Disclosure
 from intake.core.models import WorkerHeartbeat
 from intake.crm.models import (
     AssignmentRotation,
@@ -27,12 +28,15 @@ __all__ = [
     "AssignmentRotation",
     "AuditChainHead",
     "AuditEvent",
+    "BreakGlassGrant",
     "CheckIn",
     "CheckInLink",
     "CheckInReply",
+    "Consent",
     "Contact",
     "ContactAttempt",
     "Delivery",
+    "Disclosure",
     "DuplicateCandidate",
     "Episode",
     "EpisodeInquiry",

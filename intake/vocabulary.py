@@ -354,3 +354,111 @@ class AftercareChannel(Vocabulary):
     EMAIL = "email"
     SMS = "sms"
     WHATSAPP = "whatsapp"
+
+
+# Consent and disclosures (intake.clinical, issue 12) --------------------------------------------
+class ConsentPurpose(Vocabulary):
+    """What a consent is for: whom the clinic may tell, and why (42 CFR Part 2 § 2.31(a)(5))."""
+
+    TEAM_CONTACT = "team_contact"  # the team may contact the person (calls, messages)
+    FAMILY = "family"  # talking to a named family member or other contact
+    REFERRING_DOCTOR = "referring_doctor"
+    INSURER = "insurer"
+    OTHER_PROVIDER = "other_provider"
+
+
+class ConsentScope(Vocabulary):
+    """How much a consent lets the clinic say, least first: a disclosure may say as much as its
+    consent's scope and no more (the order is the rule's)."""
+
+    ACKNOWLEDGE = "acknowledge"  # that the person is known to the clinic, nothing more
+    ADMISSION_STATUS = "admission_status"  # whether and when admitted, discharged
+    APPOINTMENTS = "appointments"  # dates and times of appointments
+    TREATMENT_PROGRESS = "treatment_progress"  # attendance and general progress
+    CLINICAL_SUMMARY = "clinical_summary"  # the intake summary, assessments, plan
+    FULL_RECORD = "full_record"
+
+    @property
+    def rank(self) -> int:
+        """0 for the least information; a larger rank says more."""
+        return list(ConsentScope).index(self)
+
+
+class SignatureMethod(Vocabulary):
+    """How the person signed a consent (§ 2.31(a)(8): electronic signatures are allowed)."""
+
+    ELECTRONIC = "electronic"  # typed name and a tick, on a screen the person used
+    PAPER = "paper"  # a signed paper form, kept on file
+
+
+class ConsentEnd(Vocabulary):
+    """How a consent ended before its expiry date: revoked by the person, or its expiry event
+    happened. Either way the row is kept."""
+
+    REVOKED = "revoked"
+    EVENT_OCCURRED = "event_occurred"
+
+
+class ConsentState(Vocabulary):
+    """Where a consent stands at a given moment (computed, never stored)."""
+
+    PENDING = "pending"  # starts later
+    LIVE = "live"
+    EXPIRED = "expired"
+    ENDED = "ended"  # its expiry event happened
+    REVOKED = "revoked"
+
+
+class RequestChannel(Vocabulary):
+    """How the person gave or withdrew a consent."""
+
+    IN_PERSON = "in_person"
+    PHONE = "phone"
+    EMAIL = "email"
+    WRITING = "writing"
+    PORTAL = "portal"
+
+
+class DisclosureChannel(Vocabulary):
+    """How information left the clinic."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    FAX = "fax"
+    IN_PERSON = "in_person"
+    PRINTED_SUMMARY = "printed_summary"
+    FHIR_EXPORT = "fhir_export"
+
+
+class CaseMessageTemplate(Vocabulary):
+    """The messages staff send a person from their episode (``templates/email/case_<code>``)."""
+
+    TRIED_TO_REACH = "tried_to_reach"
+    CALL_BACK = "call_back"
+    APPOINTMENT = "appointment"
+
+
+# The channels a message from the case goes out on (a person's email or their phone by SMS).
+CASE_MESSAGE_CHANNELS = (DeliveryChannel.EMAIL, DeliveryChannel.SMS)
+
+
+class ReferralChannel(Vocabulary):
+    """How an inquiry reached the clinic: the web form, a website's API key, a call, a visit."""
+
+    WEB = "web"
+    API = "api"
+    PHONE = "phone"
+    WALK_IN = "walk_in"
+    OTHER = "other"
+
+
+class ReferrerKind(Vocabulary):
+    """A referring (or referred-to) organisation, or a professional."""
+
+    ORGANISATION = "organisation"
+    PROFESSIONAL = "professional"
+
+
+# The campaign parameters the public form keeps (from the address the person arrived by).
+CAMPAIGN_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")

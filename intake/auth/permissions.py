@@ -42,6 +42,10 @@ class Permission(StrEnum):
     EPISODE_VIEW = "crm:episode:view"
     EPISODE_MOVE = "crm:episode:move"
     PERSON_MERGE = "crm:person:merge"
+    # Messages to the person from their episode, and where inquiries come from (referrers).
+    MESSAGE_SEND = "crm:message:send"
+    REFERRER_VIEW = "crm:referrer:view"
+    REFERRER_MANAGE = "crm:referrer:manage"
     RECORDS_EXPORT = "crm:records:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
@@ -49,6 +53,14 @@ class Permission(StrEnum):
     PRIORITY_LOWER = "triage:priority:lower"
     CLINICAL_READ = "clinical:record:read"
     CLINICAL_WRITE = "clinical:record:write"
+    # Consent ledger, disclosures and break-glass (issue 12, intake/clinical/consents.py says
+    # who holds which and why).
+    CONSENT_VIEW = "clinical:consent:view"
+    CONSENT_MANAGE = "clinical:consent:manage"
+    DISCLOSURE_VIEW = "clinical:disclosure:view"
+    DISCLOSURE_RECORD = "clinical:disclosure:record"
+    BREAK_GLASS_REQUEST = "clinical:break_glass:request"
+    BREAK_GLASS_REVIEW = "clinical:break_glass:review"
 
 
 _EVERY_STAFF_MEMBER = frozenset({Permission.STAFF_HOME_VIEW, Permission.ACCOUNT_SELF_MANAGE})
@@ -61,6 +73,8 @@ _FRONT_DESK = frozenset(
         Permission.PRIORITY_RAISE,
         Permission.EPISODE_VIEW,
         Permission.EPISODE_MOVE,
+        Permission.MESSAGE_SEND,
+        Permission.REFERRER_VIEW,
     }
 )
 
@@ -75,12 +89,36 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DELIVERIES_VIEW_FAILED,
         Permission.RECORDS_EXPORT,
         Permission.PERSON_MERGE,
+        # An admin reads the "may tell" panel and answers a person's request for the accounting
+        # of disclosures; clinical fields only through a reasoned, alerted break-glass grant.
+        Permission.CONSENT_VIEW,
+        Permission.DISCLOSURE_VIEW,
+        Permission.BREAK_GLASS_REQUEST,
+        Permission.REFERRER_MANAGE,
     },
     # Merging people is an admissions decision (and an admin's); clinicians work the episode.
-    Role.ADMISSIONS: _EVERY_STAFF_MEMBER | _FRONT_DESK | {Permission.PERSON_MERGE},
+    # The front desk takes and withdraws consents and reads what it may tell whom; it never
+    # records a disclosure or reads what was disclosed (clinical content).
+    Role.ADMISSIONS: _EVERY_STAFF_MEMBER
+    | _FRONT_DESK
+    | {
+        Permission.PERSON_MERGE,
+        Permission.CONSENT_VIEW,
+        Permission.CONSENT_MANAGE,
+        Permission.REFERRER_MANAGE,
+    },
     Role.CLINICIAN: _EVERY_STAFF_MEMBER
     | _FRONT_DESK
-    | {Permission.PRIORITY_LOWER, Permission.CLINICAL_READ, Permission.CLINICAL_WRITE},
+    | {
+        Permission.PRIORITY_LOWER,
+        Permission.CLINICAL_READ,
+        Permission.CLINICAL_WRITE,
+        Permission.CONSENT_VIEW,
+        Permission.CONSENT_MANAGE,
+        Permission.DISCLOSURE_VIEW,
+        Permission.DISCLOSURE_RECORD,
+        Permission.BREAK_GLASS_REVIEW,
+    },
 }
 
 

@@ -23,6 +23,7 @@ from intake.crm import current_pipeline
 from intake.crm.errors import CloseRefusedError, MoveRefusedError
 from intake.crm.labels import STAGE_LABELS
 from intake.crm.models import Episode, EpisodeInquiry, Person, StageChange
+from intake.crm.referrals import record_outbound
 from intake.crm.vocabulary import CLOSED, CloseReason, Stage
 from intake.extensions import db
 
@@ -160,11 +161,14 @@ def close_episode(
     *,
     referred_to: str | None = None,
     referral_note: str | None = None,
+    referred_to_id: int | None = None,
     at: datetime | None = None,
 ) -> StageChange:
     """Close an episode before admission with a reason; audited.
 
-    "Referred elsewhere" needs to whom (``referred_to``). Raises :class:`CloseRefusedError`
+    "Referred elsewhere" needs to whom: a referrer chosen (``referred_to_id``) or a new
+    organisation named (``referred_to``, which becomes a referrer row); the outbound referral is
+    recorded (:func:`intake.crm.referrals.record_outbound`). Raises :class:`CloseRefusedError`
     (nothing changed) for an episode already closed or past the closable stages, an unknown
     reason, or a referral without its details.
     """
@@ -183,14 +187,19 @@ def close_episode(
             ),
         )
     referred_to = (referred_to or "").strip()[:REFERRAL_MAX] or None
-    if close_reason is CloseReason.REFERRED_ELSEWHERE and referred_to is None:
+    if (
+        close_reason is CloseReason.REFERRED_ELSEWHERE
+        and referred_to is None
+        and not referred_to_id
+    ):
         raise CloseRefusedError("referral_missing", _l("Say to whom the person was referred."))
+    if close_reason is CloseReason.REFERRED_ELSEWHERE:
+        referrer = record_outbound(episode, referred_to_id, referred_to, actor_id)
+        episode.referred_to = referrer.display_name
+        episode.referral_note = (referral_note or "").strip()[:2000] or None
     at = at or utcnow()
     episode.closed_at = at
     episode.close_reason = close_reason.value
-    if close_reason is CloseReason.REFERRED_ELSEWHERE:
-        episode.referred_to = referred_to
-        episode.referral_note = (referral_note or "").strip()[:2000] or None
     change = StageChange(
         episode=episode,
         from_stage=episode.stage,

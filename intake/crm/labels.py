@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from intake.crm.vocabulary import CloseReason, Disclosure, Relationship, Stage, TaskKind
+from intake.vocabulary import CaseMessageTemplate, DeliveryChannel, ReferralChannel, ReferrerKind
 
 STAGE_LABELS: dict[str, LazyString] = {
     Stage.NEW: _l("New"),
@@ -48,4 +49,24 @@ DISCLOSURE_LABELS: dict[str, LazyString] = {
     Disclosure.NOTHING: _l("Nothing"),
     Disclosure.ACKNOWLEDGE_ONLY: _l("Only that the inquiry was received"),
     Disclosure.ADMISSION_STATUS: _l("Admission status"),
+}
+CASE_MESSAGE_LABELS: dict[str, LazyString] = {
+    CaseMessageTemplate.TRIED_TO_REACH: _l("We tried to reach you"),
+    CaseMessageTemplate.CALL_BACK: _l("Please call us back"),
+    CaseMessageTemplate.APPOINTMENT: _l("Appointment confirmation"),
+}
+CASE_MESSAGE_CHANNEL_LABELS: dict[str, LazyString] = {
+    DeliveryChannel.EMAIL: _l("Email"),
+    DeliveryChannel.SMS: _l("Text message (SMS)"),
+}
+REFERRAL_CHANNEL_LABELS: dict[str, LazyString] = {
+    ReferralChannel.WEB: _l("Web form"),
+    ReferralChannel.API: _l("Website (API)"),
+    ReferralChannel.PHONE: _l("Phone call"),
+    ReferralChannel.WALK_IN: _l("Walk-in"),
+    ReferralChannel.OTHER: _l("Other"),
+}
+REFERRER_KIND_LABELS: dict[str, LazyString] = {
+    ReferrerKind.ORGANISATION: _l("Organisation"),
+    ReferrerKind.PROFESSIONAL: _l("Professional"),
 }

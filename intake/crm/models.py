@@ -1,5 +1,6 @@
 """CRM tables: people and their contacts, episodes with their stage history, duplicate
-candidates and merges, the assignment rotation, and tasks.
+candidates and merges, the assignment rotation, tasks, messages sent from a case, and where
+inquiries come from (referral sources, referrers, outbound referrals).
 
 Personal fields are encrypted; email and phone are blind-indexed so lookups never decrypt.
 Stage, reason and kind columns hold the codes of :mod:`intake.crm.vocabulary`.
@@ -11,7 +12,15 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intake.auth.access import PERSON_FIELD_PERMISSIONS, FieldGroup, GuardedRecord
@@ -242,3 +251,102 @@ class CaseNote(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship()
+
+
+class CaseMessage(Model):
+    """A message staff sent the person from an episode: which template, on which channel, by
+    whom. The send itself is a messaging delivery about this row (``case_message``, id), with
+    the same idempotency key; its status is the delivery's."""
+
+    __tablename__ = "case_messages"
+    __table_args__ = (Index("ix_case_messages_episode", "episode_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    template: Mapped[str] = mapped_column(String(20))
+    channel: Mapped[str] = mapped_column(String(12))
+    language: Mapped[str] = mapped_column(String(5), default=DEFAULT_LANGUAGE.value)
+    # The appointment's date and time (UTC) for the appointment confirmation.
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # One per form shown: a second POST of the same form finds this row and sends nothing.
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    episode: Mapped[Episode] = relationship()
+
+
+class Referrer(Model):
+    """A named organisation or professional that sends people to the clinic (or that the clinic
+    refers people to). An organisation's name is not personal and is kept in clear to list and
+    sort; a professional's name and contact line are personal and encrypted. Kept minimal:
+    nothing more is needed to thank them or call them back."""
+
+    __tablename__ = "referrers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # The organisation (for a professional: where they work, optional).
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    professional_name: Mapped[str | None] = mapped_column(EncryptedText())
+    # One line: a phone number or an email address to reach them.
+    contact: Mapped[str | None] = mapped_column(EncryptedText())
+    active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def display_name(self) -> str:
+        parts = [part for part in (self.professional_name, self.organisation) if part]
+        return ", ".join(parts) or f"#{self.id}"
+
+
+class ReferralSource(Model):
+    """Where one inquiry came from, recorded when it arrived: the channel, the website's API
+    source, and for the web form the landing page and campaign parameters it captured."""
+
+    __tablename__ = "referral_sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
+    channel: Mapped[str] = mapped_column(String(12), index=True)
+    api_source: Mapped[str | None] = mapped_column(String(80))
+    landing_page: Mapped[str | None] = mapped_column(String(300))
+    utm_source: Mapped[str | None] = mapped_column(String(100))
+    utm_medium: Mapped[str | None] = mapped_column(String(100))
+    utm_campaign: Mapped[str | None] = mapped_column(String(100))
+    utm_term: Mapped[str | None] = mapped_column(String(100))
+    utm_content: Mapped[str | None] = mapped_column(String(100))
+
+
+class EpisodeReferral(Model):
+    """Who referred an episode's person and how they reached the clinic, as staff set it (a call
+    or a visit the form cannot know of, a doctor who sent them)."""
+
+    __tablename__ = "episode_referrals"
+
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), primary_key=True)
+    referrer_id: Mapped[int | None] = mapped_column(ForeignKey("referrers.id"), index=True)
+    channel: Mapped[str | None] = mapped_column(String(12))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    referrer: Mapped[Referrer | None] = relationship()
+
+
+class OutboundReferral(Model):
+    """The clinic referred an episode's person elsewhere (the episode closed as "referred
+    elsewhere"): to which referrer row, when, by whom."""
+
+    __tablename__ = "outbound_referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), unique=True)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("referrers.id"), index=True)
+    referred_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    referred_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    referrer: Mapped[Referrer] = relationship()
+    episode: Mapped[Episode] = relationship()

@@ -22,6 +22,7 @@ from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
 from intake.crm.episodes import open_or_join_episode
 from intake.crm.models import Contact, Episode, EpisodeInquiry, Person
+from intake.crm.referrals import Origin, record_source
 from intake.crm.vocabulary import Disclosure, Relationship
 from intake.extensions import db
 from intake.security.encryption import blind_index
@@ -171,13 +172,15 @@ def place_inquiry(
     for_whom: str,
     match: PersonMatch,
     answers: Mapping[str, Any],
+    origin: Origin | None = None,
 ) -> Placement:
     """Give a stored inquiry its episode (opened or joined) and owner, its sender as a contact
     when it is for someone else, and its person's duplicate candidates, in the caller's
     transaction.
 
     ``match`` is what :func:`match_person` found; ``answers`` are the inquiry's validated answers
-    (name, email, phone as given). An inquiry for someone else records its sender as a
+    (name, email, phone as given); ``origin`` how it arrived (its :class:`ReferralSource` row).
+    An inquiry for someone else records its sender as a
     :class:`Contact` who may only be told the inquiry was received. Adds rows and one audit
     event and issues no flush of its own: the commit's flush stores them in one go, so the
     intake path stays a handful of statements.
@@ -189,6 +192,8 @@ def place_inquiry(
         if new_episode:
             assign_new(episode, received_at)
     db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
+    if origin is not None:
+        record_source(inquiry_id, origin)
     contact = None
     relation = SENDER_RELATION.get(for_whom)
     if relation is not None:

@@ -13,11 +13,21 @@ from datetime import datetime
 from typing import TypeVar
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from intake.crm import assignment, duplicates, episodes, notes, tasks
+from intake.crm import assignment, duplicates, episodes, messages, notes, referrals, tasks
 from intake.crm.errors import CrmRefusalError, MoveRefusedError
-from intake.crm.models import CaseNote, DuplicateCandidate, Episode, PersonMerge, Task
+from intake.crm.models import (
+    CaseMessage,
+    CaseNote,
+    DuplicateCandidate,
+    Episode,
+    EpisodeReferral,
+    PersonMerge,
+    Referrer,
+    Task,
+)
 from intake.extensions import db
 
 T = TypeVar("T")
@@ -56,11 +66,17 @@ def close(
     *,
     referred_to: str | None = None,
     referral_note: str | None = None,
+    referred_to_id: int | None = None,
 ) -> None:
     """Close an episode with a reason (and the referral when referred elsewhere). Commits."""
     _run(
         lambda: episodes.close_episode(
-            episode, reason, actor_id, referred_to=referred_to, referral_note=referral_note
+            episode,
+            reason,
+            actor_id,
+            referred_to=referred_to,
+            referral_note=referral_note,
+            referred_to_id=referred_to_id,
         )
     )
 
@@ -108,3 +124,64 @@ def undo_merge(merge_id: int, actor_id: int) -> PersonMerge:
 def add_note(episode: Episode, body: str, actor_id: int) -> CaseNote:
     """Add a non-clinical case note. Commits."""
     return _run(lambda: notes.add_note(episode, body, actor_id))
+
+
+def send_message(
+    episode: Episode,
+    template: str,
+    channel: str,
+    actor_id: int,
+    send_key: str,
+    *,
+    appointment_at: datetime | None = None,
+) -> tuple[CaseMessage, bool]:
+    """Send the episode's person a message from a template, once per form. Commits.
+
+    Returns the message and whether this call sent it: a second POST of the same form (even one
+    racing the first, which loses on the unique key) returns the first message.
+    """
+    try:
+        return _run(
+            lambda: messages.send_case_message(
+                episode, template, channel, actor_id, send_key, appointment_at=appointment_at
+            )
+        )
+    except IntegrityError:
+        db.session.rollback()
+        existing = db.session.scalar(
+            db.select(CaseMessage).where(
+                CaseMessage.idempotency_key == f"case:{episode.id}:{send_key}"
+            )
+        )
+        if existing is None:
+            raise
+        return existing, False
+
+
+def save_referrer(
+    actor_id: int,
+    *,
+    kind: str,
+    organisation: str | None,
+    professional_name: str | None,
+    contact: str | None,
+    referrer: Referrer | None = None,
+) -> Referrer:
+    """Create or change a referrer. Commits."""
+    return _run(
+        lambda: referrals.save_referrer(
+            actor_id,
+            kind=kind,
+            organisation=organisation,
+            professional_name=professional_name,
+            contact=contact,
+            referrer=referrer,
+        )
+    )
+
+
+def set_source(
+    episode: Episode, channel: str | None, referrer_id: int | None, actor_id: int
+) -> EpisodeReferral:
+    """Set how an episode's person reached the clinic and who referred them. Commits."""
+    return _run(lambda: referrals.set_episode_source(episode, channel, referrer_id, actor_id))

@@ -6,6 +6,7 @@ the form shown again with a 4xx), never a 500.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -23,18 +24,44 @@ from intake.auth.models import User
 from intake.auth.permissions import Permission, require_access, require_permission
 from intake.core.inputs import parse_date, parse_id
 from intake.core.types import utcnow
-from intake.crm import current_pipeline, queries, search, use_cases
+from intake.crm import current_pipeline, queries, referrals, search, use_cases
 from intake.crm.episodes import stage_spans
 from intake.crm.errors import CrmRefusalError
-from intake.crm.forms import CloseForm, MergeForm, MoveForm, NoteForm, OwnerForm, TaskForm
+from intake.crm.forms import (
+    REFERRAL_CHANNEL_CHOICES,
+    CaseMessageForm,
+    CloseForm,
+    MergeForm,
+    MoveForm,
+    NoteForm,
+    OwnerForm,
+    ReferrerForm,
+    SourceForm,
+    TaskForm,
+)
 from intake.crm.labels import (
+    CASE_MESSAGE_CHANNEL_LABELS,
+    CASE_MESSAGE_LABELS,
     CLOSE_REASON_LABELS,
     DISCLOSURE_LABELS,
+    REFERRAL_CHANNEL_LABELS,
+    REFERRER_KIND_LABELS,
     RELATIONSHIP_LABELS,
     STAGE_LABELS,
     TASK_KIND_LABELS,
 )
-from intake.crm.models import Contact, DuplicateCandidate, Episode, Person, PersonMerge, Task
+from intake.crm.messages import WARNINGS as MESSAGE_WARNINGS
+from intake.crm.messages import messages_of
+from intake.crm.messages import refusal as message_refusal
+from intake.crm.models import (
+    Contact,
+    DuplicateCandidate,
+    Episode,
+    Person,
+    PersonMerge,
+    Referrer,
+    Task,
+)
 from intake.crm.notes import notes_for
 from intake.crm.vocabulary import CLOSED, DuplicateReason, Stage
 from intake.extensions import db
@@ -42,7 +69,7 @@ from intake.messaging.oncall import local_to_utc
 from intake.triage.clock import describe_seconds
 from intake.triage.forms import ContactAttemptForm
 from intake.triage.use_cases import record_contact_attempt
-from intake.vocabulary import ContactChannel, Language, Priority
+from intake.vocabulary import CAMPAIGN_FIELDS, ContactChannel, Language, Priority
 
 bp = Blueprint("crm", __name__, url_prefix="/staff/crm")
 
@@ -60,6 +87,11 @@ def _crm_words() -> dict[str, Any]:
             DuplicateReason.PHONE: _("same phone"),
             DuplicateReason.NAME: _("similar name"),
         },
+        "case_message_labels": CASE_MESSAGE_LABELS,
+        "case_message_channel_labels": CASE_MESSAGE_CHANNEL_LABELS,
+        "referral_channel_labels": REFERRAL_CHANNEL_LABELS,
+        "referrer_kind_labels": REFERRER_KIND_LABELS,
+        "campaign_fields": CAMPAIGN_FIELDS,
         "CLOSED": CLOSED,
         "FieldGroup": FieldGroup,
     }
@@ -249,6 +281,7 @@ def _render_episode(
     task_form: TaskForm | None = None,
     note_form: NoteForm | None = None,
     close_form: CloseForm | None = None,
+    message_form: CaseMessageForm | None = None,
     status: int = 200,
 ) -> tuple[str, int]:
     person = episode.person
@@ -267,6 +300,19 @@ def _render_episode(
     move_form = MoveForm()
     move_form.to_stage.choices = [(stage, STAGE_LABELS[stage]) for stage in allowed]
     closable = episode.closed_at is None and episode.stage in current_pipeline().closable
+    choosable = referrals.active_referrers()
+    close_form = close_form or CloseForm()
+    close_form.referred_to_id.choices = _referrer_choices(choosable)
+    chosen = referrals.episode_referral(episode)
+    source_form = SourceForm(
+        prefix=SOURCE_PREFIX,
+        data={
+            "channel": chosen.channel if chosen else "",
+            "referrer_id": chosen.referrer_id if chosen and chosen.referrer_id else 0,
+        },
+    )
+    source_form.channel.choices = REFERRAL_CHANNEL_CHOICES
+    source_form.referrer_id.choices = _referrer_choices(choosable)
     return render_template(
         "crm/episode.html",
         episode=episode,
@@ -283,8 +329,15 @@ def _render_episode(
         notes=notes_for(episode),
         names=_names(),
         move_form=move_form,
-        close_form=close_form or CloseForm(),
+        close_form=close_form,
         owner_form=owner_form,
+        message_form=message_form or _fresh_message_form(),
+        message_warnings=_message_warnings(person),
+        case_messages=messages_of(episode),
+        sources=referrals.sources_of(episode),
+        episode_referral=chosen,
+        outbound=referrals.outbound_of(episode),
+        source_form=source_form,
         task_form=task_form,
         note_form=note_form or NoteForm(),
         confirm=ConfirmForm(),
@@ -321,6 +374,7 @@ def move(episode_id: int) -> Response:
 def close(episode_id: int) -> Response | tuple[str, int]:
     episode = _episode(episode_id)
     form = CloseForm()
+    form.referred_to_id.choices = _referrer_choices(referrals.active_referrers())
     if not form.validate_on_submit():
         return _render_episode(episode, close_form=form, status=400)
     return _act_in_form(
@@ -331,6 +385,7 @@ def close(episode_id: int) -> Response | tuple[str, int]:
             current_user.id,
             referred_to=form.referred_to.data,
             referral_note=form.referral_note.data,
+            referred_to_id=form.referred_to_id.data or None,
         ),
         {"close_form": form},
         form.referred_to,
@@ -409,6 +464,85 @@ def add_note(episode_id: int) -> Response | tuple[str, int]:
         {"note_form": form},
         form.body,
         _("Note added."),
+    )
+
+
+# The source form shares the episode page with the message form (both have a "channel").
+SOURCE_PREFIX = "source"
+
+
+def _referrer_choices(choosable: list[Referrer]) -> list[tuple[int, str]]:
+    return [(0, _("None")), *((referrer.id, referrer.display_name) for referrer in choosable)]
+
+
+def _fresh_message_form() -> CaseMessageForm:
+    form = CaseMessageForm(formdata=None)
+    # One key per form shown: sending it twice (a double-click, a resent POST) sends once.
+    form.send_key.data = secrets.token_urlsafe(16)
+    return form
+
+
+def _message_warnings(person: Person) -> list[str]:
+    """What would stop a message on each channel, said before staff try."""
+    warnings = []
+    for channel in CASE_MESSAGE_CHANNEL_LABELS:
+        refused = message_refusal(person, channel)
+        if refused is not None:
+            warning = str(MESSAGE_WARNINGS.get(refused.code, refused.message))
+            if warning not in warnings:
+                warnings.append(warning)
+    return warnings
+
+
+@bp.post("/episodes/<int:episode_id>/messages")
+@require_permission(Permission.EPISODE_VIEW, Permission.MESSAGE_SEND)
+def send_message(episode_id: int) -> Response | tuple[str, int]:
+    """Send the person a message from a template; the form's one-time key makes a second POST
+    send nothing more."""
+    episode = _episode(episode_id)
+    require_access(episode.person, FieldGroup.CONTACT)
+    form = CaseMessageForm()
+    if not form.validate_on_submit():
+        return _render_episode(episode, message_form=form, status=400)
+    appointment_at = (
+        local_to_utc(form.appointment_at.data, _timezone()) if form.appointment_at.data else None
+    )
+    try:
+        message, sent_now = use_cases.send_message(
+            episode,
+            form.template.data or "",
+            form.channel.data or "",
+            current_user.id,
+            form.send_key.data or "",
+            appointment_at=appointment_at,
+        )
+    except CrmRefusalError as refused:
+        form.template.errors = [str(refused.message)]
+        return _render_episode(episode, message_form=form, status=refused.status_code)
+    label = CASE_MESSAGE_LABELS.get(message.template, message.template)
+    if sent_now:
+        flash(_("Message queued for sending: %(message)s.", message=label), "success")
+    else:
+        flash(_("This message was already sent; it was not sent again."), "warning")
+    return redirect(_back(episode))
+
+
+@bp.post("/episodes/<int:episode_id>/source")
+@require_permission(Permission.EPISODE_MOVE, Permission.REFERRER_VIEW)
+def set_source(episode_id: int) -> Response:
+    episode = _episode(episode_id)
+    form = SourceForm(prefix=SOURCE_PREFIX)
+    form.channel.choices = REFERRAL_CHANNEL_CHOICES
+    form.referrer_id.choices = _referrer_choices(referrals.active_referrers())
+    if not form.validate_on_submit():
+        flash(_("Choose how they reached us and the referrer from the lists."), "error")
+        return redirect(_back(episode))
+    return _act(
+        lambda: use_cases.set_source(
+            episode, form.channel.data or None, form.referrer_id.data or None, current_user.id
+        ),
+        _back(episode),
+        lambda: _("Source saved."),
     )
 
 
@@ -590,3 +724,107 @@ def search_people() -> tuple[str, int]:
         days=window if window in search.NAME_WINDOWS else search.DEFAULT_WINDOW,
         windows=search.NAME_WINDOWS,
     ), status
+
+
+# Referrers -------------------------------------------------------------------------------
+
+
+def _audit_referrers(page: str, count: int) -> None:
+    # A professional's name is personal: reading the list or a page of it is audited.
+    record_view(AuditTag.REFERRERS_VIEWED, detail={"page": page, "rows": count})
+
+
+@bp.get("/referrers")
+@require_permission(Permission.REFERRER_VIEW)
+def referrers() -> str:
+    rows = referrals.referrer_rows()
+    outbound = referrals.outbound_referrals()
+    _audit_referrers("list", len(rows))
+    return render_template(
+        "crm/referrers.html",
+        rows=rows,
+        outbound=outbound,
+        references=queries.episode_references(item.episode_id for item in outbound),
+        names=_names(),
+    )
+
+
+def _referrer(referrer_id: int) -> Referrer:
+    referrer = db.session.get(Referrer, referrer_id)
+    if referrer is None:
+        abort(404)
+    return referrer
+
+
+@bp.get("/referrers/<int:referrer_id>")
+@require_permission(Permission.REFERRER_VIEW, Permission.EPISODE_VIEW)
+def referrer(referrer_id: int) -> str:
+    item = _referrer(referrer_id)
+    sent = referrals.sent_by(item)
+    outbound = referrals.outbound_referrals(item)
+    _audit_referrers("detail", 1)
+    episode_ids = [row.episode.id for row in sent] + [row.episode_id for row in outbound]
+    return render_template(
+        "crm/referrer.html",
+        referrer=item,
+        sent=sent,
+        admitted=sum(1 for row in sent if row.admitted),
+        outbound=outbound,
+        references=queries.episode_references(episode_ids),
+        names=_names(),
+    )
+
+
+def _render_referrer_form(
+    form: ReferrerForm, item: Referrer | None, status: int = 200
+) -> tuple[str, int]:
+    return render_template("crm/referrer_form.html", form=form, referrer=item), status
+
+
+@bp.route("/referrers/new", methods=["GET", "POST"])
+@require_permission(Permission.REFERRER_MANAGE)
+def new_referrer() -> Response | tuple[str, int]:
+    form = ReferrerForm()
+    if request.method == "GET":
+        return _render_referrer_form(form, None)
+    if not form.validate_on_submit():
+        return _render_referrer_form(form, None, 400)
+    try:
+        item = use_cases.save_referrer(
+            current_user.id,
+            kind=form.kind.data or "",
+            organisation=form.organisation.data,
+            professional_name=form.professional_name.data,
+            contact=form.contact.data,
+        )
+    except CrmRefusalError as refused:
+        form.kind.errors = [str(refused.message)]
+        return _render_referrer_form(form, None, refused.status_code)
+    flash(_("Referrer added."), "success")
+    return redirect(url_for("crm.referrer", referrer_id=item.id))
+
+
+@bp.route("/referrers/<int:referrer_id>/edit", methods=["GET", "POST"])
+@require_permission(Permission.REFERRER_MANAGE)
+def edit_referrer(referrer_id: int) -> Response | tuple[str, int]:
+    item = _referrer(referrer_id)
+    if request.method == "GET":
+        _audit_referrers("edit", 1)
+        return _render_referrer_form(ReferrerForm(obj=item), item)
+    form = ReferrerForm()
+    if not form.validate_on_submit():
+        return _render_referrer_form(form, item, 400)
+    try:
+        use_cases.save_referrer(
+            current_user.id,
+            kind=form.kind.data or "",
+            organisation=form.organisation.data,
+            professional_name=form.professional_name.data,
+            contact=form.contact.data,
+            referrer=item,
+        )
+    except CrmRefusalError as refused:
+        form.kind.errors = [str(refused.message)]
+        return _render_referrer_form(form, item, refused.status_code)
+    flash(_("Referrer saved."), "success")
+    return redirect(url_for("crm.referrer", referrer_id=item.id))

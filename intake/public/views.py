@@ -28,6 +28,7 @@ from intake.core.types import utcnow
 from intake.extensions import limiter
 from intake.helplines import CLINIC_CONTACT, COUNTRIES, help_for
 from intake.public import options
+from intake.public.campaign import LANDING_FIELD, read_campaign
 from intake.public.consent import CONSENT_VERSION, consent_text
 from intake.public.form_tokens import issue_form_token, read_form_token
 from intake.public.forms import InquiryPageForm, payload_from_form
@@ -76,9 +77,13 @@ def _render_form(
     form = InquiryPageForm(formdata=None)
     form.form_token.data = issue_form_token()
     language = _language()
+    # Where the visitor arrived from: the address's utm_* and path on the first view, then what
+    # the form carried (a page shown again after an error keeps it).
+    arrived = values if values else {**request.args.to_dict(), LANDING_FIELD: request.path}
     return render_template(
         "public/form.html",
         form=form,
+        campaign=read_campaign(arrived),
         values=values,
         errors=errors,
         notice=notice,
@@ -162,6 +167,7 @@ def index(lang: str | None) -> tuple[str, int] | Response:
         token_nonce=token.nonce if token else None,
         session_secret=str(session.get("csrf_token", "")),
         automation_reasons=reasons,
+        campaign=read_campaign(request.form),
     )
     session[SESSION_REFERENCE] = accepted.inquiry.reference
     return redirect(url_for("public.thanks", lang=language))

@@ -13,7 +13,7 @@ what they show of the triage result through :func:`triage_of`; they import no st
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
 from intake.crm.models import Person
+from intake.crm.referrals import Origin
 from intake.crm.services import PersonMatch, match_person, place_inquiry
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_all_to_outbox
@@ -96,6 +97,7 @@ def accept_inquiry(
     submission_key: str | None = None,
     payload_hash: str | None = None,
     automation_reasons: Sequence[str] = (),
+    campaign: Mapping[str, str] | None = None,
 ) -> Accepted:
     """Store a validated inquiry with everything it causes, in one transaction, and commit.
 
@@ -124,6 +126,7 @@ def accept_inquiry(
             submission_key=submission_key,
             payload_hash=payload_hash,
             reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
+            campaign=campaign or {},
         )
         record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
         db.session.commit()
@@ -145,6 +148,7 @@ def _store(
     submission_key: str | None,
     payload_hash: str | None,
     reasons: list[str],
+    campaign: Mapping[str, str],
 ) -> tuple[Accepted, _Scored]:
     """Add the inquiry and everything it causes to the current transaction (no commit), except
     its triage result, which the caller writes with the commit."""
@@ -181,7 +185,8 @@ def _store(
         suspected_automated=bool(reasons),
     )
     # Sender contact, duplicate candidates, episode and its owner (crm), flushed at commit.
-    placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers)
+    origin = Origin(source, api_key.source if api_key else None, campaign)
+    placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers, origin)
     outbox: list[tuple[OutboxKind, str, int]] = []
     if priority in URGENT_PRIORITIES:
         outbox.append((OutboxKind.STAFF_ALERT, "inquiry", inquiry.id))
@@ -222,6 +227,7 @@ def accept_form_inquiry(
     token_nonce: str | None,
     session_secret: str,
     automation_reasons: Sequence[str] = (),
+    campaign: Mapping[str, str] | None = None,
 ) -> Accepted:
     """Store an inquiry sent with the web form; never refuse it for how it was sent.
 
@@ -238,6 +244,7 @@ def accept_form_inquiry(
             submission_key=submission_key_for(f"untokened:{session_secret}:{payload_hash}"),
             payload_hash=payload_hash,
             automation_reasons=[*reasons, TOKEN_INVALID],
+            campaign=campaign,
         )
     try:
         return accept_inquiry(
@@ -246,6 +253,7 @@ def accept_form_inquiry(
             submission_key=submission_key_for(token_nonce),
             payload_hash=payload_hash,
             automation_reasons=reasons,
+            campaign=campaign,
         )
     except SubmissionConflictError:
         return accept_inquiry(
@@ -254,6 +262,7 @@ def accept_form_inquiry(
             submission_key=submission_key_for(f"{token_nonce}:{payload_hash}"),
             payload_hash=payload_hash,
             automation_reasons=[*reasons, TOKEN_REUSED],
+            campaign=campaign,
         )
 
 

@@ -2,7 +2,7 @@
 the hashed one-time links sent in them and the encrypted replies (issue 13)
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0015
 Create Date: 2026-12-02 14:08:31.751055
 
 """
@@ -15,7 +15,7 @@ import intake.security.fields  # noqa: F401  (encrypted column types)
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0013'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

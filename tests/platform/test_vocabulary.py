@@ -20,16 +20,22 @@ from intake.vocabulary import (
     CaseStatus,
     ClockState,
     CloseReason,
+    ConsentEnd,
+    ConsentPurpose,
+    ConsentScope,
     ContactChannel,
     ContactOutcome,
     DeliveryChannel,
     Disclosure,
+    DisclosureChannel,
     EpisodeCloseReason,
     ForWhom,
     GuidanceLevel,
     InquirySource,
     Language,
     Priority,
+    RequestChannel,
+    SignatureMethod,
     Stage,
 )
 
@@ -55,6 +61,13 @@ _VOCABULARIES = (
     Stage,
     EpisodeCloseReason,
     Disclosure,
+    # The consent ledger and disclosure log (issue 12).
+    ConsentPurpose,
+    ConsentScope,
+    SignatureMethod,
+    ConsentEnd,
+    RequestChannel,
+    DisclosureChannel,
 )
 SPELT_ONCE = frozenset(code for vocab in _VOCABULARIES for code in vocab.codes()) - {
     ContactChannel.PHONE,
@@ -75,6 +88,8 @@ ALLOWED_USES = {
     ("intake/public/validation.py", "en"),
     # A CSS class, not a guidance level.
     ("templates/macros/help.html", "emergency"),
+    # An API key's state in a command's listing, not how a consent ended.
+    ("intake/public/commands.py", "revoked"),
     # The quick-exit decoy page is a fixed page, declared English.
     ("templates/public/neutral.html", "en"),
 }

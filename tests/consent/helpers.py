@@ -1,0 +1,48 @@
+"""Shared makings of the consent tests: a person with their mother as a contact, and a complete
+consent input whose fields a test overrides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from intake.clinical.consents import ConsentInput
+from intake.core.types import utcnow
+from intake.crm.models import Contact, Person
+from intake.extensions import db
+from intake.vocabulary import (
+    ConsentPurpose,
+    ConsentScope,
+    Relationship,
+    RequestChannel,
+    SignatureMethod,
+)
+from tests.factories import PersonFactory
+
+
+def person_with_mother() -> tuple[Person, Contact]:
+    person = PersonFactory(name="Lena Vogel", email="lena@example.net")
+    mother = Contact(person_id=person.id, relation=Relationship.PARENT, name="Ruth Vogel")
+    db.session.add(mother)
+    db.session.flush()
+    return person, mother
+
+
+def consent_input(**fields: Any) -> ConsentInput:
+    values: dict[str, Any] = {
+        "purpose": ConsentPurpose.REFERRING_DOCTOR,
+        "scope": ConsentScope.CLINICAL_SUMMARY,
+        "information": "Intake summary and level-of-care decision",
+        "purpose_text": "Continuity of care with the referring doctor",
+        "revocation_text": "Tell any member of staff, in person, by phone or in writing",
+        "disclosing_party": "Harbor Intake admissions team",
+        "signature_method": SignatureMethod.ELECTRONIC,
+        "signed_name": "Lena Vogel",
+        "given_via": RequestChannel.IN_PERSON,
+        "explicit": True,
+        "recipient_name": "Dr Anna Keller",
+        "recipient_organisation": "Praxis Keller",
+        "expires_at": utcnow() + timedelta(days=90),
+    }
+    values.update(fields)
+    return ConsentInput(**values)
