@@ -216,6 +216,15 @@ class BaseConfig:
         self.DELIVERY_LEASE_SECONDS = env_int(env, "DELIVERY_LEASE_SECONDS", 180)
         self.OUTBOX_GRACE_SECONDS = env_int(env, "OUTBOX_GRACE_SECONDS", 10)
         self.REPUBLISH_AFTER_SECONDS = env_int(env, "REPUBLISH_AFTER_SECONDS", 60)
+        # Aftercare check-ins (issue 13): the clinic's default schedule and its timings.
+        self.AFTERCARE_FIRST_DAYS = env.get("AFTERCARE_FIRST_DAYS", "1,7,14,30")
+        self.AFTERCARE_MAX_GAP_MONTHS = env_int(env, "AFTERCARE_MAX_GAP_MONTHS", 3)
+        self.AFTERCARE_DURATION_MONTHS = env_int(env, "AFTERCARE_DURATION_MONTHS", 24)
+        self.AFTERCARE_SEND_MINUTE = env_int(env, "AFTERCARE_SEND_MINUTE", 10 * 60)
+        self.AFTERCARE_REMINDER_HOURS = env_int(env, "AFTERCARE_REMINDER_HOURS", 48)
+        self.AFTERCARE_LINK_DAYS = env_int(env, "AFTERCARE_LINK_DAYS", 14)
+        self.AFTERCARE_LEAD_EMAIL: str | None = env.get("AFTERCARE_LEAD_EMAIL") or None
+        self.SMS_INBOUND_SECRET: str | None = env.get("SMS_INBOUND_SECRET") or None
         # Break-glass (issue 12): how long an emergency grant lasts, and who is alerted (the
         # staff account with this email; every active clinician when unset or not found).
         self.BREAK_GLASS_MINUTES = env_int(env, "BREAK_GLASS_MINUTES", 60)

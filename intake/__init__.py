@@ -163,6 +163,7 @@ def register_sessions(app: Flask) -> None:
 def register_messaging(app: Flask) -> None:
     # The outbox relay (publish after commit) is on in every process that builds the app, with
     # or without the messaging pages; each domain then registers the message kinds it owns.
+    from intake.aftercare import messages as aftercare_messages
     from intake.crm import messages as crm_messages
     from intake.messaging import init_app
     from intake.triage import messages as triage_messages
@@ -171,6 +172,7 @@ def register_messaging(app: Flask) -> None:
     init_app(app)
     triage_messages.init_app(app)
     inquirer_messages.init_app(app)
+    aftercare_messages.init_app(app)
     crm_messages.init_app(app)
 
 
@@ -190,6 +192,8 @@ def register_clinical(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from intake.aftercare.views import bp as aftercare_bp
+    from intake.aftercare.views import public_bp as aftercare_public_bp
     from intake.audit.views import bp as audit_bp
     from intake.auth.admin_views import bp as admin_bp
     from intake.auth.views import bp as auth_bp
@@ -219,6 +223,8 @@ def register_blueprints(app: Flask) -> None:
         messaging_bp,
         crm_bp,
         clinical_bp,
+        aftercare_bp,
+        aftercare_public_bp,
         consent_bp,
     ):
         app.register_blueprint(blueprint)

@@ -1,5 +1,6 @@
 """Imports every model module so the metadata (and Alembic) sees all tables."""
 
+from intake.aftercare.models import AftercarePlan, CheckIn, CheckInLink, CheckInReply
 from intake.audit.models import AuditChainHead, AuditEvent
 from intake.auth.models import RecoveryCode, SignInThrottle, StaffSession, User, UserRole
 from intake.clinical.consent_models import BreakGlassGrant, Consent, Disclosure
@@ -30,6 +31,7 @@ from intake.triage.models import ContactAttempt, TriageCase, TriageFlag, TriageR
 
 __all__ = [
     "Addendum",
+    "AftercarePlan",
     "Alert",
     "ApiKey",
     "Assessment",
@@ -37,6 +39,9 @@ __all__ = [
     "AuditChainHead",
     "AuditEvent",
     "BreakGlassGrant",
+    "CheckIn",
+    "CheckInLink",
+    "CheckInReply",
     "ClinicalNote",
     "ClinicalRecord",
     "Consent",

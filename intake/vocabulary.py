@@ -192,6 +192,8 @@ class InquirySource(Vocabulary):
 
     WEB_FORM = "web-form"
     DEMO = "demo"
+    # A check-in reply after discharge that worried the rules (intake.aftercare).
+    AFTERCARE_CHECKIN = "aftercare-check-in"
 
 
 class GuidanceLevel(Vocabulary):
@@ -411,6 +413,44 @@ class UseRoute(Vocabulary):
     SMOKED = "smoked"
     INJECTED = "injected"
     OTHER = "other_route"
+
+
+# Aftercare (intake.aftercare) ------------------------------------------------------------------
+class PlanStatus(Vocabulary):
+    """Where an aftercare plan stands: check-ins go out only while it is active."""
+
+    ACTIVE = "active"
+    PAUSED = "paused"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+
+
+class CheckInStatus(Vocabulary):
+    """One scheduled check-in: waiting, sent (reminders may follow), then answered or missed;
+    cancelled when the plan stopped before it went out."""
+
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    ANSWERED = "answered"
+    MISSED = "missed"
+    CANCELLED = "cancelled"
+
+
+class CheckInOutcome(Vocabulary):
+    """What a check-in came to, as the person's page and the programme page show it."""
+
+    ANSWERED = "answered"
+    NEEDS_CALL = "needs_call"
+    ESCALATED = "escalated"
+    MISSED = "missed"
+
+
+class AftercareChannel(Vocabulary):
+    """The channels a check-in may go out on (a subset of the delivery channels)."""
+
+    EMAIL = "email"
+    SMS = "sms"
+    WHATSAPP = "whatsapp"
 
 
 # Consent and disclosures (intake.clinical, issue 12) --------------------------------------------

@@ -39,4 +39,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 10.0,
         "options": {"expires": 9},
     },
+    # Aftercare check-ins: due rows in the database, claimed every minute (never an ETA).
+    "sweep-aftercare": {
+        "task": "workers.tasks.sweep_aftercare",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

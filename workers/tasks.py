@@ -11,6 +11,7 @@ from __future__ import annotations
 from celery import shared_task
 from sqlalchemy.exc import OperationalError
 
+from intake.aftercare import use_cases as aftercare
 from intake.audit.services import seal_pending
 from intake.core.health import record_heartbeat
 from intake.core.sqlite import skip_when_locked
@@ -75,3 +76,9 @@ def sweep_deliveries() -> int:
 def sweep_alerts() -> dict[str, int]:
     """Escalate, stop or exhaust alerts whose wait is over."""
     return skip_when_locked("sweep_alerts", alerts.sweep_alerts, {})
+
+
+@shared_task(name="workers.tasks.sweep_aftercare", ignore_result=True)
+def sweep_aftercare() -> dict[str, int]:
+    """Send the aftercare check-ins that came due, their reminders, and call silence missed."""
+    return skip_when_locked("sweep_aftercare", aftercare.sweep, {})

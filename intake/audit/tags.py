@@ -84,6 +84,16 @@ class AuditTag(StrEnum):
     OUTBOX_RETRIED = "admin:outbox:retried"
     ALERT_ACKNOWLEDGED = "messaging:alert:acknowledged"
     MESSAGES_OPTED_OUT = "messaging:person:opted_out"
+    # Aftercare (issue 13).
+    AFTERCARE_PLAN_OPENED = "aftercare:plan:opened"
+    AFTERCARE_PLAN_CHANGED = "aftercare:plan:changed"
+    AFTERCARE_PLAN_PAUSED = "aftercare:plan:paused"
+    AFTERCARE_PLAN_STOPPED = "aftercare:plan:stopped"
+    AFTERCARE_REPLY_RECEIVED = "aftercare:reply:received"
+    AFTERCARE_REPLY_VIEWED = "aftercare:reply:viewed"
+    AFTERCARE_CHECKIN_MISSED = "aftercare:checkin:missed"
+    AFTERCARE_PROGRAMME_VIEWED = "aftercare:programme:viewed"
+    AFTERCARE_SMS_RECEIVED = "aftercare:sms:received"
     # Consent ledger, disclosures, break-glass (issue 12).
     CONSENT_RECORDED = "clinical:consent:recorded"
     CONSENT_REVOKED = "clinical:consent:revoked"

@@ -38,7 +38,11 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
     "for_whom": _mapping(triage.FOR_WHOM_LABELS),
     "role": {role.value: text for role, text in ROLE_LABELS.items()},
     # Where an inquiry came from; API sources are the names admins gave their keys.
-    "source": {InquirySource.WEB_FORM: _l("the inquiry form"), InquirySource.DEMO: _l("demo data")},
+    "source": {
+        InquirySource.WEB_FORM: _l("the inquiry form"),
+        InquirySource.DEMO: _l("demo data"),
+        InquirySource.AFTERCARE_CHECKIN: _l("an aftercare check-in"),
+    },
     "substance": _mapping(options.SUBSTANCES),
     "risk": _mapping(options.DANGER_NOW, options.BENZO_RISK),
     "screen_question": _mapping(

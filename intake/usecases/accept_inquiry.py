@@ -22,8 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
+from intake.crm.models import Person
 from intake.crm.referrals import Origin
-from intake.crm.services import match_person, place_inquiry
+from intake.crm.services import PersonMatch, match_person, place_inquiry
 from intake.extensions import db
 from intake.messaging.outbox import OutboxKind, add_all_to_outbox
 from intake.public.api_keys import VerifiedKey, note_key_used
@@ -44,7 +45,7 @@ from intake.public.validation import InquiryInput
 from intake.triage.models import TriageResult
 from intake.triage.rules import TriageOutcome, score
 from intake.triage.services import current_result, record_first_outcome
-from intake.vocabulary import URGENT_PRIORITIES, InquirySource
+from intake.vocabulary import URGENT_PRIORITIES, ForWhom, InquirySource
 
 
 @dataclass(frozen=True)
@@ -263,3 +264,56 @@ def accept_form_inquiry(
             automation_reasons=[*reasons, TOKEN_REUSED],
             campaign=campaign,
         )
+
+
+def reenter_triage(
+    person: Person,
+    *,
+    message: str,
+    language: str,
+    answers: dict[str, object],
+    outcome: TriageOutcome,
+    source: str = InquirySource.AFTERCARE_CHECKIN,
+) -> StoredInquiry:
+    """Put what a known person told us later (a worrying aftercare check-in reply) into the
+    triage queue as an inquiry of theirs, in the caller's transaction (no commit).
+
+    It takes the path every inquiry takes, so staff see it where they see the rest: scored by
+    the caller with the same rules (``outcome``), its case and flags in the queue, an episode
+    opened or joined for the same person (an alumni episode has ended, so a new one opens),
+    and a P0/P1 alert for the on-call person. No acknowledgement goes out: the person is
+    answered by the check-in page itself. Consent is the aftercare plan's, recorded at discharge.
+    """
+    received_at = utcnow()
+    inquiry = insert_inquiry(
+        reference=new_reference(),
+        person_id=person.id,
+        received_at=received_at,
+        source=source[:80],
+        api_key_id=None,
+        language=language,
+        country=person.country,
+        for_whom=ForWhom.SELF.value,
+        preferred_channel=None,
+        safe_to_leave_message=False,
+        message=message,
+        best_time=None,
+        answers=answers,
+        consent_version=CONSENT_VERSION,
+        consent_text=consent_text_in(language),
+        submission_key=None,
+        submission_body_hash=None,
+        suspected_automated=False,
+    )
+    match = PersonMatch(person, created=False)
+    place_inquiry(inquiry.id, received_at, ForWhom.SELF.value, match, answers)
+    if outcome.priority in URGENT_PRIORITIES:
+        add_all_to_outbox([(OutboxKind.STAFF_ALERT, "inquiry", inquiry.id)])
+    record(
+        AuditTag.INQUIRY_RECEIVED,
+        target_type="inquiry",
+        target_id=inquiry.id,
+        detail={"source": source[:40], "new_person": False, "priority": outcome.priority.value},
+    )
+    record_first_outcome(inquiry.id, received_at, outcome)
+    return inquiry

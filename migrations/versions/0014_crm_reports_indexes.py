@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014'
-down_revision = '0016'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 

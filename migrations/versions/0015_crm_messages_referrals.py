@@ -2,7 +2,7 @@
 referrals
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 15:00:00
 
 New tables only: no existing table is altered, so SQLite rebuilds nothing. Inquiries stored
@@ -17,7 +17,7 @@ import intake.security.fields  # noqa: F401  (encrypted column types)
 
 # revision identifiers, used by Alembic.
 revision = '0015'
-down_revision = '0017'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 

@@ -85,7 +85,7 @@ def _postgres_triggers():
 
 # revision identifiers, used by Alembic.
 revision = "0016"
-down_revision = "0015"
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

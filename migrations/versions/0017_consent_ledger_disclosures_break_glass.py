@@ -5,7 +5,7 @@ on PostgreSQL a trigger refuses deleting their rows (a revocation is an update t
 ``ended_*`` columns; a disclosure is never changed at all).
 
 Revision ID: 0017
-Revises: 0013
+Revises: 0016
 Create Date: 2026-12-02 14:08:39
 """
 from alembic import op
@@ -17,7 +17,7 @@ import intake.security.fields  # noqa: F401  (encrypted column type)
 
 # revision identifiers, used by Alembic.
 revision = '0017'
-down_revision = '0013'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

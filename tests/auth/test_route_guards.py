@@ -26,6 +26,11 @@ PUBLIC_ENDPOINTS = {
     "auth.accept_invite",
     # The unsubscribe link in inquirers' emails (an opaque random token in the path).
     "messaging.unsubscribe_page",
+    # Aftercare: the check-in link and its options (an opaque random token in the path), and
+    # the SMS gateway's inbound webhook (HMAC signature checked).
+    "aftercare_public.answer",
+    "aftercare_public.options",
+    "aftercare_public.sms_inbound",
 }
 
 

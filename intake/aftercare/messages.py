@@ -1,0 +1,145 @@
+"""The message kinds aftercare owns, registered with messaging when the app is built.
+
+* ``aftercare_checkin`` and ``aftercare_reminder``: the check-in and its two reminders, to the
+  person, with a fresh personal link each (stored as a hash with the send's outcome);
+* ``aftercare_stopped``: the one confirmation that the person's stop was honoured;
+* ``aftercare_staff``: telling the owner (or the lead) that a task waits, with no name and no
+  answer in it.
+
+What they say is ``templates/email/<kind>.<lang>.txt|html``; nothing in the sender, subject or
+preview names addiction, treatment or the clinic's purpose. Messaging knows none of this.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from flask import url_for
+
+from intake.aftercare import services
+from intake.aftercare.models import AftercarePlan, CheckIn
+from intake.aftercare.services import AftercareKind
+from intake.crm.models import Person
+from intake.extensions import db
+from intake.messaging.compose import TEMPLATE_LANGUAGES, Composed, base_url, render_message
+from intake.messaging.models import Delivery
+from intake.messaging.registry import KindSpec, SubjectMissing, register_kind, register_subject
+from intake.vocabulary import DEFAULT_LANGUAGE, CheckInStatus, DeliveryChannel, PlanStatus
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+CHECKIN_PATH = "/{lang}/c/{token}"
+
+
+def _lang(language: str) -> str:
+    return language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE.value
+
+
+def checkin_url(language: str, token: str) -> str:
+    return base_url() + CHECKIN_PATH.format(lang=_lang(language), token=token)
+
+
+def _person(delivery: Delivery) -> Person:
+    person = (
+        db.session.get(Person, delivery.recipient_person_id)
+        if delivery.recipient_person_id
+        else None
+    )
+    if person is None:
+        raise SubjectMissing(delivery.subject_id)
+    return person
+
+
+def compose_checkin(delivery: Delivery) -> Composed:
+    """A check-in or a reminder: short, warm, discreet, with a personal one-minute link."""
+    checkin = db.session.get(CheckIn, delivery.subject_id) if delivery.subject_id else None
+    if checkin is None:
+        raise SubjectMissing(delivery.subject_id)
+    person = _person(delivery)
+    token, link_row = services.new_link(checkin.id)
+    link = checkin_url(delivery.language, token)
+    rendered = render_message(
+        delivery.kind,
+        delivery.language,
+        {
+            "link": link,
+            "options_link": link + "/options",
+            "text_only": delivery.channel != DeliveryChannel.EMAIL,
+        },
+    )
+    return Composed(
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        email_to=person.email,
+        phone_to=person.phone,
+        new_rows=(link_row,),
+    )
+
+
+def checkin_stop_reason(delivery: Delivery) -> str | None:
+    """Not sent once the check-in was answered (a reminder) or the plan paused or stopped."""
+    checkin = db.session.get(CheckIn, delivery.subject_id) if delivery.subject_id else None
+    if checkin is None:
+        return None
+    if checkin.status in (CheckInStatus.ANSWERED, CheckInStatus.CANCELLED):
+        return f"stopped: check-in {checkin.status}"
+    if checkin.plan.status != PlanStatus.ACTIVE:
+        return f"stopped: plan {checkin.plan.status}"
+    return None
+
+
+def compose_stopped(delivery: Delivery) -> Composed:
+    plan = db.session.get(AftercarePlan, delivery.subject_id) if delivery.subject_id else None
+    if plan is None:
+        raise SubjectMissing(delivery.subject_id)
+    person = _person(delivery)
+    rendered = render_message(delivery.kind, delivery.language, {})
+    return Composed(
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        email_to=person.email,
+        phone_to=person.phone,
+    )
+
+
+def compose_staff(delivery: Delivery) -> Composed:
+    """To a staff member: a task waits. No name, no answer: the page says the rest."""
+    user = delivery.recipient_user
+    if user is None:
+        raise SubjectMissing(delivery.recipient_user_id)
+    rendered = render_message(
+        delivery.kind, DEFAULT_LANGUAGE.value, {"link": base_url() + "/staff/crm/my-day"}
+    )
+    return Composed(
+        subject=rendered.subject, text=rendered.text, html=rendered.html, email_to=user.email
+    )
+
+
+def init_app(_app: Flask) -> None:
+    """Register aftercare's message kinds and subject links (again is harmless)."""
+    register_kind(
+        KindSpec(
+            name=AftercareKind.CHECKIN.value,
+            compose=compose_checkin,
+            stop_reason=checkin_stop_reason,
+        )
+    )
+    register_kind(
+        KindSpec(
+            name=AftercareKind.REMINDER.value,
+            compose=compose_checkin,
+            stop_reason=checkin_stop_reason,
+        )
+    )
+    register_kind(KindSpec(name=AftercareKind.STOPPED.value, compose=compose_stopped))
+    register_kind(KindSpec(name=AftercareKind.STAFF.value, compose=compose_staff))
+    register_subject(
+        services.CHECKIN_SUBJECT,
+        lambda checkin_id: url_for("aftercare.checkin", checkin_id=checkin_id),
+    )
+    register_subject(
+        services.PLAN_SUBJECT, lambda plan_id: url_for("aftercare.plan", plan_id=plan_id)
+    )
