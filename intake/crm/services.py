@@ -83,7 +83,7 @@ class OpenEpisode:
 @lru_cache(maxsize=16)
 def _people_with_open_episode_query(
     by_email: bool, by_phone: bool, ended: tuple[str, ...]
-) -> Select[Any]:
+) -> Select[Person, int, int | None]:
     """The statement of :func:`_people_with_open_episode`, built once per shape: building a
     select costs more than running it from the compiled cache."""
     going_on = aliased(Episode)
