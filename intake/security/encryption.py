@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -18,7 +19,13 @@ class DecryptionError(RuntimeError):
 
 
 def _multi_fernet() -> MultiFernet:
-    keys = current_app.config["ENCRYPTION_KEYS"]
+    return _fernet_for(tuple(current_app.config["ENCRYPTION_KEYS"]))
+
+
+@lru_cache(maxsize=8)
+def _fernet_for(keys: tuple[str | bytes, ...]) -> MultiFernet:
+    # One instance per set of keys (every encrypted field of every request used to build its
+    # own); a rotation configures another tuple of keys and so gets another instance.
     return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
 
 
