@@ -1,6 +1,6 @@
 """Who owns an episode: round-robin among the admissions staff on shift, or by hand.
 
-The rotation is a database row (:class:`AssignmentRotation`) read with ``SELECT ... FOR UPDATE``
+The rotation is a database row (:class:`AssignmentRotation`) moved by one ``UPDATE ... RETURNING``
 on PostgreSQL (SQLite's transactions already start with ``BEGIN IMMEDIATE``, one writer at a
 time), so two web workers taking a turn at once are served one after the other and never hand
 out the same turn, and a Redis flush changes nothing. The lock is held until the caller commits.
@@ -9,9 +9,11 @@ out the same turn, and a Redis flush changes nothing. The lock is held until the
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
+from typing import cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import exists, select
+from sqlalchemy import Select, Table, bindparam, exists, func, or_, select, update
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
@@ -53,6 +55,11 @@ def take_turn(now: datetime | None = None, rotation: str = ADMISSIONS_ROTATION) 
     record the turn; None when there is no admissions user at all. Locks the rotation row until
     the caller's transaction ends."""
     now = now or utcnow()
+    if db.session.get_bind().dialect.name == "postgresql":
+        chosen, known = db.session.execute(_turn_in_one(), {"rotation": rotation, "now": now}).one()
+        if chosen is not None or known:
+            return None if chosen is None else int(chosen)
+        # No rotation row yet: the statements below create it.
     row = db.session.scalar(
         select(AssignmentRotation)
         .where(AssignmentRotation.name == rotation)
@@ -70,6 +77,49 @@ def take_turn(now: datetime | None = None, rotation: str = ADMISSIONS_ROTATION) 
     row.last_user_id = chosen
     row.updated_at = now
     return chosen
+
+
+@lru_cache(maxsize=1)
+def _turn_in_one() -> Select[int | None, bool]:
+    """:func:`take_turn` as one PostgreSQL statement (built once): the eligible users as
+    :func:`eligible_owners` finds them, the rotation row moved to the next of them by an
+    ``UPDATE ... RETURNING`` (whose row lock, like ``FOR UPDATE``, holds until the commit; a
+    second worker waits for it and then computes its turn from the committed row), and whether
+    the rotation row exists at all. Three round trips become one."""
+    rotations = cast(Table, AssignmentRotation.__table__)
+    now = bindparam("now", type_=AssignmentRotation.__table__.c.updated_at.type)
+    on_shift = (
+        exists()
+        .where(
+            OnCallShift.user_id == User.id, OnCallShift.starts_at <= now, OnCallShift.ends_at > now
+        )
+        .correlate(User)
+    )
+    staff = (
+        select(User.id.label("id"), on_shift.label("on_shift"))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == Role.ADMISSIONS.value, User.active.is_(True))
+        .cte("admissions_staff")
+    )
+    someone_on_shift = exists(select(staff.c.id).where(staff.c.on_shift))
+    eligible = select(staff.c.id).where(or_(staff.c.on_shift, ~someone_on_shift)).cte("eligible")
+    after_last = (
+        select(func.min(eligible.c.id))
+        .where(eligible.c.id > rotations.c.last_user_id)
+        .scalar_subquery()
+    )
+    first = select(func.min(eligible.c.id)).scalar_subquery()
+    turn = (
+        update(rotations)
+        .where(rotations.c.name == bindparam("rotation"), exists(select(eligible.c.id)))
+        .values(last_user_id=func.coalesce(after_last, first), updated_at=now)
+        .returning(rotations.c.last_user_id)
+        .cte("turn")
+    )
+    known = exists(select(rotations.c.name).where(rotations.c.name == bindparam("rotation")))
+    return select(
+        select(turn.c.last_user_id).scalar_subquery().label("chosen"), known.label("known")
+    )
 
 
 def assign_new(episode: Episode, now: datetime | None = None) -> int | None:

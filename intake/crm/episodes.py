@@ -14,7 +14,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, select
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
@@ -44,20 +44,44 @@ def _stage_list(stages: list[Stage]) -> str:
     return ", ".join(str(_stage_label(stage)) for stage in stages) or "-"
 
 
+def ended_stages() -> tuple[str, ...]:
+    """The stages of the running pipeline at which an episode has ended."""
+    return tuple(stage.value for stage in current_pipeline().ended)
+
+
+def _going_on(person_id: Any, ended: tuple[str, ...] | None = None) -> list[Any]:
+    """The conditions of an episode of ``person_id`` still going on (not closed, not at an
+    ``ended`` stage of the running pipeline)."""
+    return [
+        Episode.person_id == person_id,
+        Episode.closed_at.is_(None),
+        Episode.stage.not_in(list(ended_stages() if ended is None else ended)),
+    ]
+
+
+_LATEST_FIRST = (Episode.opened_at.desc(), Episode.id.desc())
+
+
 def open_episode_of(person: Person) -> Episode | None:
     """The person's episode still going on (not closed, not at an ``ended`` stage), if any."""
     if person.id is None:  # a person not yet stored has no episodes
         return None
-    pipeline = current_pipeline()
     return db.session.scalar(
-        select(Episode)
-        .where(
-            Episode.person_id == person.id,
-            Episode.closed_at.is_(None),
-            Episode.stage.not_in([stage.value for stage in pipeline.ended]),
-        )
-        .order_by(Episode.opened_at.desc(), Episode.id.desc())
+        select(Episode).where(*_going_on(person.id)).order_by(*_LATEST_FIRST).limit(1)
+    )
+
+
+def open_episode_id_of(person_id: Any, ended: tuple[str, ...]) -> ScalarSelect[Any]:
+    """:func:`open_episode_of` as a correlated subquery giving the episode's id, so that a query
+    for people can bring each one's open episode back in the same statement; ``ended`` is
+    :func:`ended_stages`."""
+    return (
+        select(Episode.id)
+        .where(*_going_on(person_id, ended))
+        .order_by(*_LATEST_FIRST)
         .limit(1)
+        .correlate_except(Episode)
+        .scalar_subquery()
     )
 
 
@@ -71,6 +95,14 @@ def open_or_join_episode(
     episode = open_episode_of(person)
     if episode is not None:
         return episode, False
+    return start_episode(person, at=at, actor_id=actor_id), True
+
+
+def start_episode(
+    person: Person, *, at: datetime | None = None, actor_id: int | None = None
+) -> Episode:
+    """A new episode of ``person`` at the pipeline's first stage, with its first history row,
+    added to the session (the caller knows the person has no episode going on)."""
     at = at or utcnow()
     first = current_pipeline().first.value
     episode = Episode(person=person, stage=first, opened_at=at, stage_entered_at=at)
@@ -85,7 +117,7 @@ def open_or_join_episode(
             cause=CAUSE_INQUIRY,
         )
     )
-    return episode, True
+    return episode
 
 
 def move_episode(

@@ -12,15 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, Table, bindparam, insert, or_, select
+from sqlalchemy.orm import aliased
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
-from intake.crm.episodes import open_or_join_episode
+from intake.crm.episodes import (
+    ended_stages,
+    open_episode_id_of,
+    open_or_join_episode,
+    start_episode,
+)
 from intake.crm.models import Contact, Episode, EpisodeInquiry, InquirySubstance, Person
 from intake.crm.referrals import Origin, record_source
 from intake.crm.vocabulary import Disclosure, Relationship
@@ -35,6 +42,10 @@ SENDER_RELATION: dict[str, Relationship] = {
 }
 
 
+# Built once: joining an episode is one plain insert (Core, not the unit of work).
+_INSERT_EPISODE_INQUIRY = insert(cast(Table, EpisodeInquiry.__table__))
+
+
 def email_index(email: str) -> str:
     return blind_index("email:" + email.strip().lower())
 
@@ -43,18 +54,71 @@ def phone_index(e164: str) -> str:
     return blind_index("phone:" + e164.strip())
 
 
-def find_people(email: str | None, phone: str | None) -> list[Person]:
-    """Everyone with this exact email or phone (blind index), oldest first."""
+def _same_details(email: str | None, phone: str | None) -> list[Any]:
     conditions = []
     if email:
         conditions.append(Person.email_index == email_index(email))
     if phone:
         conditions.append(Person.phone_index == phone_index(phone))
+    return conditions
+
+
+def find_people(email: str | None, phone: str | None) -> list[Person]:
+    """Everyone with this exact email or phone (blind index), oldest first."""
+    conditions = _same_details(email, phone)
     if not conditions:
         return []
     return list(
         db.session.scalars(select(Person).where(or_(*conditions)).order_by(Person.id)).all()
     )
+
+
+@dataclass(frozen=True)
+class OpenEpisode:
+    """An episode going on, as much of it as placing an inquiry needs."""
+
+    id: int
+    owner_id: int | None
+
+
+@lru_cache(maxsize=16)
+def _people_with_open_episode_query(
+    by_email: bool, by_phone: bool, ended: tuple[str, ...]
+) -> Select[Person, int, int | None]:
+    """The statement of :func:`_people_with_open_episode`, built once per shape: building a
+    select costs more than running it from the compiled cache."""
+    going_on = aliased(Episode)
+    conditions = []
+    if by_email:
+        conditions.append(Person.email_index == bindparam("email_index"))
+    if by_phone:
+        conditions.append(Person.phone_index == bindparam("phone_index"))
+    return (
+        select(Person, going_on.id, going_on.owner_id)
+        .outerjoin(going_on, going_on.id == open_episode_id_of(Person.id, ended))
+        .where(or_(*conditions))
+        .order_by(Person.id)
+    )
+
+
+def _people_with_open_episode(
+    email: str | None, phone: str | None
+) -> list[tuple[Person, OpenEpisode | None]]:
+    """:func:`find_people`, each with the episode going on (``open_episode_of``), in one query:
+    the intake path then needs no second round trip to find the episode it joins."""
+    if not email and not phone:
+        return []
+    params = {}
+    if email:
+        params["email_index"] = email_index(email)
+    if phone:
+        params["phone_index"] = phone_index(phone)
+    query = _people_with_open_episode_query(bool(email), bool(phone), ended_stages())
+    rows = db.session.execute(query, params).all()
+    return [
+        (person, None if episode_id is None else OpenEpisode(int(episode_id), owner_id))
+        for person, episode_id, owner_id in rows
+    ]
 
 
 def find_person(email: str | None, phone: str | None) -> Person | None:
@@ -85,6 +149,11 @@ class PersonMatch:
     person: Person
     created: bool
     duplicates: list[Likeness] = field(default_factory=list)
+    # The person's episode going on, when the match already knows it (``episode_known``): a new
+    # person has none, a linked one came back with it. Unknown for a record reached through a
+    # merge; placing the inquiry then looks it up.
+    open_episode: OpenEpisode | None = None
+    episode_known: bool = False
 
     @property
     def person_id(self) -> int:
@@ -105,18 +174,21 @@ def match_or_create_person(
 
     A link never overwrites what is stored; missing contact details are filled in.
     """
-    matches = find_people(email, phone)
+    found = _people_with_open_episode(email, phone)
+    matches = [person for person, _ in found]
     email_idx = email_index(email) if email else None
     phone_idx = phone_index(phone) if phone else None
     wanted = normalise_name(name)
-    for candidate in matches:
+    for candidate, open_episode in found:
         same_email = bool(email_idx) and candidate.email_index == email_idx
         if same_email and normalise_name(candidate.name) == wanted:
             person = _current(candidate)
             if phone and person.phone_index is None:
                 person.phone = phone
                 person.phone_index = phone_idx
-            return PersonMatch(person, created=False)
+            if person is not candidate:  # merged: the episode found was the old record's
+                return PersonMatch(person, created=False)
+            return PersonMatch(person, created=False, open_episode=open_episode, episode_known=True)
     person = Person(name=name, language=language, country=country)
     if email:
         person.email, person.email_index = email, email_idx
@@ -131,7 +203,7 @@ def match_or_create_person(
         likeness(other, name=name, email_idx=email_idx, phone_idx=phone_idx)
         for other in others.values()
     ]
-    return PersonMatch(person, created=True, duplicates=duplicates)
+    return PersonMatch(person, created=True, duplicates=duplicates, episode_known=True)
 
 
 @dataclass(frozen=True)
@@ -141,7 +213,10 @@ class Placement:
 
     person: Person
     new_person: bool
-    episode: Episode
+    # The episode joined or opened; the id of a joined one when it was known from the match
+    # (then no Episode is loaded). A new episode gets its id from the commit's flush.
+    episode: Episode | None
+    episode_id: int | None
     new_episode: bool
     contact: Contact | None
     duplicates: int
@@ -187,11 +262,27 @@ def place_inquiry(
     """
     name, email, phone = answers.get("name"), answers.get("email"), answers.get("phone")
     person = match.person
-    with db.session.no_autoflush:
-        episode, new_episode = open_or_join_episode(person, at=received_at)
-        if new_episode:
-            assign_new(episode, received_at)
-    db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
+    episode: Episode | None = None
+    if match.open_episode is not None:
+        # Joined, and the match brought the episode back: one plain insert, nothing loaded.
+        episode_id, owner_id, new_episode = (
+            match.open_episode.id,
+            match.open_episode.owner_id,
+            False,
+        )
+        db.session.execute(
+            _INSERT_EPISODE_INQUIRY, {"inquiry_id": inquiry_id, "episode_id": episode_id}
+        )
+    else:
+        with db.session.no_autoflush:
+            if match.episode_known:  # nothing going on: no need to look again
+                episode, new_episode = start_episode(person, at=received_at), True
+            else:
+                episode, new_episode = open_or_join_episode(person, at=received_at)
+            if new_episode:
+                assign_new(episode, received_at)
+        db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
+        episode_id, owner_id = episode.id, episode.owner_id
     if origin is not None:
         record_source(inquiry_id, origin)
 
@@ -221,8 +312,9 @@ def place_inquiry(
         AuditTag.EPISODE_OPENED if new_episode else AuditTag.EPISODE_JOINED,
         target_type="episode",
         target=episode,
+        target_id=episode_id,
         detail={
-            "owner": episode.owner_id,
+            "owner": owner_id,
             "new_person": match.created,
             "contact": contact is not None,
             "duplicates": len(duplicates),
@@ -232,6 +324,7 @@ def place_inquiry(
         person=person,
         new_person=match.created,
         episode=episode,
+        episode_id=episode_id,
         new_episode=new_episode,
         contact=contact,
         duplicates=len(duplicates),

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Index, String, Table, insert
+from sqlalchemy import Index, Insert, String, Table, insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intake.core.types import UTCDateTime, utcnow
@@ -65,6 +66,13 @@ def add_to_outbox(kind: OutboxKind, target_type: str, target_id: int) -> OutboxM
     return message
 
 
+@lru_cache(maxsize=1)
+def _insert_returning_ids() -> Insert:
+    """Built once (building a statement costs more than running it from the compiled cache)."""
+    table = cast(Table, OutboxMessage.__table__)
+    return insert(table).returning(table.c.id, sort_by_parameter_order=True)
+
+
 def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[int]:
     """Insert outbox rows (kind, target type, target id) in one statement of the current
     transaction, and have them published after it commits (ids only); return their ids."""
@@ -73,11 +81,10 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
 
     if not messages:
         return []
-    table = cast(Table, OutboxMessage.__table__)
     ids = [
         int(outbox_id)
         for outbox_id in db.session.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True),
+            _insert_returning_ids(),
             [
                 {"kind": kind.value, "target_type": target_type, "target_id": target_id}
                 for kind, target_type, target_id in messages

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
@@ -18,17 +19,14 @@ class DecryptionError(RuntimeError):
 
 
 def _multi_fernet() -> MultiFernet:
-    """The app's MultiFernet, built once per set of keys: building it (decoding and checking
-    every key) cost as much as the decryption itself on pages that show a few hundred fields."""
-    keys = tuple(current_app.config["ENCRYPTION_KEYS"])
-    cached = current_app.extensions.get("harbor.fernet")
-    if cached is None or cached[0] != keys:
-        fernet = MultiFernet(
-            [Fernet(key.encode() if isinstance(key, str) else key) for key in keys]
-        )
-        cached = current_app.extensions["harbor.fernet"] = (keys, fernet)
-    result: MultiFernet = cached[1]
-    return result
+    return _fernet_for(tuple(current_app.config["ENCRYPTION_KEYS"]))
+
+
+@lru_cache(maxsize=8)
+def _fernet_for(keys: tuple[str | bytes, ...]) -> MultiFernet:
+    # One instance per set of keys (every encrypted field of every request used to build its
+    # own); a rotation configures another tuple of keys and so gets another instance.
+    return MultiFernet([Fernet(key.encode() if isinstance(key, str) else key) for key in keys])
 
 
 def encrypt_text(plaintext: str) -> str:
