@@ -23,6 +23,7 @@ from intake.auth.access import FieldGroup, may_read
 from intake.auth.models import User
 from intake.auth.permissions import Permission, require_access, require_permission
 from intake.clinical import break_glass, consent_use_cases, consents, disclosures, fhir, summary
+from intake.clinical import services as clinical_services
 from intake.clinical.consent_forms import (
     CHANNEL_LABELS,
     DEFAULT_REVOCATION,
@@ -419,10 +420,23 @@ def fhir_export(person_id: int) -> Any:
         return _render_export(person, form)
     if not form.validate_on_submit():
         return _render_export(person, form, 400)
+    # Every record is checked before anything is disclosed.
+    records = clinical_services.signed_records_of(person.id)
+    for record in records:
+        require_access(record, FieldGroup.CLINICAL)
+    chosen = {consent.id: consent.scope for consent in consents.live_consents(person.id)}
+    scope = fhir.export_scope(chosen.get(form.consent_id.data or 0))
     data = DisclosureInput(
-        scope=ConsentScope.CLINICAL_SUMMARY,
+        scope=scope,
         channel=DisclosureChannel.FHIR_EXPORT,
-        information=_("FHIR R4 Bundle: intake answers, consents and their signatures"),
+        information=_(
+            "FHIR R4 Bundle: intake answers, consents, signed assessments and their signatures"
+        )
+        if scope != ConsentScope.FULL_RECORD
+        else _(
+            "FHIR R4 Bundle: intake answers, consents, signed assessments and notes, and their"
+            " signatures"
+        ),
         consent_id=form.consent_id.data or None,
     )
     try:
@@ -430,7 +444,9 @@ def fhir_export(person_id: int) -> Any:
     except ConsentRefusalError as refused:
         _blame(form, refused)
         return _render_export(person, form, refused.status_code)
-    bundle = fhir.intake_bundle(summary.intake_summary(person), redisclosure_notice())
+    bundle = fhir.intake_bundle(
+        summary.intake_summary(person), redisclosure_notice(), records, scope
+    )
     return Response(
         json.dumps(bundle, ensure_ascii=False, indent=2),
         mimetype="application/fhir+json",

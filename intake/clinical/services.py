@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import selectinload
 
 from intake.audit.services import record as audit
 from intake.audit.tags import AuditTag
@@ -188,6 +189,22 @@ def records_of(episode: Episode) -> list[ClinicalRecord]:
             select(ClinicalRecord)
             .where(ClinicalRecord.episode_id == episode.id)
             .order_by(ClinicalRecord.created_at.desc(), ClinicalRecord.id.desc())
+        )
+    )
+
+
+def signed_records_of(person_id: int) -> list[ClinicalRecord]:
+    """The person's signed notes and assessments across all their episodes, in the order they
+    were signed, their addenda loaded. Drafts are never among them."""
+    return list(
+        db.session.scalars(
+            select(ClinicalRecord)
+            .where(
+                ClinicalRecord.person_id == person_id,
+                ClinicalRecord.status == RecordStatus.SIGNED.value,
+            )
+            .options(selectinload(ClinicalRecord.addenda))
+            .order_by(ClinicalRecord.signed_at, ClinicalRecord.id)
         )
     )
 
