@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from flask_babel import LazyString
+from intake.core.refusals import RefusalError
 
 
-class AftercareRefusedError(Exception):
+class AftercareRefusedError(RefusalError):
     """Nothing was stored; ``message`` says why, calmly; ``field`` is the form field at fault."""
 
     status_code = 422
-
-    def __init__(self, code: str, message: LazyString | str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.field = field

@@ -7,8 +7,7 @@ pending and is raised again for the view to show; a refused disclosure leaves on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import TypeVar
 
 from intake.audit.services import record_refusal
@@ -18,26 +17,14 @@ from intake.clinical import break_glass, consents, disclosures
 from intake.clinical.consent_models import BreakGlassGrant, Consent, Disclosure
 from intake.clinical.consents import ConsentInput, ConsentRefusalError
 from intake.clinical.disclosures import DisclosureInput, DisclosureRefusedError
+from intake.core.units import run_unit
 from intake.crm.models import Person
-from intake.extensions import db
 
 T = TypeVar("T")
 
 
-@contextmanager
-def _unit_of_work() -> Iterator[None]:
-    try:
-        yield
-        db.session.commit()
-    except ConsentRefusalError:
-        db.session.rollback()
-        raise
-
-
 def _run(action: Callable[[], T]) -> T:
-    with _unit_of_work():
-        result = action()
-    return result
+    return run_unit(action, (ConsentRefusalError,))
 
 
 def record_consent(person: Person, data: ConsentInput, actor_id: int) -> Consent:

@@ -9,10 +9,11 @@ Who sees what is decided in :mod:`intake.clinical.consents`' docstring.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -105,9 +106,7 @@ def _register(state: Any) -> None:
 
 
 def _person(person_id: int, group: FieldGroup = FieldGroup.RECORD) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        abort(404)
+    person = db.get_or_404(Person, person_id)
     require_access(person, group)
     return person
 
@@ -148,13 +147,46 @@ def _names() -> dict[int, str]:
     return {user.id: user.display_name for user in db.session.scalars(db.select(User)).all()}
 
 
-def _blame(form: Any, refused: ConsentRefusalError) -> None:
-    """Show a service's refusal under the field it names (or above the form)."""
-    field = getattr(form, refused.field, None) if refused.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(refused.message)]
-    else:
-        form.form_errors.append(str(refused.message))
+def _refused(form: Any, action: Callable[[], object]) -> ConsentRefusalError | None:
+    """Run a use case; a refusal is shown under the field it names (or above the form) and
+    returned, for the view to show the form again with its status."""
+    try:
+        action()
+    except ConsentRefusalError as refused:
+        field = getattr(form, refused.field, None) if refused.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(refused.message)]
+        else:
+            form.form_errors.append(str(refused.message))
+        return refused
+    return None
+
+
+def _submit(
+    form: Any,
+    action: Callable[[], object],
+    again: Callable[[int], Any],
+    done: str,
+    then: str,
+) -> Any:
+    """Run a use case from a form page: on a refusal the page ``again`` with the reason under its
+    field; otherwise flash ``done`` and go on to ``then``."""
+    refused = _refused(form, action)
+    if refused is not None:
+        return again(refused.status_code)
+    flash(done, "success")
+    return redirect(then)
+
+
+def _act(back: str, action: Callable[[], object], done: str) -> Response:
+    """Run a use case from a one-button form and go back, flashing what happened."""
+    try:
+        action()
+    except ConsentRefusalError as refused:
+        flash(str(refused.message), "error")
+        return redirect(back)
+    flash(done, "success")
+    return redirect(back)
 
 
 # Consents ---------------------------------------------------------------------------------------
@@ -240,40 +272,36 @@ def new_consent(person_id: int) -> Any:
         expiry_event=form.expiry_event.data or "",
         signed_at=_utc(form.signed_at.data),
     )
-    try:
-        consent_use_cases.record_consent(person, data, current_user.id)
-    except ConsentRefusalError as refused:
-        _blame(form, refused)
-        return _render_new_consent(person, form, refused.status_code)
-    flash(_("Consent recorded."), "success")
-    return redirect(url_for("consent.ledger", person_id=person.id))
+    return _submit(
+        form,
+        lambda: consent_use_cases.record_consent(person, data, current_user.id),
+        lambda status: _render_new_consent(person, form, status),
+        _("Consent recorded."),
+        url_for("consent.ledger", person_id=person.id),
+    )
 
 
 @bp.post("/consents/<int:consent_id>/end")
 @require_permission(Permission.CONSENT_MANAGE)
 def end_consent(consent_id: int) -> Response:
-    consent = db.session.get(Consent, consent_id)
-    if consent is None:
-        abort(404)
+    consent = db.get_or_404(Consent, consent_id)
     person = _person(consent.person_id)
     back = url_for("consent.ledger", person_id=person.id)
     form = EndConsentForm()
     if not form.validate_on_submit():
         flash(_("The form had expired or was not filled in properly. Try again."), "error")
         return redirect(back)
-    try:
-        consent_use_cases.end_consent(
+    return _act(
+        back,
+        lambda: consent_use_cases.end_consent(
             consent,
             request.form.get("kind", ""),
             current_user.id,
             form.channel.data or None,
             form.note.data,
-        )
-    except ConsentRefusalError as refused:
-        flash(str(refused.message), "error")
-        return redirect(back)
-    flash(_("Consent ended. It stays in the ledger."), "success")
-    return redirect(back)
+        ),
+        _("Consent ended. It stays in the ledger."),
+    )
 
 
 # Disclosures ------------------------------------------------------------------------------------
@@ -325,13 +353,13 @@ def new_disclosure(person_id: int) -> Any:
         recipient_facility=form.recipient_facility.data or "",
         emergency_nature=form.emergency_nature.data or "",
     )
-    try:
-        consent_use_cases.record_disclosure(person, data, current_user.id)
-    except ConsentRefusalError as refused:
-        _blame(form, refused)
-        return _render_disclosure(person, form, refused.status_code)
-    flash(_("Disclosure recorded."), "success")
-    return redirect(url_for("consent.accounting", person_id=person.id))
+    return _submit(
+        form,
+        lambda: consent_use_cases.record_disclosure(person, data, current_user.id),
+        lambda status: _render_disclosure(person, form, status),
+        _("Disclosure recorded."),
+        url_for("consent.accounting", person_id=person.id),
+    )
 
 
 @bp.get("/people/<int:person_id>/disclosures")
@@ -439,10 +467,10 @@ def fhir_export(person_id: int) -> Any:
         ),
         consent_id=form.consent_id.data or None,
     )
-    try:
-        consent_use_cases.record_disclosure(person, data, current_user.id)
-    except ConsentRefusalError as refused:
-        _blame(form, refused)
+    refused = _refused(
+        form, lambda: consent_use_cases.record_disclosure(person, data, current_user.id)
+    )
+    if refused is not None:
         return _render_export(person, form, refused.status_code)
     bundle = fhir.intake_bundle(
         summary.intake_summary(person), redisclosure_notice(), records, scope
@@ -484,10 +512,10 @@ def request_break_glass(person_id: int) -> Any:
         return _render_break_glass(person, form)
     if not form.validate_on_submit():
         return _render_break_glass(person, form, 400)
-    try:
-        consent_use_cases.request_break_glass(current_user, person, form.reason.data)
-    except ConsentRefusalError as refused:
-        _blame(form, refused)
+    refused = _refused(
+        form, lambda: consent_use_cases.request_break_glass(current_user, person, form.reason.data)
+    )
+    if refused is not None:
         return _render_break_glass(person, form, refused.status_code)
     flash(
         _(
@@ -503,20 +531,16 @@ def request_break_glass(person_id: int) -> Any:
 @bp.post("/break-glass/<int:grant_id>/end")
 @require_permission(Permission.BREAK_GLASS_REQUEST)
 def end_break_glass(grant_id: int) -> Response:
-    grant = db.session.get(BreakGlassGrant, grant_id)
-    if grant is None:
-        abort(404)
+    grant = db.get_or_404(BreakGlassGrant, grant_id)
     back = url_for("consent.request_break_glass", person_id=grant.person_id)
     if not ReviewForm().validate_on_submit():
         flash(_("The form had expired. Try again."), "error")
         return redirect(back)
-    try:
-        consent_use_cases.end_break_glass(grant, current_user.id)
-    except ConsentRefusalError as refused:
-        flash(str(refused.message), "error")
-        return redirect(back)
-    flash(_("Emergency access closed."), "success")
-    return redirect(back)
+    return _act(
+        back,
+        lambda: consent_use_cases.end_break_glass(grant, current_user.id),
+        _("Emergency access closed."),
+    )
 
 
 @bp.get("/break-glass")
@@ -535,18 +559,14 @@ def break_glass_review() -> str:
 @bp.post("/break-glass/<int:grant_id>/review")
 @require_permission(Permission.BREAK_GLASS_REVIEW)
 def review_break_glass(grant_id: int) -> Response:
-    grant = db.session.get(BreakGlassGrant, grant_id)
-    if grant is None:
-        abort(404)
+    grant = db.get_or_404(BreakGlassGrant, grant_id)
     back = url_for("consent.break_glass_review")
     form = ReviewForm()
     if not form.validate_on_submit():
         flash(_("The form had expired or the note is too long. Try again."), "error")
         return redirect(back)
-    try:
-        consent_use_cases.review_break_glass(grant, current_user.id, form.note.data)
-    except ConsentRefusalError as refused:
-        flash(str(refused.message), "error")
-        return redirect(back)
-    flash(_("Marked reviewed."), "success")
-    return redirect(back)
+    return _act(
+        back,
+        lambda: consent_use_cases.review_break_glass(grant, current_user.id, form.note.data),
+        _("Marked reviewed."),
+    )

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.clinical.consent_models import Consent
+from intake.core.refusals import RefusalError
 from intake.core.types import utcnow
 from intake.crm.models import Contact, Person
 from intake.extensions import db
@@ -49,19 +50,10 @@ TEXT_MAX = 2000
 NAME_MAX = 300
 
 
-class ConsentRefusalError(Exception):
+class ConsentRefusalError(RefusalError):
     """A consent request that cannot be carried out; ``field`` names the form field to blame."""
 
     status_code = 422
-
-    def __init__(self, code: str, message: LazyString | str, field: str | None = None) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        self.field = field
-
-    def __str__(self) -> str:
-        return self.code
 
 
 @dataclass(frozen=True)
@@ -88,12 +80,20 @@ class ConsentInput:
     signed_at: datetime | None = None
 
 
-def _required(value: str | None, field: str, message: LazyString, limit: int = TEXT_MAX) -> str:
+def required_text(
+    value: str | None,
+    field: str,
+    message: LazyString,
+    limit: int = TEXT_MAX,
+    *,
+    refusal: type[ConsentRefusalError] = ConsentRefusalError,
+) -> str:
+    """``value`` stripped; a ``refusal`` blaming ``field`` when it is empty or over ``limit``."""
     text = (value or "").strip()
     if not text:
-        raise ConsentRefusalError(f"missing_{field}", message, field)
+        raise refusal(f"missing_{field}", message, field)
     if len(text) > limit:
-        raise ConsentRefusalError(
+        raise refusal(
             f"too_long_{field}", _l("This is too long (%(n)d characters at most).", n=limit), field
         )
     return text
@@ -155,28 +155,28 @@ def record_consent(person: Person, data: ConsentInput, actor_id: int) -> Consent
     recipient_name = (data.recipient_name or "").strip() or (contact.name if contact else "") or ""
     if data.purpose == ConsentPurpose.TEAM_CONTACT and not recipient_name:
         recipient_name = str(current_app.config["CLINIC_NAME"])
-    recipient_name = _required(
+    recipient_name = required_text(
         recipient_name, "recipient_name", _l("Say to whom the information may go."), NAME_MAX
     )
-    patient_name = _required(
+    patient_name = required_text(
         (data.patient_name or "").strip() or person.name,
         "patient_name",
         _l("The patient's name is part of the consent."),
         NAME_MAX,
     )
-    disclosing = _required(
+    disclosing = required_text(
         data.disclosing_party, "disclosing_party", _l("Say who may disclose."), NAME_MAX
     )
-    information = _required(
+    information = required_text(
         data.information, "information", _l("Describe specifically what may be disclosed.")
     )
-    purpose_text = _required(data.purpose_text, "purpose_text", _l("Say what it is for."))
-    revocation = _required(
+    purpose_text = required_text(data.purpose_text, "purpose_text", _l("Say what it is for."))
+    revocation = required_text(
         data.revocation_text,
         "revocation_text",
         _l("Say how the person can revoke the consent."),
     )
-    signed_name = _required(
+    signed_name = required_text(
         data.signed_name, "signed_name", _l("The signature (the signed name) is missing."), NAME_MAX
     )
     expiry_event = (data.expiry_event or "").strip()

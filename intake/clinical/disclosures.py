@@ -28,7 +28,7 @@ from sqlalchemy import select
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.clinical.consent_models import Consent, Disclosure
-from intake.clinical.consents import NAME_MAX, TEXT_MAX, ConsentRefusalError
+from intake.clinical.consents import NAME_MAX, TEXT_MAX, ConsentRefusalError, required_text
 from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.extensions import db
@@ -57,14 +57,7 @@ class DisclosureInput:
 
 
 def _text(value: str | None, field: str, message: LazyString, limit: int = TEXT_MAX) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise DisclosureRefusedError(f"missing_{field}", message, field)
-    if len(text) > limit:
-        raise DisclosureRefusedError(
-            f"too_long_{field}", _l("This is too long (%(n)d characters at most).", n=limit), field
-        )
-    return text
+    return required_text(value, field, message, limit, refusal=DisclosureRefusedError)
 
 
 def covering_consent(person: Person, consent_id: int | None, scope: str) -> Consent:

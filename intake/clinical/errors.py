@@ -5,21 +5,11 @@ from __future__ import annotations
 
 from flask_babel.speaklater import LazyString
 
+from intake.core.refusals import RefusalError
 
-class ClinicalRefusalError(Exception):
+
+class ClinicalRefusalError(RefusalError):
     """A clinical action refused; ``code`` for the audit trail, ``message`` for the clinician."""
-
-    status_code = 409
-
-    def __init__(self, code: str, message: LazyString | str, *, status_code: int | None = None):
-        super().__init__(code)
-        self.code = code
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
-
-    def __str__(self) -> str:
-        return self.code
 
 
 class SignedRecordError(ClinicalRefusalError):

@@ -261,6 +261,19 @@ def _assessment_content(raw: Mapping[str, Any]) -> dict[str, Any]:
     return checked.content
 
 
+def _audit_record(tag: AuditTag, record: ClinicalRecord, actor_id: int, **detail: object) -> None:
+    """Audit what was done to a note or an assessment, naming its episode. ``target`` fills the
+    id in at commit for a record added in this transaction."""
+    audit(
+        tag,
+        target_type=record.kind,
+        target_id=record.id,
+        target=record,
+        actor_id=actor_id,
+        detail={"episode": record.episode_id, **detail},
+    )
+
+
 def _start(record: R, episode: Episode, actor_id: int) -> R:
     if episode.closed_at is not None:
         raise ClinicalRefusalError("episode_closed", _l("This episode is closed."))
@@ -273,13 +286,7 @@ def _start(record: R, episode: Episode, actor_id: int) -> R:
     record.created_at = record.updated_at = now
     db.session.add(record)
     _version(record, actor_id)
-    audit(
-        AuditTag.CLINICAL_RECORD_DRAFTED,
-        target_type=record.kind,
-        target=record,
-        actor_id=actor_id,
-        detail={"episode": episode.id, "revision": 1},
-    )
+    _audit_record(AuditTag.CLINICAL_RECORD_DRAFTED, record, actor_id, revision=1)
     return record
 
 
@@ -305,13 +312,7 @@ def save_draft(record: ClinicalRecord, actor_id: int, raw: Mapping[str, Any]) ->
     record.revision += 1
     record.updated_at = utcnow()
     _version(record, actor_id)
-    audit(
-        AuditTag.CLINICAL_RECORD_DRAFTED,
-        target_type=record.kind,
-        target_id=record.id,
-        actor_id=actor_id,
-        detail={"episode": record.episode_id, "revision": record.revision},
-    )
+    _audit_record(AuditTag.CLINICAL_RECORD_DRAFTED, record, actor_id, revision=record.revision)
 
 
 def sign(record: ClinicalRecord, signer: User, secret: str | None) -> str:
@@ -358,13 +359,7 @@ def sign(record: ClinicalRecord, signer: User, secret: str | None) -> str:
     record.revision += 1
     record.updated_at = signed_at
     _version(record, signer.id, signed=True)
-    audit(
-        AuditTag.CLINICAL_RECORD_SIGNED,
-        target_type=record.kind,
-        target_id=record.id,
-        actor_id=signer.id,
-        detail={"episode": record.episode_id, "method": method.value},
-    )
+    _audit_record(AuditTag.CLINICAL_RECORD_SIGNED, record, signer.id, method=method.value)
     return digest
 
 
@@ -413,11 +408,5 @@ def add_addendum(
     )
     addendum.content_hash = signing.content_hash(signing.addendum_document(addendum))
     db.session.add(addendum)
-    audit(
-        AuditTag.CLINICAL_ADDENDUM_ADDED,
-        target_type=record.kind,
-        target_id=record.id,
-        actor_id=author.id,
-        detail={"episode": record.episode_id, "method": method.value},
-    )
+    _audit_record(AuditTag.CLINICAL_ADDENDUM_ADDED, record, author.id, method=method.value)
     return addendum

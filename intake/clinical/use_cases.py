@@ -19,7 +19,8 @@ from intake.audit.tags import AuditTag
 from intake.auth.models import User
 from intake.clinical import services
 from intake.clinical.errors import ClinicalRefusalError, SignatureRefusedError, SignedRecordError
-from intake.clinical.models import Addendum, Assessment, ClinicalNote, ReviewDecisionRecord
+from intake.clinical.models import Addendum, Assessment, ClinicalNote
+from intake.core.units import Translation, committing, run_unit
 from intake.crm.errors import CrmRefusalError
 from intake.crm.models import Episode
 from intake.extensions import db
@@ -27,27 +28,30 @@ from intake.extensions import db
 T = TypeVar("T")
 
 
+def _changed_meanwhile() -> ClinicalRefusalError:
+    return ClinicalRefusalError(
+        "changed_meanwhile", _l("Someone else changed this just now. Reload the page.")
+    )
+
+
+def _changed_or_signed() -> SignedRecordError:
+    # The database's own guard refused: a signed record's trigger, or another save of the
+    # same draft that took this version number first.
+    return SignedRecordError(
+        "changed_or_signed",
+        _l("This record was signed or changed meanwhile; nothing was saved. Reload it."),
+    )
+
+
+_REFUSALS = (ClinicalRefusalError, CrmRefusalError)
+_TRANSLATIONS: list[Translation] = [
+    (StaleDataError, _changed_meanwhile),
+    (IntegrityError, _changed_or_signed),
+]
+
+
 def _run(action: Callable[[], T]) -> T:
-    try:
-        result = action()
-        db.session.commit()
-    except (ClinicalRefusalError, CrmRefusalError):
-        db.session.rollback()
-        raise
-    except StaleDataError:
-        db.session.rollback()
-        raise ClinicalRefusalError(
-            "changed_meanwhile", _l("Someone else changed this just now. Reload the page.")
-        ) from None
-    except IntegrityError:
-        # The database's own guard refused: a signed record's trigger, or another save of the
-        # same draft that took this version number first.
-        db.session.rollback()
-        raise SignedRecordError(
-            "changed_or_signed",
-            _l("This record was signed or changed meanwhile; nothing was saved. Reload it."),
-        ) from None
-    return result
+    return run_unit(action, _REFUSALS, _TRANSLATIONS)
 
 
 def _signature_failed(record_id: int | None, kind: str) -> None:
@@ -55,26 +59,8 @@ def _signature_failed(record_id: int | None, kind: str) -> None:
     db.session.commit()
 
 
-def decide(
-    episode: Episode,
-    decision: str,
-    actor_id: int,
-    *,
-    reason: str | None = None,
-    referred_to: str | None = None,
-    referral_note: str | None = None,
-) -> ReviewDecisionRecord:
-    """Record a review decision and move or close the episode. Commits."""
-    return _run(
-        lambda: services.decide(
-            episode,
-            decision,
-            actor_id,
-            reason=reason,
-            referred_to=referred_to,
-            referral_note=referral_note,
-        )
-    )
+# A review decision moves or closes the episode: one service, the same arguments.
+decide = committing(_REFUSALS, _TRANSLATIONS)(services.decide)
 
 
 def start_note(episode: Episode, actor_id: int, body: str | None) -> ClinicalNote:

@@ -6,23 +6,11 @@ error handler :func:`intake.crm.init_app` installs) show the message with a 409,
 
 from __future__ import annotations
 
-from flask_babel.speaklater import LazyString
+from intake.core.refusals import RefusalError
 
 
-class CrmRefusalError(Exception):
+class CrmRefusalError(RefusalError):
     """A request the CRM refuses; ``code`` for logs and audit, ``message`` for staff."""
-
-    status_code = 409
-
-    def __init__(self, code: str, message: LazyString | str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message = message
-
-    def __str__(self) -> str:
-        # The code only: the message is a lazy string in the reader's language, rendered by a
-        # view, and a log line must not need a request to print.
-        return self.code
 
 
 class MoveRefusedError(CrmRefusalError):

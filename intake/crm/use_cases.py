@@ -7,8 +7,7 @@ moving the same episode at once: the second fails its version check and gets a r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
@@ -16,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake.core.units import Translation, committing, run_unit
 from intake.crm import assignment, duplicates, episodes, messages, notes, referrals, tasks
 from intake.crm.errors import CrmRefusalError, MoveRefusedError
 from intake.crm.models import (
@@ -23,9 +23,7 @@ from intake.crm.models import (
     CaseNote,
     DuplicateCandidate,
     Episode,
-    EpisodeReferral,
     PersonMerge,
-    Referrer,
     Task,
 )
 from intake.extensions import db
@@ -33,25 +31,18 @@ from intake.extensions import db
 T = TypeVar("T")
 
 
-@contextmanager
-def _unit_of_work() -> Iterator[None]:
-    try:
-        yield
-        db.session.commit()
-    except CrmRefusalError:
-        db.session.rollback()
-        raise
-    except StaleDataError:
-        db.session.rollback()
-        raise MoveRefusedError(
-            "changed_meanwhile", _l("Someone else changed this episode just now. Reload it.")
-        ) from None
+def _changed_meanwhile() -> MoveRefusedError:
+    return MoveRefusedError(
+        "changed_meanwhile", _l("Someone else changed this episode just now. Reload it.")
+    )
+
+
+_REFUSALS = (CrmRefusalError,)
+_TRANSLATIONS: list[Translation] = [(StaleDataError, _changed_meanwhile)]
 
 
 def _run(action: Callable[[], T]) -> T:
-    with _unit_of_work():
-        result = action()
-    return result
+    return run_unit(action, _REFUSALS, _TRANSLATIONS)
 
 
 def move(episode: Episode, to_stage: str, actor_id: int) -> None:
@@ -158,30 +149,6 @@ def send_message(
         return existing, False
 
 
-def save_referrer(
-    actor_id: int,
-    *,
-    kind: str,
-    organisation: str | None,
-    professional_name: str | None,
-    contact: str | None,
-    referrer: Referrer | None = None,
-) -> Referrer:
-    """Create or change a referrer. Commits."""
-    return _run(
-        lambda: referrals.save_referrer(
-            actor_id,
-            kind=kind,
-            organisation=organisation,
-            professional_name=professional_name,
-            contact=contact,
-            referrer=referrer,
-        )
-    )
-
-
-def set_source(
-    episode: Episode, channel: str | None, referrer_id: int | None, actor_id: int
-) -> EpisodeReferral:
-    """Set how an episode's person reached the clinic and who referred them. Commits."""
-    return _run(lambda: referrals.set_episode_source(episode, channel, referrer_id, actor_id))
+# Referrals: one service each, with the same arguments.
+save_referrer = committing(_REFUSALS, _TRANSLATIONS)(referrals.save_referrer)
+set_source = committing(_REFUSALS, _TRANSLATIONS)(referrals.set_episode_source)

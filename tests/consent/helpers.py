@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from intake.clinical import consent_use_cases
+from intake.clinical.consent_models import Consent
 from intake.clinical.consents import ConsentInput
 from intake.core.types import utcnow
 from intake.crm.models import Contact, Person
@@ -17,7 +19,7 @@ from intake.vocabulary import (
     RequestChannel,
     SignatureMethod,
 )
-from tests.factories import PersonFactory
+from tests.factories import PersonFactory, UserFactory
 
 
 def person_with_mother() -> tuple[Person, Contact]:
@@ -46,3 +48,24 @@ def consent_input(**fields: Any) -> ConsentInput:
     }
     values.update(fields)
     return ConsentInput(**values)
+
+
+def mother_consent_input(mother: Contact, **fields: Any) -> ConsentInput:
+    """A consent to tell ``mother`` (a contact, named by the record) the admission status."""
+    return consent_input(
+        purpose=ConsentPurpose.FAMILY,
+        recipient_contact_id=mother.id,
+        recipient_name="",
+        recipient_organisation="",
+        scope=ConsentScope.ADMISSION_STATUS,
+        **fields,
+    )
+
+
+def recorded_consent(*, to_mother: bool = False, **fields: Any) -> tuple[Person, int, Consent]:
+    """A person, a staff member's id and the consent they recorded: to the referring doctor, or
+    ``to_mother`` to the person's mother (a contact); ``fields`` override the input's."""
+    person, mother = person_with_mother()
+    user_id = UserFactory().id
+    data = mother_consent_input(mother, **fields) if to_mother else consent_input(**fields)
+    return person, user_id, consent_use_cases.record_consent(person, data, user_id)

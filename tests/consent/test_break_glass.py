@@ -101,6 +101,21 @@ def test_a_grant_opens_the_record_alerts_the_lead_and_expires(
     assert client.get(f"/staff/people/{person_id}/summary").status_code == 403
 
 
+def _grant_directly(user_id: int, person_id: int, reason: str) -> None:
+    """A five-minute grant stored as it is, past the service's checks (the role one too)."""
+    now = utcnow()
+    db.session.add(
+        BreakGlassGrant(
+            user_id=user_id,
+            person_id=person_id,
+            reason=reason,
+            granted_at=now,
+            expires_at=now + timedelta(minutes=5),
+        )
+    )
+    db.session.flush()
+
+
 def test_may_read_opens_only_the_clinical_group_of_the_granted_person(app: Flask) -> None:
     with app.test_request_context():
         from tests.factories import UserFactory
@@ -108,30 +123,11 @@ def test_may_read_opens_only_the_clinical_group_of_the_granted_person(app: Flask
         admin = UserFactory(roles={Role.ADMIN})
         granted, other = PersonFactory(), PersonFactory()
         assert not may_read(admin, granted, FieldGroup.CLINICAL)
-        now = utcnow()
-        db.session.add(
-            BreakGlassGrant(
-                user_id=admin.id,
-                person_id=granted.id,
-                reason="an emergency",
-                granted_at=now,
-                expires_at=now + timedelta(minutes=5),
-            )
-        )
-        db.session.flush()
+        _grant_directly(admin.id, granted.id, "an emergency")
         assert may_read(admin, granted, FieldGroup.CLINICAL)
         assert not may_read(admin, other, FieldGroup.CLINICAL)
         admissions = UserFactory(roles={Role.ADMISSIONS})
-        db.session.add(
-            BreakGlassGrant(
-                user_id=admissions.id,
-                person_id=granted.id,
-                reason="not allowed to break glass",
-                granted_at=now,
-                expires_at=now + timedelta(minutes=5),
-            )
-        )
-        db.session.flush()
+        _grant_directly(admissions.id, granted.id, "not allowed to break glass")
         assert not may_read(admissions, granted, FieldGroup.CLINICAL)
 
 

@@ -31,7 +31,12 @@ from intake.vocabulary import (
     RequestChannel,
 )
 from tests.conftest import audit_tags
-from tests.consent.helpers import consent_input, person_with_mother
+from tests.consent.helpers import (
+    consent_input,
+    mother_consent_input,
+    person_with_mother,
+    recorded_consent,
+)
 from tests.factories import UserFactory
 
 
@@ -111,20 +116,8 @@ def test_a_consent_that_ends_before_it_starts_is_refused(app: Flask) -> None:
 
 def test_an_expiry_event_alone_is_enough_and_ends_when_the_event_happens(app: Flask) -> None:
     with app.test_request_context():
-        person, mother = person_with_mother()
-        user_id = UserFactory().id
-        consent = consent_use_cases.record_consent(
-            person,
-            consent_input(
-                purpose=ConsentPurpose.FAMILY,
-                recipient_contact_id=mother.id,
-                recipient_name="",
-                recipient_organisation="",
-                scope=ConsentScope.ADMISSION_STATUS,
-                expires_at=None,
-                expiry_event="discharge",
-            ),
-            user_id,
+        _person, user_id, consent = recorded_consent(
+            to_mother=True, expires_at=None, expiry_event="discharge"
         )
         assert consent.recipient_name == "Ruth Vogel" and consent.is_live()
         consent_use_cases.end_consent(consent, ConsentEnd.EVENT_OCCURRED, user_id, None, None)
@@ -134,9 +127,7 @@ def test_an_expiry_event_alone_is_enough_and_ends_when_the_event_happens(app: Fl
 
 def test_a_revoked_consent_is_kept_and_cannot_be_revoked_twice(app: Flask) -> None:
     with app.test_request_context():
-        person, _mother = person_with_mother()
-        user_id = UserFactory().id
-        consent = consent_use_cases.record_consent(person, consent_input(), user_id)
+        person, user_id, consent = recorded_consent()
         consent_use_cases.end_consent(
             consent, ConsentEnd.REVOKED, user_id, RequestChannel.PHONE, "called in"
         )
@@ -162,11 +153,16 @@ def _disclose(person, consent_id, actor_id, **fields):  # type: ignore[no-untype
     return consent_use_cases.record_disclosure(person, DisclosureInput(**data), actor_id)
 
 
-def test_a_disclosure_under_a_live_consent_takes_its_recipient_and_purpose(app: Flask) -> None:
+def _disclosure_refusal(person, consent_id, actor_id, **fields) -> str:  # type: ignore[no-untyped-def]
+    """The code of the refusal a disclosure meets (the test fails if it is recorded)."""
+    with pytest.raises(DisclosureRefusedError) as refused:
+        _disclose(person, consent_id, actor_id, **fields)
+    return refused.value.code
+
+
+def test_a_disclosure_under_a_recorded_consent_takes_its_recipient_and_purpose(app: Flask) -> None:
     with app.test_request_context():
-        person, _mother = person_with_mother()
-        user_id = UserFactory().id
-        consent = consent_use_cases.record_consent(person, consent_input(), user_id)
+        person, user_id, consent = recorded_consent()
         disclosure = _disclose(person, consent.id, user_id)
         assert disclosure.recipient_name == "Dr Anna Keller"
         assert disclosure.purpose == ConsentPurpose.REFERRING_DOCTOR
@@ -180,41 +176,27 @@ def test_a_disclosure_without_consent_is_refused_and_audited(app: Flask) -> None
         person, _mother = person_with_mother()
         user_id = UserFactory().id
         db.session.commit()
-        with pytest.raises(DisclosureRefusedError) as refused:
-            _disclose(person, None, user_id)
-        assert refused.value.code == "no_consent"
+        assert _disclosure_refusal(person, None, user_id) == "no_consent"
         assert _count(Disclosure) == 0
         assert audit_tags(app)[-1] == "clinical:disclosure:refused"
 
 
 def test_an_expired_consent_covers_nothing(app: Flask) -> None:
     with app.test_request_context():
-        person, _mother = person_with_mother()
-        user_id = UserFactory().id
-        consent = consent_use_cases.record_consent(
-            person,
-            consent_input(
-                starts_at=utcnow() - timedelta(days=30), expires_at=utcnow() - timedelta(days=1)
-            ),
-            user_id,
+        person, user_id, consent = recorded_consent(
+            starts_at=utcnow() - timedelta(days=30), expires_at=utcnow() - timedelta(days=1)
         )
         assert consent.state() == ConsentState.EXPIRED
-        with pytest.raises(DisclosureRefusedError) as refused:
-            _disclose(person, consent.id, user_id)
-        assert refused.value.code == "consent_expired"
+        assert _disclosure_refusal(person, consent.id, user_id) == "consent_expired"
         assert _count(Disclosure) == 0
 
 
 def test_a_revoked_consent_covers_nothing_from_the_moment_it_is_revoked(app: Flask) -> None:
     with app.test_request_context():
-        person, _mother = person_with_mother()
-        user_id = UserFactory().id
-        consent = consent_use_cases.record_consent(person, consent_input(), user_id)
+        person, user_id, consent = recorded_consent()
         _disclose(person, consent.id, user_id)
         consent_use_cases.end_consent(consent, ConsentEnd.REVOKED, user_id, None, None)
-        with pytest.raises(DisclosureRefusedError) as refused:
-            _disclose(person, consent.id, user_id)
-        assert refused.value.code == "consent_revoked"
+        assert _disclosure_refusal(person, consent.id, user_id) == "consent_revoked"
         assert _count(Disclosure) == 1
 
 
@@ -223,21 +205,12 @@ def test_a_consent_covers_no_more_than_its_scope_nor_another_person(app: Flask) 
         person, mother = person_with_mother()
         other, _other_mother = person_with_mother()
         user_id = UserFactory().id
-        narrow = consent_use_cases.record_consent(
-            person,
-            consent_input(
-                purpose=ConsentPurpose.FAMILY,
-                recipient_contact_id=mother.id,
-                scope=ConsentScope.ADMISSION_STATUS,
-            ),
-            user_id,
+        narrow = consent_use_cases.record_consent(person, mother_consent_input(mother), user_id)
+        assert _disclosure_refusal(person, narrow.id, user_id) == "beyond_consent"
+        assert (
+            _disclosure_refusal(other, narrow.id, user_id, scope=ConsentScope.ADMISSION_STATUS)
+            == "unknown_consent"
         )
-        with pytest.raises(DisclosureRefusedError) as too_much:
-            _disclose(person, narrow.id, user_id)
-        assert too_much.value.code == "beyond_consent"
-        with pytest.raises(DisclosureRefusedError) as wrong_person:
-            _disclose(other, narrow.id, user_id, scope=ConsentScope.ADMISSION_STATUS)
-        assert wrong_person.value.code == "unknown_consent"
         assert _disclose(person, narrow.id, user_id, scope=ConsentScope.ACKNOWLEDGE).id
 
 
@@ -246,9 +219,10 @@ def test_an_emergency_disclosure_records_what_section_2_51_requires(app: Flask) 
         person, _mother = person_with_mother()
         user_id = UserFactory().id
         db.session.commit()
-        with pytest.raises(DisclosureRefusedError) as refused:
-            _disclose(person, None, user_id, emergency=True, recipient_name="Dr Roth")
-        assert refused.value.code == "missing_recipient_facility"
+        assert (
+            _disclosure_refusal(person, None, user_id, emergency=True, recipient_name="Dr Roth")
+            == "missing_recipient_facility"
+        )
         with pytest.raises(DisclosureRefusedError) as no_nature:
             _disclose(
                 person,
@@ -306,9 +280,7 @@ def test_consents_and_disclosures_cannot_be_deleted_on_postgresql(app: Flask) ->
     with app.test_request_context():
         if db.engine.dialect.name != "postgresql":
             pytest.skip("the trigger exists on PostgreSQL only")
-        person, _mother = person_with_mother()
-        user_id = UserFactory().id
-        consent = consent_use_cases.record_consent(person, consent_input(), user_id)
+        person, user_id, consent = recorded_consent()
         disclosure = _disclose(person, consent.id, user_id)
         for statement, target in (
             ("DELETE FROM consents WHERE id = :id", consent.id),

@@ -22,7 +22,11 @@ from intake.clinical.consent_models import Consent, Disclosure
 from intake.extensions import db
 from intake.vocabulary import ConsentPurpose, ConsentScope
 from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags, csrf_from
-from tests.consent.helpers import consent_input, person_with_mother
+from tests.consent.helpers import (
+    consent_input,
+    mother_consent_input,
+    person_with_mother,
+)
 
 
 def _setup(app: Flask, staff: dict, *, consent: bool = True) -> tuple[int, int, int | None]:
@@ -34,12 +38,8 @@ def _setup(app: Flask, staff: dict, *, consent: bool = True) -> tuple[int, int, 
         if consent:
             consent_id = consent_use_cases.record_consent(
                 person,
-                consent_input(
-                    purpose=ConsentPurpose.FAMILY,
-                    recipient_contact_id=mother.id,
-                    recipient_name="",
-                    recipient_organisation="",
-                    scope=ConsentScope.ADMISSION_STATUS,
+                mother_consent_input(
+                    mother,
                     information="Whether Lena has been admitted, and when",
                 ),
                 staff[Role.CLINICIAN],

@@ -127,51 +127,27 @@ def _known_data(app: Flask, staff: dict[Role, int], *, source_c: str = "partner-
             stages=(Stage.NEW, Stage.CONTACTED),
             owner_id=owner,
         )
-        _inquiry(
-            _at(10),
-            source=source_c,
-            country="DE",
-            language="de",
-            priority="P2",
-            reached_minutes=1600,
-            stages=(Stage.NEW, Stage.CONTACTED, Stage.PRE_ASSESSMENT),
-            close_reason=CloseReason.COST,
-        )
-        _inquiry(
-            _at(11),
-            source="partner-site",
-            country="ES",
-            language="es",
-            priority="P2",
-            close_reason=CloseReason.DUPLICATE,
-        )
-        _inquiry(
-            _at(12),
-            source="web-form",
-            country="GB",
-            language="en",
-            priority="P3",
-            close_reason=CloseReason.NOT_REAL,
-        )
-        _inquiry(
-            _at(13),
-            source="web-form",
-            country="IT",
-            language="it",
-            priority="P2",
-            reached_minutes=60,
-            stages=(Stage.NEW, Stage.CONTACTED),
-        )
-        # Outside the range: counted nowhere.
-        _inquiry(
-            _at(1) - timedelta(days=20),
-            source="web-form",
-            country="GB",
-            language="en",
-            priority="P0",
-            reached_minutes=5,
-            stages=(Stage.NEW, Stage.CONTACTED),
-        )
+        # The rest, one row each: received, source, country, language, priority, minutes until
+        # reached, stages, close reason. The last is outside the range: counted nowhere.
+        contacted = (Stage.NEW, Stage.CONTACTED)
+        pre_assessment = (*contacted, Stage.PRE_ASSESSMENT)
+        for received, source, country, language, priority, reached, stages, closed in (
+            (_at(10), source_c, "DE", "de", "P2", 1600, pre_assessment, CloseReason.COST),
+            (_at(11), "partner-site", "ES", "es", "P2", None, (Stage.NEW,), CloseReason.DUPLICATE),
+            (_at(12), "web-form", "GB", "en", "P3", None, (Stage.NEW,), CloseReason.NOT_REAL),
+            (_at(13), "web-form", "IT", "it", "P2", 60, contacted, None),
+            (_at(1) - timedelta(days=20), "web-form", "GB", "en", "P0", 5, contacted, None),
+        ):
+            _inquiry(
+                received,
+                source=source,
+                country=country,
+                language=language,
+                priority=priority,
+                reached_minutes=reached,
+                stages=stages,
+                close_reason=closed,
+            )
         db.session.add_all(
             [
                 Task(
