@@ -116,8 +116,8 @@ def test_better_if_i_disappear_is_a_death_wish(language: str, message: str) -> N
     [
         ("en", "Dad's box of lorazepam is nearly empty and the surgery won't renew it."),
         ("es", "A mi abuelo le quedan dos pastillas de Orfidal y la doctora no se las quiere dar."),
-        ("de", "Mein Vater hat noch drei Tabletten Tavor übrig, der neue Arzt will keine mehr verschreiben."),
-        ("fr", "Il reste deux comprimés de Lexomil à mon père et son docteur refuse de renouveler."),
+        ("de", "Vater hat noch drei Tabletten Tavor übrig, der Arzt will keine mehr verschreiben."),
+        ("fr", "Il reste deux comprimés de Lexomil à mon père, son docteur refuse de renouveler."),
         ("it", "Al nonno restano due compresse di Tavor e il medico rifiuta di rinnovare."),
     ],
 )
@@ -174,7 +174,7 @@ def test_vermin_seen_in_regional_words_is_delirium(language: str, message: str) 
         ("fr", "Je n'ai aucune idée de me faire du mal, je veux juste arrêter la coke."),
         ("it", "Non ho nessun pensiero di farmi del male, voglio solo smettere con la coca."),
         ("en", "Barman for 15 years, I drink every shift. Do you take Cigna? Evenings are best."),
-        ("es", "Somos una asociación de padres: ¿dais charlas en colegios sobre consumo de alcohol y suicidio?"),
+        ("es", "Somos padres: ¿dais charlas en colegios sobre consumo de alcohol y suicidio?"),
         ("it", "Mio marito beve ogni sera e i figli lo vedono ubriaco. Come lo convinco a venire?"),
         ("es", "Mi mujer bebe todas las noches y los niños la ven borracha. ¿Cómo la convenzo?"),
         ("en", "Could you run talks in schools about overdose and suicide for year 11?"),
