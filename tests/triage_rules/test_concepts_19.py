@@ -119,6 +119,8 @@ def test_better_if_i_disappear_is_a_death_wish(language: str, message: str) -> N
         ("de", "Vater hat noch drei Tabletten Tavor übrig, der Arzt will keine mehr verschreiben."),
         ("fr", "Il reste deux comprimés de Lexomil à mon père, son docteur refuse de renouveler."),
         ("it", "Al nonno restano due compresse di Tavor e il medico rifiuta di rinnovare."),
+        ("it", "Lo zio prende Xanax ogni sera, e il medico non vuole più prescriverglielo."),
+        ("es", "Mi tía toma Orfidal cada noche y su médica no quiere recetárselo más."),
     ],
 )
 def test_a_benzodiazepine_running_out_is_p1(language: str, message: str) -> None:
