@@ -74,6 +74,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-10": (blind_round("round10"), 75, 15),
     # Blind round 11: scored once at first sight on 1.7.0, then fixed by concept (1.8.0).
     "round-11": (blind_round("round11"), 75, 15),
+    # Blind round 12: scored once at first sight on 1.8.0, then fixed by concept (1.9.0).
+    "round-12": (blind_round("round12"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -76,10 +76,18 @@ COMBINATIONS: tuple[Combination, ...] = (
         "final act, intent, a wish to die or despair",
         _c(
             "lethal_place",
-            "arranged|goodbye|preparation|intent|no_wake|death_wish|distress|burden|time_now",
+            "arranged|goodbye|preparation|intent|no_wake|death_wish|distress|burden|time_now"
+            "|resigned",
         ),
         "message",
         "suicidal_plan",
+    ),
+    Combination(
+        "drunk or high at an edge, on the tracks or in a closed garage with the engine running "
+        "(1.9.0): in danger whatever they say",
+        _c("lethal_place", "intoxicated"),
+        "message",
+        "someone_in_danger",
     ),
     # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
     Combination(
@@ -107,6 +115,15 @@ COMBINATIONS: tuple[Combination, ...] = (
         "sentence",
         "attempt_in_progress",
         dated=True,
+    ),
+    Combination(
+        "a large amount of a sedative taken and feeling its effect now: dizzy, everything "
+        "spinning, eyes closing (1.9.0)",
+        _c("ingestion|overdose", "quantity", "depressant", "unwell"),
+        "message",
+        "overdose_suspected",
+        dated=True,
+        not_habit=True,
     ),
     # --- P1 safety net: pills or something taken with a sedative or an amount, and a
     # farewell, not waking, not caring or "now" (never left in the routine queue) ---------

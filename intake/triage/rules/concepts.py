@@ -49,7 +49,7 @@ CONCEPTS: tuple[str, ...] = (
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
-    "as_we_speak", "discarded",
+    "as_we_speak", "discarded", "unwell",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -131,6 +131,7 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "possible_risk_old": ("possible_risk", "old"),  # the safety net: only "old" drops it
     "attempt_in_progress": ("recent_attempt", "past_attempt"),
     "breathing": ("recent_overdose", "overdose_history"),
+    "overdose_suspected": ("recent_overdose", "overdose_history"),
     "seizure": ("withdrawal_seizure_history", "withdrawal_seizure_history"),
     "confusion": ("withdrawal_delirium_history", "withdrawal_delirium_history"),
     "recent_overdose": ("recent_overdose", "overdose_history"),
@@ -466,8 +467,13 @@ class ConceptReader:
             for h in findings.signals.get("attempt", ())
             if h.tier in ("old", "recent")
         ]
+        # "Do you take Aetna?", "¿aceptáis/tomáis...?": a question to the clinic is no
+        # swallowing (1.9.0); the info phrases of the lexicons mark it.
+        asked = [(h.start, h.end) for h in findings.signals.get("info", ())]
         for concept, start, end in raw:
             if dated and concept in _WIDE_NEGATION and any(s <= start < e for s, e in dated):
+                continue
+            if asked and concept == "ingestion" and any(s <= start < e for s, e in asked):
                 continue
             # Enough hits of one concept to decide and quote; more only cost time on long
             # texts (each is checked for negation and third party).
@@ -617,7 +623,12 @@ def decide(
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
                 derived.append(CHit("seizure_sign", h.start, h.end, h.quote, h.third_party))
-            elif h.concept == "child" and present & {"intoxicated", "driving", "violence"}:
+            elif h.concept == "child" and (
+                present & {"driving", "violence"}
+                or ("intoxicated" in present and "habit" not in present)
+            ):
+                # "she is drunk every evening and the children are ashamed": a habit told
+                # (1.9.0) is no child at risk now; driving or an assault still is.
                 derived.append(CHit("child_at_risk", h.start, h.end, h.quote, h.third_party))
         seg.hits.extend(derived)
     all_hits = [h for s in segments for h in s.hits]

@@ -463,7 +463,15 @@ def load() -> CompiledLexicon:
     # A cue negates the next two words, or a short list joined by "or" ("no thoughts of
     # suicide or self-harm", "ni ideas suicidas ni autolesiones").
     cues = "|".join(gather("negation_cues"))
-    negation = re.compile(rf"(?<!\w)(?:{cues})(?:(?:\W+\w+){{0,2}}|(?:\W+\w+){{1,4}}\W+{_OR})\W*$")
+    # ... or a thought, an intention or a plan of it, a few words on ("no tengo pensamientos
+    # de hacerme daño", "I have no intention of ...", "keine Gedanken daran, mich ..."), 1.9.0.
+    # Wishes ("ganas", "envie", "voglia") are not here: "no tengo ganas de vivir" is a wish
+    # not to live, which the concepts read.
+    thought = "|".join(gather("negated_thoughts")) or "(?!x)x"
+    negation = re.compile(
+        rf"(?<!\w)(?:{cues})(?:(?:\W+\w+){{0,2}}|(?:\W+\w+){{1,4}}\W+{_OR}"
+        rf"|(?:\W+\w+){{0,2}}\W+(?:{thought})(?:\W+\w+){{0,2}})\W*$"
+    )
     class_words_regex = {
         "benzodiazepine": fast(re.compile(_alternation([terms["benzo"]]))),
         "opioid": fast(re.compile(_alternation([terms["opioid"]]))),
