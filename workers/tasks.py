@@ -54,6 +54,12 @@ def send_delivery(delivery_id: int) -> str:
     return deliveries.send_delivery(int(delivery_id))
 
 
+@shared_task(name="workers.tasks.send_deliveries", **_DB_RETRY)
+def send_deliveries(delivery_ids: list[int]) -> dict[str, int]:
+    """Send a batch of deliveries (ids only), each once, over one SMTP connection."""
+    return deliveries.send_deliveries([int(delivery_id) for delivery_id in delivery_ids])
+
+
 @shared_task(name="workers.tasks.seal_audit", ignore_result=True)
 def seal_audit() -> int:
     """Give audit rows written since the last beat their place in the chain."""

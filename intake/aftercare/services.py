@@ -36,7 +36,7 @@ from intake.crm.services import phone_index
 from intake.crm.tasks import create_task
 from intake.extensions import db
 from intake.messaging.claims import claim
-from intake.messaging.deliveries import add_delivery
+from intake.messaging.deliveries import NewDelivery, add_deliveries, add_delivery
 from intake.messaging.models import SENDABLE_STATUSES, Delivery
 from intake.triage.rules import TriageOutcome
 from intake.triage.rules.catalog import spec
@@ -369,9 +369,10 @@ def _key(checkin: CheckIn, what: str) -> str:
     return f"aftercare:{checkin.plan_id}:{checkin.slot}:{what}"
 
 
-def _checkin_delivery(checkin: CheckIn, kind: AftercareKind, what: str) -> Delivery | None:
+def _checkin_delivery(checkin: CheckIn, kind: AftercareKind, what: str) -> NewDelivery:
+    """The delivery of a check-in or reminder, keyed by plan and slot (a second is impossible)."""
     plan = checkin.plan
-    return add_delivery(
+    return NewDelivery(
         key=_key(checkin, what),
         kind=kind.value,
         channel=plan.channel,
@@ -393,11 +394,16 @@ def _plan_waits(plan: AftercarePlan, now: datetime) -> datetime | None:
     return None
 
 
-def send_due(now: datetime, limit: int, counts: SweepCounts) -> None:
-    """Claim the check-ins that are due and add one delivery each (key per plan and slot)."""
+def send_due(now: datetime, limit: int, counts: SweepCounts) -> int:
+    """Claim the check-ins that are due and add one delivery each (key per plan and slot);
+    return how many rows were claimed (the sweep runs again while a batch comes back full).
+
+    The deliveries are added together: one query for the keys that exist, one batched insert."""
     due = and_(CheckIn.status == CheckInStatus.SCHEDULED.value, CheckIn.due_at <= now)
     ids = claim(CheckIn, due, (CheckIn.due_at, CheckIn.id), limit, status=CheckInStatus.SENT.value)
-    # No autoflush: each delivery key lookup would otherwise flush every row changed so far.
+    hours = reminder_hours()
+    sends: list[NewDelivery] = []
+    # No autoflush: the key lookup would otherwise flush every row changed so far.
     with db.session.no_autoflush:
         for checkin in _load(ids):
             plan = checkin.plan
@@ -414,15 +420,16 @@ def send_due(now: datetime, limit: int, counts: SweepCounts) -> None:
                 counts.deferred += 1
                 continue
             checkin.sent_at = now
-            checkin.next_action_at = rules.reminder_instant(
-                now, reminder_hours(), plan.timezone, quiet
-            )
-            _checkin_delivery(checkin, AftercareKind.CHECKIN, "checkin")
+            checkin.next_action_at = rules.reminder_instant(now, hours, plan.timezone, quiet)
+            sends.append(_checkin_delivery(checkin, AftercareKind.CHECKIN, "checkin"))
             counts.sent += 1
+        add_deliveries(sends)
+    return len(ids)
 
 
-def remind(now: datetime, limit: int, counts: SweepCounts) -> None:
-    """Send the first and second reminder of a check-in nobody answered."""
+def remind(now: datetime, limit: int, counts: SweepCounts) -> int:
+    """Send the first and second reminder of a check-in nobody answered; return how many rows
+    were claimed."""
     due = and_(
         CheckIn.status == CheckInStatus.SENT.value,
         CheckIn.reminders_sent < REMINDERS,
@@ -436,17 +443,17 @@ def remind(now: datetime, limit: int, counts: SweepCounts) -> None:
         reminders_sent=CheckIn.reminders_sent + 1,
         next_action_at=None,
     )
-    # No autoflush: each delivery key lookup would otherwise flush every row changed so far.
+    hours = reminder_hours()
+    sends: list[NewDelivery] = []
+    # No autoflush: the key lookup would otherwise flush every row changed so far.
     with db.session.no_autoflush:
         for checkin in _load(ids):
             plan = checkin.plan
             quiet = quiet_of(plan)
             if plan.status != PlanStatus.ACTIVE or _plan_waits(plan, now) is not None:
-                if plan.status == PlanStatus.PAUSED:
-                    # The person asked for a break: stop chasing this one, without a task.
-                    checkin.status = CheckInStatus.CANCELLED.value
-                else:
-                    checkin.status = CheckInStatus.CANCELLED.value
+                # Stopped, finished, or the person asked for a break: stop chasing this one,
+                # without a task.
+                checkin.status = CheckInStatus.CANCELLED.value
                 counts.cancelled += 1
                 continue
             if rules.is_quiet(now, plan.timezone, quiet):
@@ -454,16 +461,21 @@ def remind(now: datetime, limit: int, counts: SweepCounts) -> None:
                 checkin.next_action_at = rules.next_allowed(now, plan.timezone, quiet)
                 counts.deferred += 1
                 continue
-            _checkin_delivery(checkin, AftercareKind.REMINDER, f"reminder{checkin.reminders_sent}")
-            checkin.next_action_at = rules.reminder_instant(
-                now, reminder_hours(), plan.timezone, quiet
+            sends.append(
+                _checkin_delivery(
+                    checkin, AftercareKind.REMINDER, f"reminder{checkin.reminders_sent}"
+                )
             )
+            checkin.next_action_at = rules.reminder_instant(now, hours, plan.timezone, quiet)
             counts.reminded += 1
+        add_deliveries(sends)
+    return len(ids)
 
 
-def call_missed(now: datetime, limit: int, counts: SweepCounts) -> None:
+def call_missed(now: datetime, limit: int, counts: SweepCounts) -> int:
     """Silence after two reminders: the check-in is missed, the owner gets a follow-up task,
-    and a second miss in a row goes to the owner's lead too."""
+    and a second miss in a row goes to the owner's lead too. Returns how many rows were
+    claimed."""
     due = and_(
         CheckIn.status == CheckInStatus.SENT.value,
         CheckIn.reminders_sent >= REMINDERS,
@@ -504,6 +516,7 @@ def call_missed(now: datetime, limit: int, counts: SweepCounts) -> None:
             )
             extend_schedule(checkin, showed_need=True)
             counts.missed += 1
+    return len(ids)
 
 
 def _task(plan: AftercarePlan, kind: TaskKind, owner_id: int, note: Any) -> Task | None:

@@ -7,6 +7,7 @@ for the view to show; nothing of it is stored.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -60,17 +61,30 @@ def stop_plan_by_staff(plan: AftercarePlan) -> bool:
     return _run(lambda: services.stop_plan(plan, "staff"))
 
 
+# A sweep keeps claiming full batches for this long, then leaves the rest to the next minute's
+# (beat sends one a minute and lets it expire after 55 seconds).
+SWEEP_BUDGET_SECONDS = 40.0
+
+
 def sweep(now: datetime | None = None, limit: int = 500) -> dict[str, int]:
-    """The beat's minute: send what is due, remind, call the silent ones missed. One
-    transaction per step, so a step's claims are released as soon as it is done."""
+    """The beat's minute: send what is due, remind, call the silent ones missed.
+
+    Each step claims up to ``limit`` rows per transaction (so a batch's claims are released as
+    soon as it is done) and runs again while its batches come back full, for up to
+    :data:`SWEEP_BUDGET_SECONDS`: a backlog of thousands goes out in this minute, not at 500 a
+    minute."""
     counts = services.SweepCounts()
+    started = time.monotonic()
     for step in (services.send_due, services.remind, services.call_missed):
-        try:
-            step(now or utcnow(), limit, counts)
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+        while True:
+            try:
+                claimed = step(now or utcnow(), limit, counts)
+                db.session.commit()
+            except Exception:
+                db.session.rollback()
+                raise
+            if claimed < limit or time.monotonic() - started > SWEEP_BUDGET_SECONDS:
+                break
     if any(counts.as_dict().values()):
         log.info("aftercare sweep %s", counts.as_dict())
     return counts.as_dict()

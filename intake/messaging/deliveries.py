@@ -14,7 +14,9 @@ a Celery countdown); permanent failures, and temporary ones that use up every at
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -33,6 +35,7 @@ from intake.messaging.channels import (
 )
 from intake.messaging.claims import claim
 from intake.messaging.compose import compose, stop_reason
+from intake.messaging.mail import reuse_smtp
 from intake.messaging.models import (
     ATTENTION_STATUSES,
     SENDABLE_STATUSES,
@@ -45,6 +48,40 @@ from intake.messaging.transports import Outgoing, transport_for
 from intake.vocabulary import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A delivery to add (see :func:`add_delivery` for what the fields mean)."""
+
+    key: str
+    kind: str
+    channel: str
+    subject_kind: str | None
+    subject_id: int | None
+    language: str = DEFAULT_LANGUAGE
+    wave: int | None = None
+    recipient_user_id: int | None = None
+    recipient_person_id: int | None = None
+    due_at: datetime | None = None
+
+
+def _build(new: NewDelivery, now: datetime) -> Delivery:
+    due = new.due_at or now
+    return Delivery(
+        idempotency_key=new.key,
+        kind=str(new.kind),
+        channel=str(new.channel),
+        subject_kind=new.subject_kind,
+        subject_id=new.subject_id,
+        wave=new.wave,
+        recipient_user_id=new.recipient_user_id,
+        recipient_person_id=new.recipient_person_id,
+        language=new.language,
+        status=DeliveryStatus.QUEUED.value,
+        next_attempt_at=due,
+        enqueued_at=now if due <= now else None,
+    )
 
 
 def add_delivery(
@@ -68,24 +105,54 @@ def add_delivery(
     """
     if db.session.scalar(select(Delivery.id).where(Delivery.idempotency_key == key)) is not None:
         return None
-    now = utcnow()
-    due = due_at or now
-    delivery = Delivery(
-        idempotency_key=key,
-        kind=str(kind),
-        channel=str(channel),
-        subject_kind=subject_kind,
-        subject_id=subject_id,
-        wave=wave,
-        recipient_user_id=recipient_user_id,
-        recipient_person_id=recipient_person_id,
-        language=language,
-        status=DeliveryStatus.QUEUED.value,
-        next_attempt_at=due,
-        enqueued_at=now if due <= now else None,
+    delivery = _build(
+        NewDelivery(
+            key=key,
+            kind=kind,
+            channel=channel,
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            language=language,
+            wave=wave,
+            recipient_user_id=recipient_user_id,
+            recipient_person_id=recipient_person_id,
+            due_at=due_at,
+        ),
+        utcnow(),
     )
     db.session.add(delivery)
     return delivery
+
+
+# One IN list per query stays well under SQLite's and PostgreSQL's parameter limits.
+_KEY_CHUNK = 1000
+
+
+def add_deliveries(items: Sequence[NewDelivery]) -> list[Delivery]:
+    """Add many deliveries at once, skipping every key that exists already; the caller commits.
+
+    What :func:`add_delivery` does for one, with one query for the existing keys per thousand
+    (not one per row) and one batched insert at the next flush. The unique key stays the
+    guarantee: a concurrent transaction that adds the same key makes this one fail at commit.
+    """
+    keys = list(dict.fromkeys(item.key for item in items))
+    existing: set[str] = set()
+    for start in range(0, len(keys), _KEY_CHUNK):
+        chunk = keys[start : start + _KEY_CHUNK]
+        existing.update(
+            db.session.scalars(
+                select(Delivery.idempotency_key).where(Delivery.idempotency_key.in_(chunk))
+            )
+        )
+    now = utcnow()
+    added: list[Delivery] = []
+    for item in items:
+        if item.key in existing:
+            continue
+        existing.add(item.key)  # a key twice in ``items`` is added once
+        added.append(_build(item, now))
+    db.session.add_all(added)
+    return added
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -198,6 +265,41 @@ def send_delivery(delivery_id: int) -> str:
     return DeliveryStatus.SENT.value
 
 
+def send_deliveries(delivery_ids: Sequence[int]) -> dict[str, int]:
+    """Send a batch of deliveries one by one (each claimed and recorded on its own, exactly as
+    :func:`send_delivery`), over one SMTP connection; return how many ended how.
+
+    A batch stops taking new ids once it has used half the task's soft time limit, so the hard
+    limit never kills it mid-send; the ids it leaves are still enqueued, and the delivery sweep
+    publishes them again (``REPUBLISH_AFTER_SECONDS``).
+    """
+    budget = float(current_app.config.get("CELERY", {}).get("task_soft_time_limit") or 90) / 2
+    started = time.monotonic()
+    outcomes: dict[str, int] = {}
+    # One read drops the ids that are sent already (a republished message for a backlog): each
+    # would otherwise cost a claim and a commit. The claim stays the guarantee for the rest.
+    sendable = set(
+        db.session.scalars(
+            select(Delivery.id).where(
+                Delivery.id.in_([int(delivery_id) for delivery_id in delivery_ids]),
+                Delivery.status.in_(SENDABLE_STATUSES),
+            )
+        )
+    )
+    db.session.rollback()
+    skipped = len(delivery_ids) - len(sendable)
+    if skipped:
+        outcomes["skipped"] = skipped
+    with reuse_smtp():
+        for delivery_id in (int(d) for d in delivery_ids if int(d) in sendable):
+            if time.monotonic() - started > budget:
+                outcomes["left"] = outcomes.get("left", 0) + 1
+                continue
+            outcome = send_delivery(int(delivery_id))
+            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
+
+
 # A held delivery is looked at again this often: the transport may be a restart away.
 HOLD_RECHECK = timedelta(minutes=15)
 
@@ -264,13 +366,12 @@ def claim_due_deliveries(limit: int = 200) -> list[int]:
 
 def sweep_deliveries(limit: int = 200) -> int:
     """Recover dead claims, then publish every delivery that is due; return how many."""
-    from intake.messaging.relay import SEND_DELIVERY, publish
+    from intake.messaging.relay import SEND_DELIVERY, publish_many
 
     released = release_stale_claims()
     ids = claim_due_deliveries(limit)
     db.session.commit()
-    for delivery_id in ids:
-        publish(SEND_DELIVERY, delivery_id)
+    publish_many(SEND_DELIVERY, ids)
     if ids or released:
         log.info("delivery sweep published=%s released=%s", len(ids), released)
     return len(ids)
@@ -337,12 +438,15 @@ def requeue(delivery_id: int, actor_id: int | None = None) -> bool:
 
 
 __all__ = [
+    "NewDelivery",
     "SendError",
+    "add_deliveries",
     "add_delivery",
     "backoff_seconds",
     "deliveries_about",
     "failed_deliveries",
     "requeue",
+    "send_deliveries",
     "send_delivery",
     "sweep_deliveries",
 ]

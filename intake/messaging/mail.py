@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from urllib.parse import urlsplit
@@ -56,18 +59,68 @@ def message_id_domain() -> str:
     return domain or "localhost"
 
 
+# The connection a batch of sends shares (see :func:`reuse_smtp`); None outside such a batch.
+_SHARED: ContextVar[list[smtplib.SMTP] | None] = ContextVar("harbor_shared_smtp", default=None)
+
+
+def _connect() -> smtplib.SMTP:
+    config = current_app.config
+    smtp = smtplib.SMTP(
+        config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT_SECONDS"]
+    )
+    try:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
+
+
+@contextmanager
+def reuse_smtp() -> Iterator[None]:
+    """Within this block, emails share one SMTP connection, opened at the first send and closed
+    at the end (a batch of deliveries in one worker task). A send that fails drops it: the next
+    send opens a new one, so one broken connection never fails the rest of the batch."""
+    holder: list[smtplib.SMTP] = []
+    token = _SHARED.set(holder)
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+        for smtp in holder:
+            _quit(smtp)
+
+
+def _send_shared(holder: list[smtplib.SMTP], message: EmailMessage) -> dict[str, object]:
+    if not holder:
+        holder.append(_connect())
+    try:
+        return dict(holder[0].send_message(message))
+    except BaseException:
+        # The connection's state is unknown after a failure: never send on it again.
+        _quit(holder.pop())
+        raise
+
+
 def send_email(message: EmailMessage) -> SendResult:
     """Hand ``message`` to the SMTP server; raise a temporary or permanent send error."""
-    config = current_app.config
+    holder = _SHARED.get()
     try:
-        with smtplib.SMTP(
-            config["MAIL_SERVER"], int(config["MAIL_PORT"]), timeout=config["MAIL_TIMEOUT_SECONDS"]
-        ) as smtp:
-            if config.get("MAIL_USE_TLS"):
-                smtp.starttls(context=ssl.create_default_context())
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
-            refused = smtp.send_message(message)
+        if holder is not None:
+            refused = _send_shared(holder, message)
+        else:
+            with _connect() as smtp:
+                refused = dict(smtp.send_message(message))
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _reply in exc.recipients.values()]
         answer = "; ".join(f"{code} {reply!r}" for code, reply in exc.recipients.values())

@@ -39,6 +39,9 @@ log = logging.getLogger(__name__)
 
 PROCESS_OUTBOX = "workers.tasks.process_outbox"
 SEND_DELIVERY = "workers.tasks.send_delivery"
+# Many deliveries due at once (a sweep's batch) travel as lists of ids, this many a message.
+SEND_DELIVERIES = "workers.tasks.send_deliveries"
+SEND_BATCH = 100
 # A row that failed this often is left for a person to look at rather than retried forever.
 OUTBOX_MAX_ATTEMPTS = 20
 _PENDING_KEY = "harbor_publish_after_commit"
@@ -59,6 +62,40 @@ def publish(task_name: str, record_id: int) -> bool:
         )
         return False
     return True
+
+
+def publish_many(task_name: str, record_ids: Sequence[int]) -> int:
+    """Publish ``task_name`` for each of ``record_ids``; return how many ids reached the broker.
+
+    Deliveries go as :data:`SEND_DELIVERIES` messages of up to :data:`SEND_BATCH` ids (still
+    ids only), over one producer connection; a single id goes as :func:`publish` sends it. An id
+    whose message is lost stays in the database for the sweep, like any failed publish.
+    """
+    ids = [int(record_id) for record_id in record_ids]
+    if task_name != SEND_DELIVERY or len(ids) <= 1:
+        return sum(1 for record_id in ids if publish(task_name, record_id))
+    celery = current_app.extensions["celery"]
+    sent = 0
+    try:
+        with celery.producer_or_acquire() as producer:
+            for start in range(0, len(ids), SEND_BATCH):
+                chunk = ids[start : start + SEND_BATCH]
+                celery.send_task(
+                    SEND_DELIVERIES,
+                    args=[chunk],
+                    producer=producer,
+                    retry=True,
+                    retry_policy=_QUICK_RETRY,
+                )
+                sent += len(chunk)
+    except Exception as exc:  # the rest stay in the database for the sweep
+        log.warning(
+            "publish failed task=%s ids=%s error=%s",
+            SEND_DELIVERIES,
+            len(ids) - sent,
+            type(exc).__name__,
+        )
+    return sent
 
 
 def publish_after_commit(session: Session, task_name: str, record_id: int) -> None:
@@ -90,8 +127,13 @@ def _after_commit(session: Session) -> None:
     pending: list[tuple[str, int]] = session.info.pop(_PENDING_KEY, [])
     if not pending or not has_app_context() or not visible_to_workers(session):
         return
+    # Deliveries are published together (a sweep adds hundreds in one commit); outbox rows one
+    # by one, in the order they were flushed.
+    sends = [record_id for task_name, record_id in pending if task_name == SEND_DELIVERY]
     for task_name, record_id in pending:
-        publish(task_name, record_id)
+        if task_name != SEND_DELIVERY:
+            publish(task_name, record_id)
+    publish_many(SEND_DELIVERY, sends)
 
 
 def _after_soft_rollback(session: Session, previous: SessionTransaction) -> None:

@@ -18,8 +18,8 @@ from intake.aftercare.models import CheckIn
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging import deliveries
-from intake.messaging.models import Delivery
-from intake.vocabulary import CheckInStatus
+from intake.messaging.models import SENDABLE_STATUSES, Delivery
+from intake.vocabulary import CheckInStatus, DeliveryStatus
 from tests.aftercare.conftest import open_plan
 from tests.reliability.support import REDIS_SERVER, wait_for
 from tests.reliability.world import World, build_world
@@ -137,3 +137,49 @@ def test_two_sweeps_racing_on_postgresql_send_each_check_in_once(world: World) -
         ).all()
         assert {subject for subject, _ in rows} == due
         assert {count for _, count in rows} == {1}
+
+
+def test_a_backlog_goes_out_in_one_sweep_in_batches_each_once_over_few_connections(
+    world: World,
+) -> None:
+    """A sweep keeps claiming full batches (not one batch a minute), the deliveries travel to
+    the worker as lists of ids, and the worker sends a list over one SMTP connection."""
+    world.inbox.clear()
+    with world.app.app_context():
+        db.session.execute(
+            update(CheckIn)
+            .where(CheckIn.status == CheckInStatus.SCHEDULED.value)
+            .values(due_at=utcnow() + timedelta(days=3650))
+        )
+        # Sends earlier tests left queued would share the inbox: cancel them (their tasks then
+        # claim nothing and open no connection).
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.status.in_(SENDABLE_STATUSES))
+            .values(status=DeliveryStatus.CANCELLED.value)
+        )
+        due = _make_due(25)
+        addresses = {db.session.get(CheckIn, checkin_id).plan.person.email for checkin_id in due}
+    worker = world.worker()
+    try:
+        with world.app.app_context():
+            assert use_cases.sweep(limit=10)["sent"] == 25
+
+        def delivered() -> bool:
+            return addresses <= {m["To"] for m in world.inbox.messages}
+
+        assert wait_for(delivered, 60, 0.5), worker.errors()
+        time.sleep(1)
+    finally:
+        worker.stop()
+    received = [m["To"] for m in world.inbox.messages if m["To"] in addresses]
+    assert sorted(received) == sorted(addresses), "each check-in arrives once"
+    # Three batches (10, 10, 5): one connection each, not one per message.
+    assert world.inbox.sessions <= 3
+    with world.app.app_context():
+        statuses = db.session.scalars(
+            select(Delivery.status).where(
+                Delivery.subject_id.in_(due), Delivery.kind == "aftercare_checkin"
+            )
+        ).all()
+        assert sorted(statuses) == ["sent"] * 25

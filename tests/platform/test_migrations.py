@@ -105,6 +105,7 @@ def test_0011_moves_each_deliverys_subject_and_back(
     from tests.reliability.support import make_inquiry
 
     monkeypatch.setattr(relay, "publish", lambda _task, _id: True)
+    monkeypatch.setattr(relay, "publish_many", lambda _task, ids: len(ids))
     with temporary_database(tmp_path_factory, "subjects") as url:
         other = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url, "SERVER_NAME": None})
         with other.app_context():

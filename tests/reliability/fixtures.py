@@ -26,7 +26,12 @@ def published(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
         calls.append((task_name, record_id))
         return True
 
+    def fake_many(task_name: str, record_ids: list[int]) -> int:
+        calls.extend((task_name, record_id) for record_id in record_ids)
+        return len(record_ids)
+
     monkeypatch.setattr(relay, "publish", fake)
+    monkeypatch.setattr(relay, "publish_many", fake_many)
     # These tests commit into savepoints of a transaction that is rolled back at the end; the
     # relay normally waits for a real commit, so treat theirs as one.
     monkeypatch.setattr(relay, "visible_to_workers", lambda _session: True)

@@ -61,6 +61,8 @@ class Inbox:
     hold: threading.Event = field(default_factory=threading.Event)
     holding: threading.Event = field(default_factory=threading.Event)
     rcpt_calls: int = 0
+    # SMTP sessions opened (one EHLO each): how many connections the sends used.
+    sessions: int = 0
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
@@ -68,6 +70,14 @@ class Inbox:
     def clear(self) -> None:
         self.messages.clear()
         self.rcpt_calls = 0
+        self.sessions = 0
+
+    async def handle_EHLO(  # noqa: N802  (aiosmtpd's hook name)
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(  # noqa: N802  (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
