@@ -153,12 +153,12 @@ def deny(permission: Permission | str, detail: dict[str, object] | None = None) 
     abort(403)
 
 
-def require_permission(*permissions: Permission) -> Callable[[F], F]:
-    """Decorate a view: the user must be logged in and hold every one of ``permissions``.
-
-    Anonymous users are sent to the login page; a logged-in user without the permission gets 403
-    and an audit row.
-    """
+def _guarded(
+    listed: frozenset[Permission], missing: Callable[[], Permission | None]
+) -> Callable[[F], F]:
+    """The one door every staff view goes through: anonymous users are sent to sign in; a user
+    for whom ``missing()`` names a permission gets 403 and an audit row. ``listed`` is what the
+    route-guard test reads."""
 
     def decorator(view: F) -> F:
         @wraps(view)
@@ -167,15 +167,28 @@ def require_permission(*permissions: Permission) -> Callable[[F], F]:
                 from intake.extensions import login_manager
 
                 return login_manager.unauthorized()
-            for permission in permissions:
-                if not current_user.can(permission):
-                    deny(permission)
+            lacking = missing()
+            if lacking is not None:
+                deny(lacking)
             return view(*args, **kwargs)
 
-        wrapper.required_permissions = frozenset(permissions)  # type: ignore[attr-defined]
+        wrapper.required_permissions = listed  # type: ignore[attr-defined]
         return cast(F, wrapper)
 
     return decorator
+
+
+def require_permission(*permissions: Permission) -> Callable[[F], F]:
+    """Decorate a view: the user must be logged in and hold every one of ``permissions``.
+
+    Anonymous users are sent to the login page; a logged-in user without the permission gets 403
+    and an audit row.
+    """
+
+    def missing() -> Permission | None:
+        return next((p for p in permissions if not current_user.can(p)), None)
+
+    return _guarded(frozenset(permissions), missing)
 
 
 def require_permission_or_break_glass(permission: Permission) -> Callable[[F], F]:
@@ -188,23 +201,12 @@ def require_permission_or_break_glass(permission: Permission) -> Callable[[F], F
     otherwise. The route is listed as guarded by ``permission``.
     """
 
-    def decorator(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                from intake.extensions import login_manager
+    def missing() -> Permission | None:
+        if current_user.can(permission) or current_user.can(Permission.BREAK_GLASS_REQUEST):
+            return None
+        return permission
 
-                return login_manager.unauthorized()
-            if not (
-                current_user.can(permission) or current_user.can(Permission.BREAK_GLASS_REQUEST)
-            ):
-                deny(permission)
-            return view(*args, **kwargs)
-
-        wrapper.required_permissions = frozenset({permission})  # type: ignore[attr-defined]
-        return cast(F, wrapper)
-
-    return decorator
+    return _guarded(frozenset({permission}), missing)
 
 
 def require_login(view: F) -> F:
