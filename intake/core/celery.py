@@ -27,7 +27,9 @@ def celery_init_app(app: Flask) -> Celery:
     # The embedded broker is a SQLite file shared by web, worker and beat: WAL and a longer
     # busy timeout, like the database (intake.core.sqlite).
     celery_app.conf.broker_transport_options = prepare_sqlite_broker(
-        str(celery_app.conf.broker_url), dict(celery_app.conf.broker_transport_options or {})
+        str(celery_app.conf.broker_url),
+        dict(celery_app.conf.broker_transport_options or {}),
+        str(celery_app.conf.task_default_queue or "celery"),
     )
     celery_app.set_default()
     app.extensions["celery"] = celery_app

@@ -16,6 +16,7 @@ keeps them from failing with "database is locked":
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import sqlite3
 from collections.abc import Callable
@@ -96,8 +97,10 @@ def sqlite_broker_path(broker_url: str) -> Path | None:
     return Path(database)
 
 
-def prepare_sqlite_broker(broker_url: str, transport_options: dict[str, Any]) -> dict[str, Any]:
-    """Put the embedded broker's file in WAL mode; return its transport options with a timeout.
+def prepare_sqlite_broker(
+    broker_url: str, transport_options: dict[str, Any], queue: str = "celery"
+) -> dict[str, Any]:
+    """Put the embedded broker's file in WAL mode, declare its queue once; return its options.
 
     Kombu's SQLAlchemy transport opens the broker with pysqlite's five-second default; web
     threads publishing while the worker polls and beat sends can wait longer than that.
@@ -105,6 +108,8 @@ def prepare_sqlite_broker(broker_url: str, transport_options: dict[str, Any]) ->
     path = sqlite_broker_path(broker_url)
     if path is None:
         return transport_options
+    connect_args = {**transport_options.get("connect_args", {}), "timeout": BUSY_TIMEOUT_SECONDS}
+    options = {**transport_options, "connect_args": connect_args}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
@@ -114,5 +119,41 @@ def prepare_sqlite_broker(broker_url: str, transport_options: dict[str, Any]) ->
             connection.close()
     except sqlite3.Error as exc:  # the broker still works in its old journal mode
         log.warning("could not switch the embedded broker to WAL: %s", type(exc).__name__)
-    connect_args = {**transport_options.get("connect_args", {}), "timeout": BUSY_TIMEOUT_SECONDS}
-    return {**transport_options, "connect_args": connect_args}
+    _declare_broker_queue(broker_url, options, path, queue)
+    return options
+
+
+def _declare_broker_queue(broker_url: str, options: dict[str, Any], path: Path, queue: str) -> None:
+    """Create the broker's tables and queue row while holding a lock file.
+
+    Kombu creates both on first use, guarded by a lock that only spans threads: web, worker and
+    beat starting at once (``make run``) can each find no queue row and insert one, and all but
+    the first fail with "UNIQUE constraint failed: kombu_queue.name".
+    """
+    if _broker_queue_exists(path, queue):
+        return
+    from kombu import Connection  # only the embedded default needs it at start-up
+
+    with open(path.with_name(path.name + ".lock"), "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if _broker_queue_exists(path, queue):
+                return
+            with Connection(broker_url, transport_options=options) as broker:
+                broker.default_channel.queue_declare(queue=queue)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _broker_queue_exists(path: Path, queue: str) -> bool:
+    try:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS)
+        try:
+            row = connection.execute(
+                "SELECT 1 FROM kombu_queue WHERE name = ?", (queue,)
+            ).fetchone()
+        finally:
+            connection.close()
+    except sqlite3.Error:  # no tables yet
+        return False
+    return row is not None
