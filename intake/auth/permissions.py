@@ -46,6 +46,8 @@ class Permission(StrEnum):
     MESSAGE_SEND = "crm:message:send"
     REFERRER_VIEW = "crm:referrer:view"
     REFERRER_MANAGE = "crm:referrer:manage"
+    # Taking a referrer off the pick lists (and back): an administrator's decision.
+    REFERRER_DEACTIVATE = "crm:referrer:deactivate"
     RECORDS_EXPORT = "crm:records:export"
     # The admissions reports: aggregates only. Admissions and admins see them; only admins
     # export them.
@@ -99,6 +101,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DISCLOSURE_VIEW,
         Permission.BREAK_GLASS_REQUEST,
         Permission.REFERRER_MANAGE,
+        Permission.REFERRER_DEACTIVATE,
         Permission.REPORTS_VIEW,
         Permission.REPORTS_EXPORT,
     },

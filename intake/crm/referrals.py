@@ -137,15 +137,34 @@ def save_referrer(
     return referrer
 
 
+def set_referrer_active(referrer: Referrer, active: bool, actor_id: int) -> bool:
+    """Deactivate a referrer (it leaves every pick list; its history, counts and page stay) or
+    reactivate it; audited. Returns False, changing nothing, when it already was so."""
+    if referrer.active == active:
+        return False
+    referrer.active = active
+    referrer.updated_at = utcnow()
+    record(
+        AuditTag.REFERRER_REACTIVATED if active else AuditTag.REFERRER_DEACTIVATED,
+        target_type="referrer",
+        target=referrer,
+        actor_id=actor_id,
+        detail={"kind": referrer.kind},
+    )
+    return True
+
+
 def active_referrers() -> list[Referrer]:
     """Every referrer staff can choose, by name (decrypted: the list is short)."""
     rows = db.session.scalars(select(Referrer).where(Referrer.active.is_(True))).all()
     return sorted(rows, key=lambda referrer: referrer.display_name.casefold())
 
 
-def _referrer(referrer_id: int) -> Referrer:
+def _referrer(referrer_id: int, keep: int | None = None) -> Referrer:
+    """An active referrer by id; an inactive one only when it is ``keep`` (what a record already
+    names may stay, but nobody new is sent to a deactivated referrer)."""
     referrer = db.session.get(Referrer, referrer_id)
-    if referrer is None or not referrer.active:
+    if referrer is None or not (referrer.active or referrer.id == keep):
         raise ReferralRefusedError("unknown_referrer", _l("Choose a referrer from the list."))
     return referrer
 
@@ -162,9 +181,10 @@ def set_episode_source(
             raise ReferralRefusedError(
                 "unknown_channel", _l("Choose how they reached us from the list.")
             ) from None
-    if referrer_id is not None:
-        _referrer(referrer_id)
     row = db.session.get(EpisodeReferral, episode.id)
+    if referrer_id is not None:
+        # A referrer deactivated since it was set may stay on the episode.
+        _referrer(referrer_id, keep=row.referrer_id if row is not None else None)
     if row is None:
         row = EpisodeReferral(episode_id=episode.id)
         db.session.add(row)
