@@ -192,8 +192,15 @@ class InquirySource(Vocabulary):
 
     WEB_FORM = "web-form"
     DEMO = "demo"
+    # Taken by a staff member: a phone call, or someone who walked in (intake.crm.taken_views).
+    PHONE = "phone"
+    WALK_IN = "walk-in"
     # A check-in reply after discharge that worried the rules (intake.aftercare).
     AFTERCARE_CHECKIN = "aftercare-check-in"
+
+
+# The sources a staff member records an inquiry under, when they took it themselves.
+TAKEN_BY_STAFF_SOURCES = (InquirySource.PHONE, InquirySource.WALK_IN)
 
 
 class GuidanceLevel(Vocabulary):

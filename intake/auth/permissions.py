@@ -55,6 +55,9 @@ class Permission(StrEnum):
     REPORTS_EXPORT = "crm:reports:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
+    # Taking down a phone call or a walk-in as an inquiry (with the caller's consent, asked
+    # aloud): those who take consents, the admissions team and clinicians.
+    INQUIRY_RECORD = "triage:inquiry:record"
     PRIORITY_RAISE = "triage:priority:raise"
     PRIORITY_LOWER = "triage:priority:lower"
     CLINICAL_READ = "clinical:record:read"
@@ -114,6 +117,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PERSON_MERGE,
         Permission.CONSENT_VIEW,
         Permission.CONSENT_MANAGE,
+        Permission.INQUIRY_RECORD,
         Permission.REFERRER_MANAGE,
         Permission.REPORTS_VIEW,
     },
@@ -125,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CLINICAL_WRITE,
         Permission.CONSENT_VIEW,
         Permission.CONSENT_MANAGE,
+        Permission.INQUIRY_RECORD,
         Permission.DISCLOSURE_VIEW,
         Permission.DISCLOSURE_RECORD,
         Permission.BREAK_GLASS_REVIEW,

@@ -49,14 +49,22 @@ class Origin:
     source: str
     api_source: str | None = None
     campaign: Mapping[str, str] = field(default_factory=dict)
+    # Who referred the person, when the staff member who took a call or a visit was told.
+    referrer_id: int | None = None
+    taken_by: int | None = None
 
     @property
     def channel(self) -> ReferralChannel:
         if self.api_source is not None:
             return ReferralChannel.API
-        if self.source == InquirySource.WEB_FORM:
-            return ReferralChannel.WEB
-        return ReferralChannel.OTHER
+        return _CHANNELS.get(self.source, ReferralChannel.OTHER)
+
+
+_CHANNELS: dict[str, ReferralChannel] = {
+    InquirySource.WEB_FORM: ReferralChannel.WEB,
+    InquirySource.PHONE: ReferralChannel.PHONE,
+    InquirySource.WALK_IN: ReferralChannel.WALK_IN,
+}
 
 
 def record_source(inquiry_id: int, origin: Origin) -> ReferralSource:
@@ -71,6 +79,30 @@ def record_source(inquiry_id: int, origin: Origin) -> ReferralSource:
     )
     db.session.add(row)
     return row
+
+
+def record_referrer(episode: Episode | None, episode_id: int | None, origin: Origin) -> None:
+    """Name the referrer of a taken call or visit on the episode the inquiry opened or joined
+    (``episode`` when new, else its ``episode_id``), with the channel, in the caller's
+    transaction. An episode whose referrer staff already set keeps it.
+
+    Raises :class:`ReferralRefusedError` for a referrer that is unknown or inactive.
+    """
+    if origin.referrer_id is None:
+        return
+    _referrer(origin.referrer_id)
+    row = db.session.get(EpisodeReferral, episode_id) if episode_id is not None else None
+    if row is None:
+        row = EpisodeReferral(episode=episode) if episode_id is None else EpisodeReferral()
+        if episode_id is not None:
+            row.episode_id = episode_id
+        db.session.add(row)
+    elif row.referrer_id is not None:
+        return
+    row.referrer_id = origin.referrer_id
+    row.channel = row.channel or origin.channel.value
+    row.set_at = utcnow()
+    row.set_by_id = origin.taken_by
 
 
 def sources_of(episode: Episode) -> list[ReferralSource]:

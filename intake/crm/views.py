@@ -866,5 +866,6 @@ def set_referrer_active(referrer_id: int) -> Response:
     )
 
 
-# The reports page and its export live in their own module, on this blueprint.
-from intake.crm import report_views  # noqa: E402, F401
+# The reports page and its export, and the page that takes down a phone call or a walk-in, live
+# in their own modules, on this blueprint.
+from intake.crm import report_views, taken_views  # noqa: E402, F401
