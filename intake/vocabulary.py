@@ -192,11 +192,11 @@ class InquirySource(Vocabulary):
 
     WEB_FORM = "web-form"
     DEMO = "demo"
+    # A check-in reply after discharge that worried the rules (intake.aftercare).
+    AFTERCARE_CHECKIN = "aftercare-check-in"
     # Taken by a staff member: a phone call, or someone who walked in (intake.crm.taken_views).
     PHONE = "phone"
     WALK_IN = "walk-in"
-    # A check-in reply after discharge that worried the rules (intake.aftercare).
-    AFTERCARE_CHECKIN = "aftercare-check-in"
 
 
 # The sources a staff member records an inquiry under, when they took it themselves.

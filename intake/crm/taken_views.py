@@ -108,8 +108,8 @@ def _staff_checks(values: dict[str, Any], email_given: bool) -> tuple[Errors, st
         if referrer_id not in {item.id for item in referrals.active_referrers()}:
             errors["referrer_id"] = [_l("Choose a referrer from the list.")]
             referrer_id = None
-    if values.get("acknowledge") == "y" and not email_given:
-        errors["acknowledge"] = [
+    if values.get("send_acknowledgement") == "y" and not email_given:
+        errors["send_acknowledgement"] = [
             _l("The acknowledgement goes by email: write their email address, or untick it.")
         ]
     return errors, source, referrer_id
@@ -144,7 +144,7 @@ def take_inquiry() -> Response | tuple[str, int]:
             taken_by=current_user.id,
             form_key=key,
             payload_hash=body_hash({**payload, "source": source, "referrer_id": referrer_id}),
-            acknowledge=values.get("acknowledge") == "y",
+            acknowledge=values.get("send_acknowledgement") == "y",
             referrer_id=referrer_id,
         )
     except SubmissionConflictError:

@@ -134,11 +134,13 @@ def test_the_acknowledgement_goes_only_when_the_worker_ticks_it_and_there_is_an_
     _login(client)
     assert _take(client, message="Wants information", email="a@example.net").status_code == 302
     assert _outbox_kinds(app) == []
-    ticked = _take(client, message="Wants a brochure", email="b@example.net", acknowledge="y")
+    ticked = _take(
+        client, message="Wants a brochure", email="b@example.net", send_acknowledgement="y"
+    )
     assert ticked.status_code == 302
     assert _outbox_kinds(app) == ["acknowledgement"]
     # Ticked without an email: said, and nothing stored.
-    refused = _take(client, message="Wants a call", phone="+447700900123", acknowledge="y")
+    refused = _take(client, message="Wants a call", phone="+447700900123", send_acknowledgement="y")
     assert refused.status_code == 400
     assert "The acknowledgement goes by email" in _text(refused)
     assert len(_inquiries(app)) == 2
