@@ -28,6 +28,7 @@ from intake.core.i18n import page_language
 from intake.core.inputs import parse_id
 from intake.core.types import utcnow
 from intake.crm import referrals
+from intake.crm.errors import CrmRefusalError
 from intake.crm.views import bp
 from intake.extensions import db
 from intake.helplines import help_for
@@ -147,6 +148,8 @@ def take_inquiry() -> Response | tuple[str, int]:
             acknowledge=values.get("send_acknowledgement") == "y",
             referrer_id=referrer_id,
         )
+    except CrmRefusalError as refused:  # the referrer was deactivated since the form was shown
+        return _render(values, {"referrer_id": [refused.message]}, refused.status_code, None, key)
     except SubmissionConflictError:
         notice = _(
             "This form was already sent with other answers, and that call is recorded. To "

@@ -154,6 +154,10 @@ def accept_inquiry(
         if existing is None:
             raise
         return existing
+    except Exception:
+        # A refusal (a referrer deactivated since the form was shown) leaves nothing behind.
+        db.session.rollback()
+        raise
     return accepted
 
 

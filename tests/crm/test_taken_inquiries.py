@@ -9,12 +9,14 @@ import html
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intake.audit.models import AuditEvent
 from intake.auth.permissions import Role
+from intake.crm import referrals
 from intake.crm.models import EpisodeReferral, ReferralSource, Referrer
 from intake.extensions import db
 from intake.messaging.outbox import OutboxMessage
@@ -227,3 +229,27 @@ def test_a_role_without_the_permission_is_refused(
     )
     assert posted.status_code == 403
     assert _inquiries(app) == []
+
+
+def test_a_referrer_deactivated_while_the_form_was_open_is_said_and_nothing_is_stored(
+    app: Flask, client: FlaskClient, staff: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with app.app_context():
+        retired = Referrer(kind="organisation", organisation="Old Clinic", active=False)
+        db.session.add(retired)
+        db.session.commit()
+        retired_id = retired.id
+    _login(client)
+    form = _form(client)
+    # The form was shown while it was still active.
+    monkeypatch.setattr(
+        referrals, "active_referrers", lambda: [db.session.get(Referrer, retired_id)]
+    )
+    refused = _take(
+        client, form, message="Came in", phone="+34 600 222 555", referrer_id=retired_id
+    )
+    assert refused.status_code == 422
+    assert "Choose a referrer from the list." in _text(refused)
+    assert _inquiries(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(EpisodeReferral)) == 0
