@@ -194,6 +194,13 @@ class InquirySource(Vocabulary):
     DEMO = "demo"
     # A check-in reply after discharge that worried the rules (intake.aftercare).
     AFTERCARE_CHECKIN = "aftercare-check-in"
+    # Taken by a staff member: a phone call, or someone who walked in (intake.crm.taken_views).
+    PHONE = "phone"
+    WALK_IN = "walk-in"
+
+
+# The sources a staff member records an inquiry under, when they took it themselves.
+TAKEN_BY_STAFF_SOURCES = (InquirySource.PHONE, InquirySource.WALK_IN)
 
 
 class GuidanceLevel(Vocabulary):

@@ -73,6 +73,8 @@ class AuditTag(StrEnum):
     CASE_MESSAGE_SENT = "crm:message:sent"
     REFERRER_ADDED = "crm:referrer:added"
     REFERRER_CHANGED = "crm:referrer:changed"
+    REFERRER_DEACTIVATED = "crm:referrer:deactivated"
+    REFERRER_REACTIVATED = "crm:referrer:reactivated"
     REFERRERS_VIEWED = "crm:referrer:viewed"
     EPISODE_SOURCE_SET = "crm:episode:source_set"
 

@@ -46,6 +46,8 @@ class Permission(StrEnum):
     MESSAGE_SEND = "crm:message:send"
     REFERRER_VIEW = "crm:referrer:view"
     REFERRER_MANAGE = "crm:referrer:manage"
+    # Taking a referrer off the pick lists (and back): an administrator's decision.
+    REFERRER_DEACTIVATE = "crm:referrer:deactivate"
     RECORDS_EXPORT = "crm:records:export"
     # The admissions reports: aggregates only. Admissions and admins see them; only admins
     # export them.
@@ -53,6 +55,9 @@ class Permission(StrEnum):
     REPORTS_EXPORT = "crm:reports:export"
     QUEUE_VIEW = "triage:queue:view"
     INQUIRY_CLAIM = "triage:inquiry:claim"
+    # Taking down a phone call or a walk-in as an inquiry (with the caller's consent, asked
+    # aloud): those who take consents, the admissions team and clinicians.
+    INQUIRY_RECORD = "triage:inquiry:record"
     PRIORITY_RAISE = "triage:priority:raise"
     PRIORITY_LOWER = "triage:priority:lower"
     CLINICAL_READ = "clinical:record:read"
@@ -99,6 +104,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.DISCLOSURE_VIEW,
         Permission.BREAK_GLASS_REQUEST,
         Permission.REFERRER_MANAGE,
+        Permission.REFERRER_DEACTIVATE,
         Permission.REPORTS_VIEW,
         Permission.REPORTS_EXPORT,
     },
@@ -111,6 +117,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.PERSON_MERGE,
         Permission.CONSENT_VIEW,
         Permission.CONSENT_MANAGE,
+        Permission.INQUIRY_RECORD,
         Permission.REFERRER_MANAGE,
         Permission.REPORTS_VIEW,
     },
@@ -122,6 +129,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.CLINICAL_WRITE,
         Permission.CONSENT_VIEW,
         Permission.CONSENT_MANAGE,
+        Permission.INQUIRY_RECORD,
         Permission.DISCLOSURE_VIEW,
         Permission.DISCLOSURE_RECORD,
         Permission.BREAK_GLASS_REVIEW,

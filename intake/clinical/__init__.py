@@ -8,8 +8,10 @@ grants, the printable intake summary and the FHIR export live in the ``consent*`
 ``consent_views.bp``.
 
 :func:`init_app` loads and checks the clinic's level-of-care table (``LEVEL_OF_CARE_FILE``, or
-the plain default beside :mod:`intake.clinical.level_of_care`), and turns a clinical refusal that
-reaches the top of a request into a clear page with its status instead of a 500.
+the plain default beside :mod:`intake.clinical.level_of_care`), has a person's consents and
+disclosures follow them when two people are merged in the CRM (and back when the merge is undone),
+and turns a clinical refusal that reaches the top of a request into a clear page with its status
+instead of a 500.
 """
 
 from __future__ import annotations
@@ -21,10 +23,15 @@ if TYPE_CHECKING:
 
 
 def init_app(app: Flask) -> None:
+    from intake.clinical.consent_models import Consent, Disclosure
     from intake.clinical.errors import ClinicalRefusalError
     from intake.clinical.level_of_care import load_table
+    from intake.crm.duplicates import move_with_merges
 
     app.extensions["clinical.level_table"] = load_table(app.config.get("LEVEL_OF_CARE_FILE"))
+    # The consent ledger of a merged person applies to the surviving record.
+    move_with_merges("consents", Consent)
+    move_with_merges("disclosures", Disclosure)
     app.register_error_handler(ClinicalRefusalError, _refusal_page)
 
 

@@ -42,6 +42,8 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         InquirySource.WEB_FORM: _l("the inquiry form"),
         InquirySource.DEMO: _l("demo data"),
         InquirySource.AFTERCARE_CHECKIN: _l("an aftercare check-in"),
+        InquirySource.PHONE: _l("a phone call"),
+        InquirySource.WALK_IN: _l("a walk-in"),
     },
     "substance": _mapping(options.SUBSTANCES),
     "risk": _mapping(options.DANGER_NOW, options.BENZO_RISK),

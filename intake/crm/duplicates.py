@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz
@@ -23,6 +24,8 @@ from intake.crm.errors import MergeRefusedError
 from intake.crm.models import Contact, DuplicateCandidate, Episode, Person, PersonMerge
 from intake.crm.vocabulary import DuplicateReason, DuplicateStatus, Stage
 from intake.extensions import db
+from intake.messaging.compose import opted_out
+from intake.messaging.unsubscribe import carry_opt_out, withdraw_carried_opt_outs
 from intake.public.models import Inquiry
 
 # token_sort_ratio of the normalised names at or above this is a "similar name" reason.
@@ -194,7 +197,7 @@ def _has_open_admission(person_id: int) -> bool:
     )
 
 
-def _ids(model: type[Episode] | type[Inquiry] | type[Contact], person_id: int) -> list[int]:
+def _ids(model: type[Any], person_id: int) -> list[int]:
     return [
         int(row_id)
         for row_id in db.session.scalars(
@@ -203,17 +206,51 @@ def _ids(model: type[Episode] | type[Inquiry] | type[Contact], person_id: int) -
     ]
 
 
-_MOVED_MODELS: dict[str, type[Episode] | type[Inquiry] | type[Contact]] = {
+# The rows that belong to the person and move with them. These three are always listed in a
+# merge's ``moved``, even when empty.
+_MOVED_MODELS: dict[str, type[Any]] = {
     "episodes": Episode,
     "inquiries": Inquiry,
     "contacts": Contact,
 }
+# Other domains' rows of a person that follow a merge (the clinical consent ledger and the
+# disclosure log, registered by ``intake.clinical``): listed in ``moved`` only when some moved.
+_FOLLOWING_MODELS: dict[str, type[Any]] = {}
+# The opt-outs a merge carried over to a record that had none ("the stricter opt-out wins").
+CARRIED_OPT_OUTS = "carried_opt_outs"
+
+
+def move_with_merges(key: str, model: type[Any]) -> None:
+    """Let ``model`` (rows with an ``id`` and a ``person_id``) move to the surviving record when
+    two people are merged, and back when the merge is undone. ``key`` names its ids in a merge's
+    ``moved``; registering the same key again replaces it."""
+    if key in _MOVED_MODELS or key == CARRIED_OPT_OUTS:
+        raise ValueError(f"{key} is the CRM's own")
+    _FOLLOWING_MODELS[key] = model
+
+
+def _moving_models() -> dict[str, type[Any]]:
+    return {**_MOVED_MODELS, **_FOLLOWING_MODELS}
+
+
+def _carry_opt_outs(source: Person, target: Person) -> list[int]:
+    """If either person opted out of messages, both are from now on (the surviving record, and
+    the merged one that deliveries queued before the merge may still name); the ids of the
+    opt-outs added, so an unmerge removes exactly those."""
+    if not (opted_out(source.id) or opted_out(target.id)):
+        return []
+    carried = [row for row in (carry_opt_out(source.id), carry_opt_out(target.id)) if row]
+    if carried:
+        db.session.flush()
+    return [int(row.id) for row in carried]
 
 
 def merge(source_id: int, target_id: int, actor_id: int | None) -> PersonMerge:
     """Merge person ``source_id`` into ``target_id``: their episodes, inquiries and contacts move
-    to the target, the source is kept and marked merged, and the merge row lists every moved id
-    so :func:`unmerge` reverses it exactly. Audited.
+    to the target, with the rows other domains registered (:func:`move_with_merges`: consents
+    and disclosures), the source is kept and marked merged, and the merge row lists every moved
+    id so :func:`unmerge` reverses it exactly. If either person opted out of messages, the
+    merged person is opted out. Audited.
 
     Refused (:class:`MergeRefusedError`, nothing changed): a person into itself, a missing
     record, a record already merged (either side), two people each with an open admission.
@@ -234,15 +271,20 @@ def merge(source_id: int, target_id: int, actor_id: int | None) -> PersonMerge:
             "two_admissions",
             _l("Both people have an open admission; they cannot be the same person."),
         )
-    moved = {key: _ids(model, source.id) for key, model in _MOVED_MODELS.items()}
-    for key, model in _MOVED_MODELS.items():
-        if moved[key]:
+    moving = _moving_models()
+    moved = {key: _ids(model, source.id) for key, model in moving.items()}
+    moved = {key: ids for key, ids in moved.items() if ids or key in _MOVED_MODELS}
+    for key, model in moving.items():
+        if moved.get(key):
             db.session.execute(
                 update(model)
                 .where(model.id.in_(moved[key]))
                 .values(person_id=target.id)
                 .execution_options(synchronize_session="fetch")
             )
+    carried = _carry_opt_outs(source, target)
+    if carried:
+        moved[CARRIED_OPT_OUTS] = carried
     source.merged_into_id = target.id
     candidate = existing_pair(source, target)
     if candidate is not None:
@@ -268,8 +310,9 @@ def merge(source_id: int, target_id: int, actor_id: int | None) -> PersonMerge:
 
 
 def unmerge(merge_id: int, actor_id: int | None) -> PersonMerge:
-    """Undo a merge: exactly the rows it moved go back to the source, which is no longer merged.
-    Rows added to the target since stay with it. Audited.
+    """Undo a merge: exactly the rows it moved go back to the source, which is no longer merged,
+    and the opt-outs it carried over are removed (each person keeps only their own). Rows added
+    to the target since stay with it. Audited.
 
     Refused (:class:`MergeRefusedError`, nothing changed): an unknown merge, one already undone,
     or one whose target has since been merged into someone else (undo that merge first).
@@ -293,7 +336,7 @@ def unmerge(merge_id: int, actor_id: int | None) -> PersonMerge:
         )
     if source.merged_into_id != target.id:
         raise MergeRefusedError("not_merged", _l("This record is not merged any more."))
-    for key, model in _MOVED_MODELS.items():
+    for key, model in _moving_models().items():
         ids = [int(row_id) for row_id in event.moved.get(key, [])]
         if ids:
             db.session.execute(
@@ -302,6 +345,7 @@ def unmerge(merge_id: int, actor_id: int | None) -> PersonMerge:
                 .values(person_id=source.id)
                 .execution_options(synchronize_session="fetch")
             )
+    withdraw_carried_opt_outs([int(row_id) for row_id in event.moved.get(CARRIED_OPT_OUTS, [])])
     source.merged_into_id = None
     event.undone_at = utcnow()
     event.undone_by_id = actor_id

@@ -361,6 +361,7 @@ class EpisodeReferral(Model):
     set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     referrer: Mapped[Referrer | None] = relationship()
+    episode: Mapped[Episode] = relationship()
 
 
 class OutboundReferral(Model):

@@ -49,14 +49,22 @@ class Origin:
     source: str
     api_source: str | None = None
     campaign: Mapping[str, str] = field(default_factory=dict)
+    # Who referred the person, when the staff member who took a call or a visit was told.
+    referrer_id: int | None = None
+    taken_by: int | None = None
 
     @property
     def channel(self) -> ReferralChannel:
         if self.api_source is not None:
             return ReferralChannel.API
-        if self.source == InquirySource.WEB_FORM:
-            return ReferralChannel.WEB
-        return ReferralChannel.OTHER
+        return _CHANNELS.get(self.source, ReferralChannel.OTHER)
+
+
+_CHANNELS: dict[str, ReferralChannel] = {
+    InquirySource.WEB_FORM: ReferralChannel.WEB,
+    InquirySource.PHONE: ReferralChannel.PHONE,
+    InquirySource.WALK_IN: ReferralChannel.WALK_IN,
+}
 
 
 def record_source(inquiry_id: int, origin: Origin) -> ReferralSource:
@@ -71,6 +79,30 @@ def record_source(inquiry_id: int, origin: Origin) -> ReferralSource:
     )
     db.session.add(row)
     return row
+
+
+def record_referrer(episode: Episode | None, episode_id: int | None, origin: Origin) -> None:
+    """Name the referrer of a taken call or visit on the episode the inquiry opened or joined
+    (``episode`` when new, else its ``episode_id``), with the channel, in the caller's
+    transaction. An episode whose referrer staff already set keeps it.
+
+    Raises :class:`ReferralRefusedError` for a referrer that is unknown or inactive.
+    """
+    if origin.referrer_id is None:
+        return
+    _referrer(origin.referrer_id)
+    row = db.session.get(EpisodeReferral, episode_id) if episode_id is not None else None
+    if row is None:
+        row = EpisodeReferral(episode=episode) if episode_id is None else EpisodeReferral()
+        if episode_id is not None:
+            row.episode_id = episode_id
+        db.session.add(row)
+    elif row.referrer_id is not None:
+        return
+    row.referrer_id = origin.referrer_id
+    row.channel = row.channel or origin.channel.value
+    row.set_at = utcnow()
+    row.set_by_id = origin.taken_by
 
 
 def sources_of(episode: Episode) -> list[ReferralSource]:
@@ -137,15 +169,34 @@ def save_referrer(
     return referrer
 
 
+def set_referrer_active(referrer: Referrer, active: bool, actor_id: int) -> bool:
+    """Deactivate a referrer (it leaves every pick list; its history, counts and page stay) or
+    reactivate it; audited. Returns False, changing nothing, when it already was so."""
+    if referrer.active == active:
+        return False
+    referrer.active = active
+    referrer.updated_at = utcnow()
+    record(
+        AuditTag.REFERRER_REACTIVATED if active else AuditTag.REFERRER_DEACTIVATED,
+        target_type="referrer",
+        target=referrer,
+        actor_id=actor_id,
+        detail={"kind": referrer.kind},
+    )
+    return True
+
+
 def active_referrers() -> list[Referrer]:
     """Every referrer staff can choose, by name (decrypted: the list is short)."""
     rows = db.session.scalars(select(Referrer).where(Referrer.active.is_(True))).all()
     return sorted(rows, key=lambda referrer: referrer.display_name.casefold())
 
 
-def _referrer(referrer_id: int) -> Referrer:
+def _referrer(referrer_id: int, keep: int | None = None) -> Referrer:
+    """An active referrer by id; an inactive one only when it is ``keep`` (what a record already
+    names may stay, but nobody new is sent to a deactivated referrer)."""
     referrer = db.session.get(Referrer, referrer_id)
-    if referrer is None or not referrer.active:
+    if referrer is None or not (referrer.active or referrer.id == keep):
         raise ReferralRefusedError("unknown_referrer", _l("Choose a referrer from the list."))
     return referrer
 
@@ -162,9 +213,10 @@ def set_episode_source(
             raise ReferralRefusedError(
                 "unknown_channel", _l("Choose how they reached us from the list.")
             ) from None
-    if referrer_id is not None:
-        _referrer(referrer_id)
     row = db.session.get(EpisodeReferral, episode.id)
+    if referrer_id is not None:
+        # A referrer deactivated since it was set may stay on the episode.
+        _referrer(referrer_id, keep=row.referrer_id if row is not None else None)
     if row is None:
         row = EpisodeReferral(episode_id=episode.id)
         db.session.add(row)

@@ -29,7 +29,7 @@ from intake.crm.episodes import (
     start_episode,
 )
 from intake.crm.models import Contact, Episode, EpisodeInquiry, InquirySubstance, Person
-from intake.crm.referrals import Origin, record_source
+from intake.crm.referrals import Origin, record_referrer, record_source
 from intake.crm.vocabulary import Disclosure, Relationship
 from intake.extensions import db
 from intake.security.encryption import blind_index
@@ -285,6 +285,7 @@ def place_inquiry(
         episode_id, owner_id = episode.id, episode.owner_id
     if origin is not None:
         record_source(inquiry_id, origin)
+        record_referrer(episode, episode_id, origin)
 
     # The substance codes, for the reports (validated answers carry known codes only).
     db.session.add_all(

@@ -152,3 +152,4 @@ def send_message(
 # Referrals: one service each, with the same arguments.
 save_referrer = committing(_REFUSALS, _TRANSLATIONS)(referrals.save_referrer)
 set_source = committing(_REFUSALS, _TRANSLATIONS)(referrals.set_episode_source)
+set_referrer_active = committing(_REFUSALS, _TRANSLATIONS)(referrals.set_referrer_active)

@@ -312,7 +312,9 @@ def _render_episode(
         },
     )
     source_form.channel.choices = REFERRAL_CHANNEL_CHOICES
-    source_form.referrer_id.choices = _referrer_choices(choosable)
+    source_form.referrer_id.choices = _referrer_choices(
+        choosable, chosen.referrer if chosen else None
+    )
     return render_template(
         "crm/episode.html",
         episode=episode,
@@ -471,8 +473,15 @@ def add_note(episode_id: int) -> Response | tuple[str, int]:
 SOURCE_PREFIX = "source"
 
 
-def _referrer_choices(choosable: list[Referrer]) -> list[tuple[int, str]]:
-    return [(0, _("None")), *((referrer.id, referrer.display_name) for referrer in choosable)]
+def _referrer_choices(
+    choosable: list[Referrer], current: Referrer | None = None
+) -> list[tuple[int, str]]:
+    """The pick list: active referrers, and the one a record already names even when it has
+    been deactivated since (saving the form must not drop it)."""
+    choices = [(0, _("None")), *((referrer.id, referrer.display_name) for referrer in choosable)]
+    if current is not None and not current.active:
+        choices.append((current.id, _("%(name)s (inactive)", name=current.display_name)))
+    return choices
 
 
 def _fresh_message_form() -> CaseMessageForm:
@@ -533,7 +542,10 @@ def set_source(episode_id: int) -> Response:
     episode = _episode(episode_id)
     form = SourceForm(prefix=SOURCE_PREFIX)
     form.channel.choices = REFERRAL_CHANNEL_CHOICES
-    form.referrer_id.choices = _referrer_choices(referrals.active_referrers())
+    chosen = referrals.episode_referral(episode)
+    form.referrer_id.choices = _referrer_choices(
+        referrals.active_referrers(), chosen.referrer if chosen else None
+    )
     if not form.validate_on_submit():
         flash(_("Choose how they reached us and the referrer from the lists."), "error")
         return redirect(_back(episode))
@@ -737,12 +749,14 @@ def _audit_referrers(page: str, count: int) -> None:
 @bp.get("/referrers")
 @require_permission(Permission.REFERRER_VIEW)
 def referrers() -> str:
-    rows = referrals.referrer_rows()
+    every = referrals.referrer_rows(include_inactive=True)
+    rows = [row for row in every if row.referrer.active]
     outbound = referrals.outbound_referrals()
-    _audit_referrers("list", len(rows))
+    _audit_referrers("list", len(every))
     return render_template(
         "crm/referrers.html",
         rows=rows,
+        inactive=[row for row in every if not row.referrer.active],
         outbound=outbound,
         references=queries.episode_references(item.episode_id for item in outbound),
         names=_names(),
@@ -767,6 +781,7 @@ def referrer(referrer_id: int) -> str:
     return render_template(
         "crm/referrer.html",
         referrer=item,
+        confirm=ConfirmForm(),
         sent=sent,
         admitted=sum(1 for row in sent if row.admitted),
         outbound=outbound,
@@ -830,5 +845,27 @@ def edit_referrer(referrer_id: int) -> Response | tuple[str, int]:
     return redirect(url_for("crm.referrer", referrer_id=item.id))
 
 
-# The reports page and its export live in their own module, on this blueprint.
-from intake.crm import report_views  # noqa: E402, F401
+@bp.post("/referrers/<int:referrer_id>/active")
+@require_permission(Permission.REFERRER_DEACTIVATE)
+def set_referrer_active(referrer_id: int) -> Response:
+    """Deactivate a referrer (off every pick list, its history and page kept) or reactivate it."""
+    item = _referrer(referrer_id)
+    back = url_for("crm.referrer", referrer_id=item.id)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("This page was open for a long time. Please try again."), "error")
+        return redirect(back)
+    active = request.form.get("active") == "1"
+    return _act(
+        lambda: use_cases.set_referrer_active(item, active, current_user.id),
+        back,
+        lambda: (
+            _("Referrer reactivated: it is on the pick lists again.")
+            if active
+            else _("Referrer deactivated: it is off the pick lists; its history is kept.")
+        ),
+    )
+
+
+# The reports page and its export, and the page that takes down a phone call or a walk-in, live
+# in their own modules, on this blueprint.
+from intake.crm import report_views, taken_views  # noqa: E402, F401

@@ -7,13 +7,16 @@ before every send (:func:`intake.messaging.compose.stop_reason`).
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import secrets
+from collections.abc import Sequence
+
+from sqlalchemy import delete, update
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.types import utcnow
 from intake.extensions import db
-from intake.messaging.compose import hash_token
+from intake.messaging.compose import hash_token, opted_out
 from intake.messaging.models import (
     SENDABLE_STATUSES,
     Delivery,
@@ -54,3 +57,32 @@ def unsubscribe(token_row: UnsubscribeToken) -> bool:
         detail={"cancelled": int(cancelled.rowcount or 0)},  # type: ignore[attr-defined]
     )
     return True
+
+
+def carry_opt_out(person_id: int) -> UnsubscribeToken | None:
+    """Make ``person_id`` opted out because a record merged with it is (the stricter opt-out
+    wins); the caller commits.
+
+    The opt-out is a used token with no link (its secret is thrown away), so every check that
+    asks :func:`intake.messaging.compose.opted_out` sees it, and removing exactly this row with
+    :func:`withdraw_carried_opt_outs` gives the person back the state they had. Returns None,
+    adding nothing, when the person already opted out themselves. Pending deliveries are not
+    cancelled here: each is stopped when its turn comes, so an undone merge loses none.
+    """
+    if opted_out(person_id):
+        return None
+    row = UnsubscribeToken(
+        token_hash=hash_token(secrets.token_urlsafe(24)), person_id=person_id, used_at=utcnow()
+    )
+    db.session.add(row)
+    return row
+
+
+def withdraw_carried_opt_outs(token_ids: Sequence[int]) -> None:
+    """Remove the opt-outs :func:`carry_opt_out` added (an unmerge); the caller commits."""
+    if token_ids:
+        db.session.execute(
+            delete(UnsubscribeToken)
+            .where(UnsubscribeToken.id.in_(list(token_ids)))
+            .execution_options(synchronize_session=False)
+        )

@@ -69,6 +69,7 @@ def _row(
         "priority_label": label(case.priority, "priority"),
         "status": case.status,
         "status_label": label(case.status, "case_status"),
+        "source_label": label(inquiry.source, "source"),
         "country": inquiry.country or "",
         "country_label": country_label(inquiry.country),
         "language": inquiry.language,

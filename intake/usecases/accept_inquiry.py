@@ -8,7 +8,9 @@ anything fails, nothing is stored; if it commits, everything it must cause is in
 the relay delivers it whatever Redis or a worker is doing.
 
 The public pages and the API call :func:`accept_inquiry` or :func:`accept_form_inquiry`, and read
-what they show of the triage result through :func:`triage_of`; they import no staff domain.
+what they show of the triage result through :func:`triage_of`; they import no staff domain. A
+phone call or a visit that a staff member takes down goes the same way, through
+:func:`accept_taken_inquiry`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,12 @@ from intake.public.validation import InquiryInput
 from intake.triage.models import TriageResult
 from intake.triage.rules import TriageOutcome, score
 from intake.triage.services import current_result, record_first_outcome
-from intake.vocabulary import URGENT_PRIORITIES, ForWhom, InquirySource
+from intake.vocabulary import (
+    TAKEN_BY_STAFF_SOURCES,
+    URGENT_PRIORITIES,
+    ForWhom,
+    InquirySource,
+)
 
 
 @dataclass(frozen=True)
@@ -98,8 +105,15 @@ def accept_inquiry(
     payload_hash: str | None = None,
     automation_reasons: Sequence[str] = (),
     campaign: Mapping[str, str] | None = None,
+    taken_by: int | None = None,
+    acknowledge: bool = True,
+    referrer_id: int | None = None,
 ) -> Accepted:
     """Store a validated inquiry with everything it causes, in one transaction, and commit.
+
+    ``taken_by`` is the staff member who took it down (a call, a visit): the audit names them.
+    ``acknowledge`` False sends no acknowledgement even to an email address. ``referrer_id``
+    names who referred the person on the episode it opens or joins.
 
     The same ``submission_key`` (a one-time form token or an API idempotency key) with the same
     ``payload_hash`` stores one inquiry however often it is sent; later sends get the first one
@@ -127,6 +141,9 @@ def accept_inquiry(
             payload_hash=payload_hash,
             reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
             campaign=campaign or {},
+            taken_by=taken_by,
+            acknowledge=acknowledge,
+            referrer_id=referrer_id,
         )
         record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
         db.session.commit()
@@ -137,6 +154,10 @@ def accept_inquiry(
         if existing is None:
             raise
         return existing
+    except Exception:
+        # A refusal (a referrer deactivated since the form was shown) leaves nothing behind.
+        db.session.rollback()
+        raise
     return accepted
 
 
@@ -149,6 +170,9 @@ def _store(
     payload_hash: str | None,
     reasons: list[str],
     campaign: Mapping[str, str],
+    taken_by: int | None = None,
+    acknowledge: bool = True,
+    referrer_id: int | None = None,
 ) -> tuple[Accepted, _Scored]:
     """Add the inquiry and everything it causes to the current transaction (no commit), except
     its triage result, which the caller writes with the commit."""
@@ -185,7 +209,9 @@ def _store(
         suspected_automated=bool(reasons),
     )
     # Sender contact, duplicate candidates, episode and its owner (crm), flushed at commit.
-    origin = Origin(source, api_key.source if api_key else None, campaign)
+    origin = Origin(
+        source, api_key.source if api_key else None, campaign, referrer_id, taken_by=taken_by
+    )
     placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers, origin)
     outbox: list[tuple[OutboxKind, str, int]] = []
     if priority in URGENT_PRIORITIES:
@@ -205,14 +231,24 @@ def _store(
             target_id=inquiry.id,
             detail={"reasons": ",".join(reasons), "priority": priority},
         )
-    elif data.email:
+    elif data.email and acknowledge:
         outbox.append((OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id))
     add_all_to_outbox(outbox)
+    detail: dict[str, object] = {
+        "source": source[:40],
+        "new_person": placement.new_person,
+        "priority": priority,
+    }
+    if taken_by is not None:
+        detail.update(taken_by=taken_by, acknowledged=bool(data.email and acknowledge))
+        if referrer_id is not None:
+            detail["referrer"] = referrer_id
     record(
         AuditTag.INQUIRY_RECEIVED,
         target_type="inquiry",
         target_id=inquiry.id,
-        detail={"source": source[:40], "new_person": placement.new_person, "priority": priority},
+        actor_id=taken_by,
+        detail=detail,
     )
     if api_key is not None:
         note_key_used(api_key)
@@ -264,6 +300,37 @@ def accept_form_inquiry(
             automation_reasons=[*reasons, TOKEN_REUSED],
             campaign=campaign,
         )
+
+
+def accept_taken_inquiry(
+    data: InquiryInput,
+    *,
+    source: str,
+    taken_by: int,
+    form_key: str,
+    payload_hash: str,
+    acknowledge: bool,
+    referrer_id: int | None = None,
+) -> Accepted:
+    """Store an inquiry a staff member took down (a phone call or a walk-in) the way every
+    inquiry is stored: one transaction, scored, an episode opened or joined and owned, the P0/P1
+    alert, the audit naming ``taken_by``.
+
+    ``form_key`` is the form's one-time key: sending the same form twice stores one inquiry;
+    the same key with other answers raises :class:`SubmissionConflictError`. The person is
+    acknowledged by email only when ``acknowledge`` (the worker ticked it) and they gave one.
+    """
+    if source not in TAKEN_BY_STAFF_SOURCES:
+        raise ValueError(f"not a source staff take inquiries under: {source}")
+    return accept_inquiry(
+        data,
+        source=source,
+        submission_key=submission_key_for(f"taken:{taken_by}:{form_key}"),
+        payload_hash=payload_hash,
+        taken_by=taken_by,
+        acknowledge=acknowledge,
+        referrer_id=referrer_id,
+    )
 
 
 def reenter_triage(

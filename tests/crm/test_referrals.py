@@ -308,3 +308,75 @@ def test_clearing_the_referrer_is_allowed(
         == 302
     )
     assert "nobody recorded" in _text(client.get(page_url))
+
+
+# Deactivating a referrer -----------------------------------------------------------------
+
+
+def _deactivate(client: FlaskClient, referrer_id: int, active: str = "0") -> object:
+    page = f"/staff/crm/referrers/{referrer_id}"
+    return _post(client, page, page + "/active", active=active)
+
+
+def test_an_admin_deactivates_a_referrer_it_leaves_the_pick_lists_and_keeps_its_history(
+    app: Flask, client: FlaskClient, staff: dict
+) -> None:
+    gp = _referrer(app, "Centro de Salud Norte")
+    _referrer(app, "Fundació Sol")
+    _a, sent, _p, sent_ref = _filed(app, name="Ana", email="ana@example.net")
+    _b, other, _q, _r = _filed(app, name="Luis", email="luis@example.net")
+    _login(client, Role.ADMIN)
+    sent_url = f"/staff/crm/episodes/{sent}"
+    _post(client, sent_url, sent_url + "/source", **{"source-referrer_id": gp})
+    _admit(app, sent)
+
+    done = _deactivate(client, gp)
+    assert done.status_code == 302
+    page = _text(client.get(f"/staff/crm/referrers/{gp}"))
+    assert "Referrer deactivated" in page and "This referrer is inactive" in page
+    # Its page keeps what it sent and how many were admitted.
+    assert sent_ref in page and '<span id="admitted-count">1</span>' in page
+    # Off the pick lists of another episode (source and "referred elsewhere")...
+    other_page = _text(client.get(f"/staff/crm/episodes/{other}"))
+    assert "Centro de Salud Norte" not in other_page and "Fundació Sol" in other_page
+    other_url = f"/staff/crm/episodes/{other}"
+    _post(client, other_url, other_url + "/source", **{"source-referrer_id": gp})
+    assert "Centro de Salud Norte" not in _text(client.get(other_url))
+    # ...but the episode it sent still names it, and saving that form keeps it.
+    sent_page = _text(client.get(sent_url))
+    assert "Centro de Salud Norte (inactive)" in sent_page
+    saved = _post(
+        client,
+        sent_url,
+        sent_url + "/source",
+        **{"source-channel": "phone", "source-referrer_id": gp},
+    )
+    assert saved.status_code == 302 and "Source saved." in _text(client.get(sent_url))
+    # The list shows it apart, with its counts.
+    listing = _text(client.get("/staff/crm/referrers"))
+    active_part, inactive_part = listing.split('id="inactive-referrers"')
+    assert "Centro de Salud Norte" not in active_part.split('id="referrers"')[1]
+    row = inactive_part.split(f'data-referrer="{gp}"')[1].split("</tr>")[0]
+    assert '<td class="sent-count">1</td>' in row and '<td class="admitted-count">1</td>' in row
+
+    assert _deactivate(client, gp, active="1").status_code == 302
+    page = _text(client.get(f"/staff/crm/referrers/{gp}"))
+    assert "Referrer reactivated" in page and "This referrer is inactive" not in page
+    assert "Centro de Salud Norte" in _text(client.get(other_url))
+    tags = audit_tags(app)
+    assert tags.count("crm:referrer:deactivated") == 1
+    assert tags.count("crm:referrer:reactivated") == 1
+    with app.app_context():
+        assert db.session.get(Referrer, gp) is not None  # never deleted
+
+
+def test_only_an_admin_may_deactivate_a_referrer(
+    app: Flask, client: FlaskClient, staff: dict
+) -> None:
+    gp = _referrer(app, "Centro Norte")
+    _login(client, Role.ADMISSIONS)
+    assert "Deactivate" not in _text(client.get(f"/staff/crm/referrers/{gp}"))
+    assert _deactivate(client, gp).status_code == 403
+    with app.app_context():
+        referrer = db.session.get(Referrer, gp)
+        assert referrer is not None and referrer.active

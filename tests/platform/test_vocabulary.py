@@ -178,7 +178,7 @@ def test_the_stored_codes_are_the_ones_already_in_the_database() -> None:
     )
     assert CaseStatus.codes() == ("new", "claimed", "contacted", "closed")
     assert ForWhom.codes() == ("self", "someone_else", "professional")
-    assert InquirySource.codes() == ("web-form", "demo", "aftercare-check-in")
+    assert InquirySource.codes() == ("web-form", "demo", "aftercare-check-in", "phone", "walk-in")
     assert GuidanceLevel.codes() == ("emergency", "urgent", "routine")
     assert CloseReason.codes() == ("discarded_automated",)
     # Not stored, but the queue script and the stylesheet spell these.

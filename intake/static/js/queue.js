@@ -64,6 +64,8 @@
       cell(tr, "", clock);
       cell(tr, item.waited_text);
       tr.lastChild.title = item.received_text;
+      cell(tr, item.source_label);
+      tr.lastChild.className = "source";
       cell(tr, item.country_label);
       cell(tr, item.language_label);
       cell(tr, item.status_label);
@@ -73,7 +75,7 @@
     if (!cases.length) {
       var empty = document.createElement("tr");
       cell(empty, labels.empty);
-      empty.firstChild.colSpan = 9;
+      empty.firstChild.colSpan = 10;
       rows.appendChild(empty);
     }
     body.replaceChildren(rows);
