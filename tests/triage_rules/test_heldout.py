@@ -76,6 +76,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-11": (blind_round("round11"), 75, 15),
     # Blind round 12: scored once at first sight on 1.8.0, then fixed by concept (1.9.0).
     "round-12": (blind_round("round12"), 75, 15),
+    # Blind round 13: scored once at first sight on 1.9.0, then fixed by concept (1.10.0).
+    "round-13": (blind_round("round13"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -49,7 +49,7 @@ CONCEPTS: tuple[str, ...] = (
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
-    "as_we_speak", "discarded", "unwell",
+    "as_we_speak", "discarded", "unwell", "saved", "found",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -72,7 +72,8 @@ _CLAUSE = re.compile(r"[,;:.()!?]")
 # Negations for the concepts whose meaning *is* the negation ("not wake up", "nöd wach").
 _NEGATION = re.compile(
     r"(?<![a-z])(?:not|no|never|cannot|cant|wont|dont|doesnt|isnt|nicht|nod|ned|kein\w*|nie"
-    r"|pas|plus|jamais|non|nada|nunca|niente|mai|ni|nothing|nobody)(?![a-z])|n'?t(?![a-z])"
+    r"|pas|plus|jamais|non|nada|nunca|niente|mai|ni|nothing|nobody|ka|koa|koan|kei|keini|nid|nit"
+    r"|nae|\w+nae|manco)(?![a-z])|n'?t(?![a-z])"
 )
 _NEG_WORDS = r"(?:not|no|never|nicht|kein\w*|nie|pas|jamais|non|nunca|mai|nada|niente)"
 _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
@@ -97,7 +98,7 @@ _OTHER_PERSON = re.compile(
 _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
      "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
-     "as_we_speak"}
+     "as_we_speak", "found"}
 )  # fmt: skip
 # Words that only place or date another concept ("last", "from today", "tried"): whether they
 # are said of someone else is read from the concept they go with, so the (costly) check is
@@ -458,6 +459,8 @@ class ConceptReader:
                 raw.append(("depressant", hit.start, hit.end))
                 if cls == "benzodiazepine":
                     raw.append(("benzo", hit.start, hit.end))
+                if cls != "alcohol":
+                    raw.append(("drug", hit.start, hit.end))  # a medicine, not a drink
         sindex = findings.index
         kept: dict[str, int] = {}
         # Words about dying inside a dated attempt ("tried to end my life years ago") are
@@ -619,6 +622,26 @@ def decide(
                 # "ohne Alkohol leben", "stare senza alcol": doing without alcohol is no
                 # sudden stop of a benzodiazepine
                 h.concept = "without_other"
+            elif h.concept == "saved":
+                # "three weeks' worth of morphine put by", "tengo guardadas las pastillas"
+                # (1.10.0): a supply saved up is a final act only when it is pills or a drug
+                # (not money, not a bottle); one span over both, so the pill word does not
+                # count again as MEANS.
+                kept = [
+                    o
+                    for o in seg.hits
+                    if o.concept in ("drug", "benzo")
+                    or (o.concept == "means" and _PILL_WORD.match(fold(o.quote).lower()))
+                ]
+                if kept:
+                    o = min(kept, key=lambda o: abs(o.start - h.start))
+                    a, b = min(h.start, o.start), max(h.end, o.end)
+                    quote = h.quote if o.start >= h.start else f"{o.quote} ... {h.quote}"
+                    derived.append(CHit("preparation", a, b, quote[:80], h.third_party))
+            elif h.concept == "found":
+                # "so the kids aren't the ones who find me" (1.10.0): a thought of who will
+                # find them is a final act; its negation is part of the meaning.
+                derived.append(CHit("preparation", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
@@ -707,7 +730,12 @@ def decide(
             if i in used:
                 continue
             fams = _families(seg.hits)
-            if len(fams) < 2 and "body" in fams:
+            if (
+                len(fams) < 2
+                and "body" in fams
+                and _dated("possible_risk_old", fams["body"], scanner, findings) != "old"
+            ):
+                # (1.10.0: a sign dated years ago is history, read with no other sentence.)
                 # A danger sign of the body and what was taken are often told in two
                 # sentences, in either order ("she breathes slowly. I think she took ...",
                 # "he stopped his pills. Since then he is confused"): read them together.

@@ -27,7 +27,7 @@ from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.9.0"
+ENGINE_VERSION = "1.10.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -317,10 +317,22 @@ def _text_rules(ctx: _Context) -> None:
     # Words in the present tense ("is having a seizure", "alucina", "halluziniert") say it is
     # happening now, whatever date the sentence gives for something else ("since he stopped
     # drinking on Saturday").
-    seizures = sig.get("seizure", [])
+    # A relative's withdrawal seizure or delirium years ago, told as background by someone
+    # asking for help with their own use ("my father had a seizure in withdrawal twenty
+    # years ago; I drink too much myself"), is family history, not this person's (1.10.0).
+    background = not ctx.someone_else and any(
+        not h.third_party for h in sig.get("personal_use", [])
+    )
+
+    def own(hits: list[Hit]) -> list[Hit]:
+        if not background:
+            return hits
+        return [h for h in hits if not (h.third_party and h.tier == "old")]
+
+    seizures = own(sig.get("seizure", []))
     add("seizure", [*(h for h in seizures if h.tier in ("now", None)), *sig.get("seizure_now", [])])
     add("withdrawal_seizure_history", [h for h in seizures if h.tier in ("recent", "old")])
-    confusion = sig.get("confusion", [])
+    confusion = own(sig.get("confusion", []))
     add(
         "confusion",
         [*(h for h in confusion if h.tier in ("now", None)), *sig.get("confusion_now", [])],

@@ -182,6 +182,9 @@ def _prepare(pattern: str, terms: Mapping[str, str], where: str) -> str:
     """Turn one lexicon pattern into the regex that is actually compiled."""
     if not isinstance(pattern, str) or not pattern.strip():
         raise LexiconError(f"{where}: a pattern must be a non-empty string")
+    # "sœur" is folded to "sour" in the text, but people without the key type "soeur": a
+    # pattern's œ finds both (1.10.0).
+    pattern = pattern.replace("œ", "(?:oe|o)").replace("Œ", "(?:oe|o)")
     text = _lower_pattern(fold(pattern.strip()))
     text = text.replace("'", "'?")
     text = text.replace(" ?", r"\s*")  # "(heute)? ?jetzt": an optional word
