@@ -38,7 +38,7 @@ translations: $(VENV)/.installed ## Compile the EN/ES/DE/FR/IT message catalogue
 		$(BIN)/pybabel compile -d intake/translations; fi
 
 translations-update: $(VENV)/.installed ## Re-extract messages and merge them into every catalogue
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k FlagSpec:3 --no-location --sort-output \
 		-o intake/translations/messages.pot .
 	$(BIN)/pybabel update -i intake/translations/messages.pot -d intake/translations --no-fuzzy-matching
 

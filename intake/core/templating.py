@@ -18,6 +18,7 @@ from intake.auth.permissions import Permission
 from intake.core.i18n import page_language
 from intake.core.labels import label
 from intake.helplines import COUNTRIES, LANGUAGE_DEFAULT_COUNTRY, CountryHelp, Helpline, help_for
+from intake.triage.labels import flag_reason
 from intake.vocabulary import URGENT_PRIORITIES, ClockState, GuidanceLevel, Language, Priority
 
 # Each language by its own name, as the language switcher and the staff filters show it.
@@ -145,6 +146,7 @@ def register(app: Flask) -> None:
     # Registered after the blueprints, so this is the one `clinic_time` every template uses.
     app.add_template_filter(clinic_time, "clinic_time")
     app.add_template_filter(label, "label")
+    app.add_template_filter(flag_reason, "flag_reason")
     app.add_template_filter(country_label, "country_label")
     app.add_template_filter(language_label, "language_label")
     app.add_template_global(example_phone, "example_phone")

@@ -7,6 +7,7 @@ forms offer them. Forms take their choices from here and templates show stored c
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -51,3 +52,14 @@ FOR_WHOM_LABELS: Choices = [
     (ForWhom.SOMEONE_ELSE, _l("Someone they care about")),
     (ForWhom.PROFESSIONAL, _l("A professional asking for someone")),
 ]
+
+
+def flag_reason(reason: str) -> str:
+    """A flag's reason in the staff member's language.
+
+    The rules are pure and write their reasons in English (the API and stored results keep that
+    text); the catalogue holds each reason's translation, extracted from ``FlagSpec(...)`` calls
+    (``-k FlagSpec:3`` in the Makefile). A reason from an older rule set that the catalogue does
+    not know reads in English, as it was stored.
+    """
+    return gettext(reason) if reason else ""

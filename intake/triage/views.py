@@ -26,7 +26,7 @@ from intake.triage import services, use_cases
 from intake.triage.alerting import messages_for_inquiry
 from intake.triage.clock import clock_for, describe_seconds
 from intake.triage.forms import ContactAttemptForm, PriorityForm
-from intake.triage.labels import CASE_STATUS_LABELS, PRIORITY_LABELS
+from intake.triage.labels import CASE_STATUS_LABELS, PRIORITY_LABELS, flag_reason
 from intake.triage.models import TriageCase
 from intake.triage.viewing import TopFlag, record_inquiry_viewed, top_flags
 from intake.vocabulary import ContactOutcome
@@ -84,7 +84,7 @@ def _row(
         "waited_text": describe_seconds(int((now - case.received_at).total_seconds())),
         "assignee": names.get(case.assignee_id or 0, ""),
         # The rule's reason only: the evidence quotes the person and stays on the audited page.
-        "top_flag": top_flag.reason if top_flag else "",
+        "top_flag": flag_reason(top_flag.reason) if top_flag else "",
         "url": flask_url_for("triage.detail", inquiry_id=inquiry.id),
     }
 

@@ -259,3 +259,19 @@ def test_rescoring_with_a_new_rule_set_adds_results_and_never_lowers(app: Flask)
         assert cases == {routine: "P1", info: "P0"}
     again = app.test_cli_runner().invoke(args=["triage", "rescore"]).output
     assert "re-scored 0 open inquiries" in again
+
+
+def test_flag_reasons_read_in_the_staff_members_language(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    inquiry_id = _inquiry(app, message="I took all my pills to end it, I am dizzy")
+    AuthActions(client).login(ADMISSIONS)
+    german = {"Accept-Language": "de"}
+    detail = client.get(f"/staff/triage/{inquiry_id}", headers=german).get_data(as_text=True)
+    assert "Möglicherweise wurden Tabletten genommen" in detail
+    assert "Pills may have been taken" not in detail
+    queue = client.get("/staff/triage/", headers=german).get_data(as_text=True)
+    assert "Möglicherweise wurden Tabletten genommen" in queue
+    # The API and stored results keep the rules' own English words.
+    english = client.get(f"/staff/triage/{inquiry_id}").get_data(as_text=True)
+    assert "Pills may have been taken, or an attempt to end life may be in progress." in english
