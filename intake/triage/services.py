@@ -17,9 +17,11 @@ from sqlalchemy import (
     bindparam,
     exists,
     insert,
+    literal,
     literal_column,
     select,
     true,
+    tuple_,
     union_all,
 )
 from sqlalchemy.orm import defer
@@ -209,13 +211,43 @@ class QueueFilter:
     breached_only: bool = False
 
 
+# Rows on one page of the queue: the most urgent first, the rest a "next" link away.
+QUEUE_PAGE = 50
+
+
+@dataclass(frozen=True)
+class QueuePosition:
+    """Where a page of the queue starts: after this case in the queue's order."""
+
+    priority: str
+    received_at: datetime
+    case_id: int
+
+
+def queue_position(inquiry_id: int) -> QueuePosition | None:
+    """The queue position of an inquiry's case (for the "next" link), or None if it has none."""
+    row = db.session.execute(
+        select(TriageCase.priority, TriageCase.received_at, TriageCase.id).where(
+            TriageCase.inquiry_id == inquiry_id
+        )
+    ).first()
+    return QueuePosition(row[0], row[1], row[2]) if row else None
+
+
 def queue(
-    filters: QueueFilter, now: datetime, limit: int = 200, *, include_held: bool = False
+    filters: QueueFilter,
+    now: datetime,
+    limit: int = 200,
+    *,
+    include_held: bool = False,
+    after: QueuePosition | None = None,
 ) -> list[tuple[TriageCase, Inquiry]]:
     """Cases in the queue: most urgent priority first, then the longest waiting.
 
     Inquiries held as suspected automated (or set aside as such) are not in the queue; they
     have their own list (:mod:`intake.triage.quarantine`) until someone releases them.
+    ``after`` continues the queue after a case (keyset: the next page costs what the first
+    does, and a case claimed meanwhile never shifts the rows of the next page).
     """
     query = (
         select(TriageCase, Inquiry)
@@ -246,6 +278,15 @@ def queue(
         query = query.where(TriageCase.assignee_id == filters.assignee_id)
     if filters.breached_only:
         query = query.where(TriageCase.reached_at.is_(None), TriageCase.due_at < now)
+    if after is not None:
+        query = query.where(
+            tuple_(TriageCase.priority, TriageCase.received_at, TriageCase.id)
+            > tuple_(
+                literal(after.priority, TriageCase.priority.type),
+                literal(after.received_at, TriageCase.received_at.type),
+                literal(after.case_id, TriageCase.id.type),
+            )
+        )
     query = query.order_by(TriageCase.priority, TriageCase.received_at, TriageCase.id).limit(limit)
     return [(case, inquiry) for case, inquiry in db.session.execute(query).all()]
 

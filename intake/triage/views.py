@@ -89,11 +89,20 @@ def _row(
     }
 
 
-def _rows(filters: services.QueueFilter) -> list[dict[str, Any]]:
-    names = _staff_names()
-    cases = services.queue(filters, utcnow())
+def _rows(
+    filters: services.QueueFilter, names: dict[int, str]
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of the queue (``after`` in the address continues it) and the inquiry id the next
+    page starts after, or None on the last page."""
+    after_id = parse_id(request.args.get("after"))
+    after = services.queue_position(after_id) if after_id else None
+    size = services.QUEUE_PAGE
+    cases = services.queue(filters, utcnow(), limit=size + 1, after=after)
+    following = cases[size - 1][1].id if len(cases) > size else None
+    cases = cases[:size]
     flags = top_flags(inquiry.id for _case, inquiry in cases)
-    return [_row(case, inquiry, names, flags.get(inquiry.id)) for case, inquiry in cases]
+    rows = [_row(case, inquiry, names, flags.get(inquiry.id)) for case, inquiry in cases]
+    return rows, following
 
 
 def _status_choices() -> list[tuple[str, Any]]:
@@ -109,20 +118,28 @@ def _status_choices() -> list[tuple[str, Any]]:
 @require_permission(Permission.QUEUE_VIEW)
 def queue() -> str:
     filters = _filters()
+    names = _staff_names()
+    rows, following = _rows(filters, names)
+    params = {key: value for key, value in request.args.items() if key != "after"}
     return render_template(
         "triage/queue.html",
-        rows=_rows(filters),
+        rows=rows,
         filters=filters,
-        staff=sorted(_staff_names().items(), key=lambda item: item[1]),
+        staff=sorted(names.items(), key=lambda item: item[1]),
         statuses=_status_choices(),
         args=request.args,
+        # Keyset links: the next 50 after the last row shown, and back to the top of the queue.
+        next_url=flask_url_for("triage.queue", **params, after=following) if following else None,
+        first_url=flask_url_for("triage.queue", **params) if request.args.get("after") else None,
+        page_size=services.QUEUE_PAGE,
     )
 
 
 @bp.get("/queue.json")
 @require_permission(Permission.QUEUE_VIEW)
 def queue_json() -> Response:
-    response = jsonify(now=utcnow().isoformat(), cases=_rows(_filters()))
+    rows, _following = _rows(_filters(), _staff_names())
+    response = jsonify(now=utcnow().isoformat(), cases=rows)
     response.headers["Cache-Control"] = "no-store"
     return response
 

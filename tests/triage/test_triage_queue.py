@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from intake.auth.permissions import Role
 from intake.extensions import db
 from intake.public.models import Inquiry
+from intake.triage import services
 from intake.triage.models import TriageCase, TriageResult
 from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags, csrf_from, make_user
 from tests.factories import accepted_inquiry
@@ -275,3 +278,39 @@ def test_flag_reasons_read_in_the_staff_members_language(
     # The API and stored results keep the rules' own English words.
     english = client.get(f"/staff/triage/{inquiry_id}").get_data(as_text=True)
     assert "Pills may have been taken, or an attempt to end life may be in progress." in english
+
+
+def test_queue_comes_in_pages_continued_by_a_next_link(
+    app: Flask, client: FlaskClient, staff: dict[Role, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(services, "QUEUE_PAGE", 2)
+    oldest = _inquiry(app, 90, message="Please call me")
+    middle = _inquiry(app, 60, message="Please call me")
+    newest = _inquiry(app, 30, message="Please call me")
+    emergency = _inquiry(app, 0, message="I took all my pills to end it, I am dizzy")
+    AuthActions(client).login(ADMISSIONS)
+    first = client.get("/staff/triage/?status=open").get_data(as_text=True)
+    with app.app_context():
+        references = dict(
+            db.session.execute(
+                select(Inquiry.id, Inquiry.reference).where(
+                    Inquiry.id.in_([oldest, middle, newest, emergency])
+                )
+            ).all()
+        )
+    assert references[emergency] in first and references[oldest] in first
+    assert references[middle] not in first and references[newest] not in first
+    assert "Back to the most urgent" not in first
+    assert 'rel="next">Next 2</a>' in first
+    next_url = re.search(r'href="([^"]+)" id="queue-next"', first)
+    assert next_url is not None
+    second = client.get(next_url.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert references[middle] in second and references[newest] in second
+    assert references[emergency] not in second and references[oldest] not in second
+    assert 'id="queue-next"' not in second
+    back = re.search(r'href="([^"]+)" id="queue-first"', second)
+    assert back is not None and "after" not in back.group(1) and "status=open" in back.group(1)
+    # The polling feed follows the page it was opened on.
+    data = client.get(f"/staff/triage/queue.json?after={oldest}").json
+    assert data is not None
+    assert [case["id"] for case in data["cases"]] == [middle, newest]
