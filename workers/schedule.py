@@ -45,4 +45,10 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The reports dashboard's figures, recomputed ahead when the data changed (crm/rollup.py).
+    "refresh-reports": {
+        "task": "workers.tasks.refresh_reports",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
 }

@@ -15,6 +15,7 @@ from intake.aftercare import use_cases as aftercare
 from intake.audit.services import seal_pending
 from intake.core.health import record_heartbeat
 from intake.core.sqlite import skip_when_locked
+from intake.crm import use_cases as crm
 from intake.extensions import db
 from intake.messaging import alerts, deliveries, relay
 
@@ -88,3 +89,9 @@ def sweep_alerts() -> dict[str, int]:
 def sweep_aftercare() -> dict[str, int]:
     """Send the aftercare check-ins that came due, their reminders, and call silence missed."""
     return skip_when_locked("sweep_aftercare", aftercare.sweep, {})
+
+
+@shared_task(name="workers.tasks.refresh_reports", ignore_result=True)
+def refresh_reports() -> int:
+    """Recompute the reports' rollups whose data changed (the dashboard reads them)."""
+    return skip_when_locked("refresh_reports", crm.refresh_reports, 0)

@@ -3,13 +3,21 @@
 No script and nothing fetched from elsewhere: pygal's tooltips script (a CDN address by default)
 is turned off, and an image cannot run script anyway. Every chart sits beside a table with the
 same numbers, which is what screen readers read; the image's alt text says so.
+
+Drawing costs: pygal takes tens of milliseconds a chart. Each drawn chart is kept by a hash of
+everything it shows (its kind, title, labels and numbers, so the language is part of the key):
+a dashboard whose figures did not change since the last view draws nothing.
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
-from typing import Any
+import functools
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any, ParamSpec
 from xml.etree import ElementTree
 
 import pygal
@@ -27,6 +35,33 @@ _STYLE = Style(
 )
 # The most series one chart draws; the table beside it lists every value.
 MAX_SERIES = 8
+# Charts kept per process: a dashboard has nine, in up to five languages and a few ranges.
+KEPT_CHARTS = 512
+
+P = ParamSpec("P")
+_kept: OrderedDict[str, str] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def kept_by_data(draw: Callable[P, str]) -> Callable[P, str]:
+    """Keep what ``draw`` returns by a hash of its arguments (least recently used dropped)."""
+
+    @functools.wraps(draw)
+    def cached(*args: P.args, **kwargs: P.kwargs) -> str:
+        key = hashlib.sha256(repr((draw.__name__, args, sorted(kwargs.items()))).encode())
+        digest = key.hexdigest()
+        with _kept_lock:
+            if digest in _kept:
+                _kept.move_to_end(digest)
+                return _kept[digest]
+        drawn = draw(*args, **kwargs)
+        with _kept_lock:
+            _kept[digest] = drawn
+            while len(_kept) > KEPT_CHARTS:
+                _kept.popitem(last=False)
+        return drawn
+
+    return cached
 
 
 def _config(title: str) -> dict[str, object]:
@@ -56,6 +91,7 @@ def to_data_uri(chart: Any) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
 
 
+@kept_by_data
 def stacked_weeks(
     title: str, weeks: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
 ) -> str:
@@ -67,6 +103,7 @@ def stacked_weeks(
     return to_data_uri(chart)
 
 
+@kept_by_data
 def horizontal_bars(title: str, bars: Sequence[tuple[str, float | None]]) -> str:
     """One bar per label (a funnel, a load per owner)."""
     chart = pygal.HorizontalBar(**{**_config(title), "show_legend": False})
@@ -75,6 +112,7 @@ def horizontal_bars(title: str, bars: Sequence[tuple[str, float | None]]) -> str
     return to_data_uri(chart)
 
 
+@kept_by_data
 def grouped_bars(
     title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence[float | None]]]
 ) -> str:

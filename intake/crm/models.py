@@ -9,7 +9,7 @@ Stage, reason and kind columns hold the codes of :mod:`intake.crm.vocabulary`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import (
@@ -378,3 +378,26 @@ class OutboundReferral(Model):
 
     referrer: Mapped[Referrer] = relationship()
     episode: Mapped[Episode] = relationship()
+
+
+class ReportRollup(Model):
+    """The reports dashboard's figures for one date range, computed ahead by beat
+    (:mod:`intake.crm.rollup`), so the page reads one row instead of aggregating every
+    inquiry. Counts and staff names only, never a person."""
+
+    __tablename__ = "report_rollups"
+    __table_args__ = (UniqueConstraint("range_start", "range_end"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    range_start: Mapped[date] = mapped_column()
+    range_end: Mapped[date] = mapped_column()
+    # The figures (:func:`intake.crm.rollup.to_json`) and a hash of them: equal hashes, equal
+    # charts, so a chart is drawn once per change and not once per view.
+    figures: Mapped[dict[str, Any]] = mapped_column(JSON)
+    figures_hash: Mapped[str] = mapped_column(String(64))
+    # What the data looked like when the figures were computed (:func:`rollup.fingerprint`):
+    # beat recomputes only when it has changed (or the figures are getting old).
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The last time staff opened this range: beat keeps recently viewed ranges fresh only.
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())

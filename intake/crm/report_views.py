@@ -8,14 +8,12 @@ cannot be used is said back to staff with a 400, never a 500.
 from __future__ import annotations
 
 import io
-import time
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import defusedcsv.csv as safe_csv
 from flask import current_app, render_template, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -29,7 +27,7 @@ from intake.core.inputs import parse_date
 from intake.core.labels import label
 from intake.core.templating import country_label, language_label
 from intake.core.types import utcnow
-from intake.crm import charts, reports
+from intake.crm import charts, reports, rollup
 from intake.crm.labels import CLOSE_REASON_LABELS, STAGE_LABELS
 from intake.crm.views import bp
 from intake.crm.vocabulary import CloseReason
@@ -147,32 +145,41 @@ class Shown:
     board: reports.Dashboard
     weekly: list[WeeklyView]
     charts: dict[str, str]
+    # When the figures were computed, if they came from the rollup (None: just now).
+    as_of: datetime | None = None
 
 
-# Figures per (app, range, language), kept REPORTS_CACHE_SECONDS: counts and staff names only.
-_SHOWN: dict[tuple[Any, ...], tuple[float, Shown]] = {}
-_SHOWN_MAX = 32
+def _figures(
+    period: reports.ReportRange, now: datetime
+) -> tuple[reports.Dashboard, datetime | None]:
+    """The range's figures: from its rollup while beat keeps it current, otherwise computed
+    here and stored for beat to keep (``REPORTS_CACHE_SECONDS`` 0: always computed, nothing
+    stored)."""
+    targets = current_app.config["CONTACT_TARGET_MINUTES"]
+    if int(current_app.config.get("REPORTS_CACHE_SECONDS", 0)) <= 0:
+        return reports.dashboard(period, now, targets), None
+    kept = rollup.stored(period)
+    if kept is not None and rollup.is_current(kept, now):
+        rollup.touch(kept, now)
+        return rollup.from_json(kept.figures), kept.computed_at
+    board, figures, mark = rollup.compute(period, now, targets)
+    # Committed with the page's audit row; beat keeps the range fresh from now on.
+    rollup.save(period, figures, mark, now, requested=True)
+    return board, None
 
 
 def _dashboard(*, with_charts: bool = True) -> tuple[Shown, str | None]:
     now = utcnow()
     period, problem = parse_range(request.args, now.date())
-    seconds = int(current_app.config.get("REPORTS_CACHE_SECONDS", 0))
-    key = (id(current_app), period, str(get_locale()), with_charts)
-    clock = time.monotonic()
-    kept = _SHOWN.get(key)
-    if seconds > 0 and kept is not None and kept[0] > clock:
-        return kept[1], problem
-    board = reports.dashboard(period, now, current_app.config["CONTACT_TARGET_MINUTES"])
+    board, as_of = _figures(period, now)
+    # Charts are drawn by pygal only when their figures changed (charts.py keeps each drawn
+    # chart by a hash of its data), so the rollup's page costs no rendering.
     shown = Shown(
         board,
         _weekly_views(board) if with_charts else [],
         _charts(board) if with_charts else {},
+        as_of,
     )
-    if seconds > 0:
-        if len(_SHOWN) >= _SHOWN_MAX:
-            _SHOWN.clear()
-        _SHOWN[key] = (clock + seconds, shown)
     return shown, problem
 
 
@@ -192,7 +199,7 @@ def reports_page() -> tuple[str, int]:
         problem=problem,
         weekly=shown.weekly,
         charts=shown.charts,
-        cache_seconds=int(current_app.config.get("REPORTS_CACHE_SECONDS", 0)),
+        as_of=shown.as_of,
         stage_labels=STAGE_LABELS,
         left_out_duplicates=board.funnel.left_out.get(CloseReason.DUPLICATE, 0),
         left_out_not_real=board.funnel.left_out.get(CloseReason.NOT_REAL, 0),

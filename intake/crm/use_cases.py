@@ -11,12 +11,23 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TypeVar
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from intake.core.types import utcnow
 from intake.core.units import Translation, committing, run_unit
-from intake.crm import assignment, duplicates, episodes, messages, notes, referrals, tasks
+from intake.crm import (
+    assignment,
+    duplicates,
+    episodes,
+    messages,
+    notes,
+    referrals,
+    rollup,
+    tasks,
+)
 from intake.crm.errors import CrmRefusalError, MoveRefusedError
 from intake.crm.models import (
     CaseMessage,
@@ -153,3 +164,16 @@ def send_message(
 save_referrer = committing(_REFUSALS, _TRANSLATIONS)(referrals.save_referrer)
 set_source = committing(_REFUSALS, _TRANSLATIONS)(referrals.set_episode_source)
 set_referrer_active = committing(_REFUSALS, _TRANSLATIONS)(referrals.set_referrer_active)
+
+
+def refresh_reports(now: datetime | None = None) -> int:
+    """Beat's pass over the reports' rollups (:func:`intake.crm.rollup.refresh_due`): recompute
+    the recently viewed ranges whose data changed. Commits; returns how many were recomputed."""
+    targets = current_app.config["CONTACT_TARGET_MINUTES"]
+    try:
+        recomputed = rollup.refresh_due(now or utcnow(), targets)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return recomputed
