@@ -366,27 +366,3 @@ def test_a_real_inquiry_counts_under_its_substances(
     substance = _section(html, "weekly-substance")
     assert re.search(r'data-total="diazepam">1<', substance)
     assert re.search(r'data-total="alcohol">1<', substance)
-
-
-def test_figures_are_kept_for_the_configured_seconds(
-    app: Flask, client: FlaskClient, staff: dict
-) -> None:
-    from intake.crm import report_views
-
-    _login(client, Role.ADMISSIONS)
-    app.config["REPORTS_CACHE_SECONDS"] = 60
-    try:
-        first = _text(client.get("/staff/crm/reports"))
-        assert "Figures may be up to 60 seconds old." in first
-        with app.app_context():
-            accepted_inquiry(substances=["cannabis"])
-        kept = _section(_text(client.get("/staff/crm/reports")), "weekly-substance")
-        assert 'data-total="cannabis"' not in kept
-        report_views._SHOWN.clear()
-        fresh = _section(_text(client.get("/staff/crm/reports")), "weekly-substance")
-        assert re.search(r'data-total="cannabis">1<', fresh)
-        # Every view is audited, kept figures or not.
-        assert audit_tags(app).count("crm:reports:viewed") == 3
-    finally:
-        app.config["REPORTS_CACHE_SECONDS"] = 0
-        report_views._SHOWN.clear()
