@@ -33,7 +33,7 @@ from intake.triage.models import ContactAttempt, TriageCase
 from intake.vocabulary import OPEN_CASE_STATUSES, AlertStatus, Priority
 
 PAGE_SIZE = 50
-BOARD_CARDS = 25
+BOARD_CARDS = 10
 # Alerts still paging someone: nobody has acknowledged them yet.
 UNACKNOWLEDGED_ALERTS = (AlertStatus.PENDING, AlertStatus.SENT, AlertStatus.ESCALATED)
 
@@ -145,8 +145,10 @@ class BoardColumn:
     rows: list[EpisodeRow]
 
 
-def board(filters: PipelineFilter, cards: int = BOARD_CARDS) -> list[BoardColumn]:
-    """One column per stage of the pipeline: how many episodes are there, and the newest few."""
+def board(filters: PipelineFilter, cards: int | None = None) -> list[BoardColumn]:
+    """One column per stage of the pipeline: how many episodes are there, and the newest
+    ``cards`` (:data:`BOARD_CARDS`); the column links to the list for the rest."""
+    cards = cards or BOARD_CARDS
     matching = _filtered(filters)
     counting = matching.with_only_columns(Episode.stage, func.count(Episode.id))
     if not (filters.country or filters.language) and matching.whereclause is not None:

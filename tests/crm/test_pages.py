@@ -90,8 +90,11 @@ def test_a_clinician_may_not_merge_people(app: Flask, client: FlaskClient, staff
 
 
 def test_the_pipeline_filters_and_pages_by_keyset(
-    app: Flask, client: FlaskClient, staff: dict
+    app: Flask, client: FlaskClient, staff: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from intake.crm import queries
+
+    monkeypatch.setattr(queries, "BOARD_CARDS", 2)
     refs = [
         _filed(app, email=f"p{n}@example.net", name=f"Person {n}", country="ES")[3]
         for n in range(3)
@@ -107,7 +110,10 @@ def test_the_pipeline_filters_and_pages_by_keyset(
     # The board counts per stage.
     board = _text(client.get("/staff/crm/board?country=ES"))
     assert "(3)" in board
-    from intake.crm import queries
+    # The newest cards of each column, and the way to the rest in the list (filters kept).
+    assert refs[2] in board and refs[1] in board and refs[0] not in board
+    assert "The newest 2 of 3." in board
+    assert 'href="/staff/crm/pipeline?country=ES&amp;stage=new">All 3 in the list</a>' in board
 
     with app.app_context():
         rows, before = queries.pipeline_page(queries.PipelineFilter(country="ES"), size=2)
