@@ -13,6 +13,11 @@ again and joins their episode; about one in thirty shares a phone with someone e
 duplicate candidate), its triage result and case with a contact clock, the substances it named,
 an episode at a stage of the pipeline with its stage history (some closed, with a reason), and
 about three activity rows in all: stage changes, contact attempts, tasks and case notes.
+
+Where inquiries come from: the web form (a landing page, campaign parameters on some), three
+websites' API keys, phone calls and walk-ins taken by staff; a dozen referrers (organisations and
+professionals) sent about one episode in eight, and episodes closed as referred elsewhere are
+referred out to one of them.
 """
 
 from __future__ import annotations
@@ -32,8 +37,12 @@ from intake.crm.models import (
     DuplicateCandidate,
     Episode,
     EpisodeInquiry,
+    EpisodeReferral,
     InquirySubstance,
+    OutboundReferral,
     Person,
+    ReferralSource,
+    Referrer,
     StageChange,
     Task,
 )
@@ -52,6 +61,8 @@ from intake.vocabulary import (
     InquirySource,
     Language,
     Priority,
+    ReferralChannel,
+    ReferrerKind,
     Stage,
 )
 
@@ -61,14 +72,44 @@ CONSENT_VERSION = "demo-bulk-1"
 CONSENT_TEXT = "Demo data: consent as the inquiry form asks for it."
 DAYS = 365
 
-# Where inquiries come from: the form, and the names admins gave three websites' API keys.
+# Where inquiries come from: the form, the names admins gave four websites' API keys, and
+# calls and visits staff took down.
 SOURCES = (
-    (InquirySource.WEB_FORM.value, 55),
-    ("partner-clinic-site", 15),
-    ("helpline-directory", 12),
-    ("gp-referral-portal", 10),
-    ("employer-assistance", 8),
+    (InquirySource.WEB_FORM.value, 50),
+    ("partner-clinic-site", 14),
+    ("helpline-directory", 11),
+    ("gp-referral-portal", 9),
+    ("employer-assistance", 7),
+    (InquirySource.PHONE.value, 7),
+    (InquirySource.WALK_IN.value, 2),
 )
+# The channel each source arrives by (the rest are API keys).
+SOURCE_CHANNELS = {
+    InquirySource.WEB_FORM.value: ReferralChannel.WEB,
+    InquirySource.PHONE.value: ReferralChannel.PHONE,
+    InquirySource.WALK_IN.value: ReferralChannel.WALK_IN,
+}
+LANDING_PAGES = ("/", "/help", "/help/alcohol", "/help/family")
+CAMPAIGNS = ("winter-2026", "family-support", "gp-outreach")
+# Referring organisations (names in clear) and professionals (name and contact encrypted), with
+# how often each sends someone; the last organisation is where the clinic refers people out.
+REFERRER_ORGANISATIONS = (
+    ("Centro de Salud La Latina", 6),
+    ("Hospital Universitario del Norte", 5),
+    ("Riverside GP Practice", 5),
+    ("Hausarztpraxis am Markt", 3),
+    ("Employee Assistance Partners", 4),
+    ("Maison de santé Belleville", 2),
+    ("Studio Medico Colombo", 2),
+    ("Community outreach team", 1),
+)
+REFERRER_PROFESSIONALS = (
+    ("Dr. Elena Ruiz", "Centro de Salud La Latina", 3),
+    ("Dr. James Walker", "Riverside GP Practice", 3),
+    ("Dipl.-Psych. Anna Becker", None, 2),
+    ("Dr. Luca Romano", "Studio Medico Colombo", 1),
+)
+REFERRED_EPISODES = 0.12
 PRIORITIES = ((Priority.P0, 2), (Priority.P1, 10), (Priority.P2, 60), (Priority.P3, 28))
 # Where an episode ends up, before closing (weights out of 100).
 STAGE_WEIGHTS = (
@@ -228,16 +269,20 @@ class _Writer:
 
 
 WRITE_ORDER = (
+    Referrer,
     Person,
     DuplicateCandidate,
     Inquiry,
     InquirySubstance,
+    ReferralSource,
     TriageResult,
     TriageCase,
     ContactAttempt,
     Episode,
     StageChange,
     EpisodeInquiry,
+    EpisodeReferral,
+    OutboundReferral,
     Task,
     CaseNote,
 )
@@ -261,6 +306,9 @@ def _start_ids() -> _Ids:
         Task,
         CaseNote,
         DuplicateCandidate,
+        Referrer,
+        ReferralSource,
+        OutboundReferral,
     ):
         table = _table(model)
         current = db.session.scalar(select(func.max(table.c.id))) or 0
@@ -296,6 +344,7 @@ def seed_inquiries(count: int, seed: int, now: datetime, targets: Mapping[str, i
     ids = _start_ids()
     report = SeedReport()
     writer = _Writer(report)
+    referrers = _referrers(writer, ids, staff[0], now - timedelta(days=DAYS + 1))
     people: list[_Person] = []
     seen_references: set[str] = set()
     start = now - timedelta(days=DAYS)
@@ -306,10 +355,50 @@ def seed_inquiries(count: int, seed: int, now: datetime, targets: Mapping[str, i
         while reference in seen_references:
             reference = _reference(references)
         seen_references.add(reference)
-        _one_inquiry(rng, writer, ids, people, staff, received, reference, now, targets)
+        _one_inquiry(rng, writer, ids, people, staff, received, reference, now, targets, referrers)
     writer.flush()
     _reset_sequences(ids)
     return report
+
+
+def _referrers(writer: _Writer, ids: _Ids, created_by: int, at: datetime) -> list[tuple[int, int]]:
+    """The referrer rows; (id, weight) of each, the outreach team (the referral target) last."""
+    made: list[tuple[int, int]] = []
+    for name, organisation, weight in REFERRER_PROFESSIONALS:
+        referrer_id = ids.take("referrers")
+        writer.add(
+            _table(Referrer),
+            {
+                "id": referrer_id,
+                "kind": ReferrerKind.PROFESSIONAL.value,
+                "organisation": organisation,
+                "professional_name": name,
+                "contact": f"referrals{referrer_id}@example.org",
+                "active": True,
+                "created_at": at,
+                "created_by_id": created_by,
+                "updated_at": None,
+            },
+        )
+        made.append((referrer_id, weight))
+    for organisation, weight in REFERRER_ORGANISATIONS:
+        referrer_id = ids.take("referrers")
+        writer.add(
+            _table(Referrer),
+            {
+                "id": referrer_id,
+                "kind": ReferrerKind.ORGANISATION.value,
+                "organisation": organisation,
+                "professional_name": None,
+                "contact": None,
+                "active": True,
+                "created_at": at,
+                "created_by_id": created_by,
+                "updated_at": None,
+            },
+        )
+        made.append((referrer_id, weight))
+    return made
 
 
 def _new_person(
@@ -354,6 +443,7 @@ def _one_inquiry(
     reference: str,
     now: datetime,
     targets: Mapping[str, int],
+    referrers: Sequence[tuple[int, int]],
 ) -> None:
     repeat = bool(people) and rng.random() < 0.08
     if repeat:
@@ -387,6 +477,8 @@ def _one_inquiry(
         people.append(person)
 
     priority: Priority = _pick(rng, PRIORITIES)
+    source: str = _pick(rng, SOURCES)
+    channel = SOURCE_CHANNELS.get(source, ReferralChannel.API)
     substances = rng.sample(SUBSTANCES, k=rng.choice((0, 1, 1, 1, 2)))
     inquiry_id = ids.take("inquiries")
     answers: dict[str, Any] = {
@@ -408,7 +500,7 @@ def _one_inquiry(
             "reference": reference,
             "person_id": person.id,
             "received_at": received,
-            "source": _pick(rng, SOURCES),
+            "source": source,
             "api_key_id": None,
             "language": person.language,
             "country": person.country,
@@ -427,6 +519,22 @@ def _one_inquiry(
     )
     for code in substances:
         writer.add(_table(InquirySubstance), {"inquiry_id": inquiry_id, "substance": code})
+    campaign = channel == ReferralChannel.WEB and rng.random() < 0.3
+    writer.add(
+        _table(ReferralSource),
+        {
+            "id": ids.take("referral_sources"),
+            "inquiry_id": inquiry_id,
+            "channel": channel.value,
+            "api_source": source if channel == ReferralChannel.API else None,
+            "landing_page": (rng.choice(LANDING_PAGES) if channel == ReferralChannel.WEB else None),
+            "utm_source": rng.choice(("google", "newsletter", "partner")) if campaign else None,
+            "utm_medium": rng.choice(("cpc", "email", "referral")) if campaign else None,
+            "utm_campaign": rng.choice(CAMPAIGNS) if campaign else None,
+            "utm_term": None,
+            "utm_content": None,
+        },
+    )
     writer.add(
         _table(TriageResult),
         {
@@ -499,6 +607,7 @@ def _one_inquiry(
         episode_id = _episode(
             rng, writer, ids, person, owner, received, reached_at, final, close_reason, now
         )
+        _referral(rng, writer, ids, episode_id, owner, received, channel, close_reason, referrers)
         person.episode_id = episode_id
         person.episode_open = close_reason is None and final not in (
             Stage.DISCHARGED,
@@ -631,6 +740,45 @@ def _episode(
             },
         )
     return episode_id
+
+
+def _referral(
+    rng: random.Random,
+    writer: _Writer,
+    ids: _Ids,
+    episode_id: int,
+    owner: int,
+    received: datetime,
+    channel: ReferralChannel,
+    close_reason: CloseReason | None,
+    referrers: Sequence[tuple[int, int]],
+) -> None:
+    """Who referred a new episode's person (about one in eight) and how a call or a visit
+    reached the clinic, as staff set it; and where an episode referred elsewhere went."""
+    referred = rng.random() < REFERRED_EPISODES
+    taken = channel in (ReferralChannel.PHONE, ReferralChannel.WALK_IN)
+    if referred or taken:
+        writer.add(
+            _table(EpisodeReferral),
+            {
+                "episode_id": episode_id,
+                "referrer_id": _pick(rng, referrers[:-1]) if referred else None,
+                "channel": channel.value if taken else None,
+                "set_at": received,
+                "set_by_id": owner,
+            },
+        )
+    if close_reason == CloseReason.REFERRED_ELSEWHERE:
+        writer.add(
+            _table(OutboundReferral),
+            {
+                "id": ids.take("outbound_referrals"),
+                "episode_id": episode_id,
+                "referrer_id": referrers[-1][0],
+                "referred_at": received,
+                "referred_by_id": owner,
+            },
+        )
 
 
 def _reset_sequences(ids: _Ids) -> None:

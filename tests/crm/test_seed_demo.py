@@ -11,12 +11,15 @@ from flask import Flask
 from sqlalchemy import func, select, text
 
 from intake.core.types import utcnow
+from intake.crm import referrals
 from intake.crm.models import (
     DuplicateCandidate,
     Episode,
     EpisodeInquiry,
+    EpisodeReferral,
     InquirySubstance,
     Person,
+    ReferralSource,
     StageChange,
 )
 from intake.crm.services import email_index, phone_index
@@ -25,6 +28,7 @@ from intake.extensions import db
 from intake.public.models import Inquiry
 from intake.triage.models import TriageCase, TriageResult
 from intake.usecases.demo_bulk import RULESET, seed_inquiries
+from intake.vocabulary import InquirySource, ReferralChannel
 
 COUNT = 400
 
@@ -87,6 +91,28 @@ def test_seed_demo_with_inquiries_writes_the_promised_shapes(app: Flask) -> None
         assert _count(StageChange) > COUNT
         assert _count(DuplicateCandidate) > 0
         assert _count(InquirySubstance) > 0
+
+        # Every channel: the form, API keys, calls and walk-ins (each with its episode's channel
+        # set as staff would), referrers that sent episodes, and referrals out.
+        sources = Counter(db.session.scalars(select(Inquiry.source).where(Inquiry.id.in_(ids))))
+        assert sources[InquirySource.PHONE.value] > 0 and sources[InquirySource.WALK_IN.value] > 0
+        channels = Counter(
+            db.session.scalars(
+                select(ReferralSource.channel).where(ReferralSource.inquiry_id.in_(ids))
+            )
+        )
+        assert set(channels) == {channel.value for channel in ReferralChannel} - {"other"}
+        assert sum(channels.values()) == COUNT
+        taken = db.session.scalar(
+            select(func.count())
+            .select_from(EpisodeReferral)
+            .where(EpisodeReferral.channel == ReferralChannel.WALK_IN.value)
+        )
+        assert taken
+        counts = referrals.referrer_rows()
+        assert len(counts) == 12
+        assert sum(row.sent for row in counts) > COUNT // 20
+        assert any(row.referred_to for row in counts)
 
     again = runner.invoke(
         args=["seed-demo", "--password", "demo password 123", "--inquiries", str(COUNT)]
