@@ -106,6 +106,13 @@ class Episode(Model):
             postgresql_where=text("closed_at IS NULL"),
             sqlite_where=text("closed_at IS NULL"),
         ),
+        # Reports: open episodes per owner (an index-only read instead of every episode).
+        Index(
+            "ix_episodes_open_owner",
+            "owner_id",
+            postgresql_where=text("closed_at IS NULL"),
+            sqlite_where=text("closed_at IS NULL"),
+        ),
         # Reports: episodes by the day they opened (the funnel).
         Index("ix_episodes_opened_at", "opened_at"),
     )
@@ -248,7 +255,17 @@ class Task(Model):
     """A call, email, callback or follow-up due for someone on an episode."""
 
     __tablename__ = "tasks"
-    __table_args__ = (Index("ix_tasks_owner_due", "owner_id", "done_at", "due_at"),)
+    __table_args__ = (
+        Index("ix_tasks_owner_due", "owner_id", "done_at", "due_at"),
+        # Reports: open and overdue tasks per owner, from the open tasks only.
+        Index(
+            "ix_tasks_open_owner",
+            "owner_id",
+            "due_at",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     episode_id: Mapped[int] = mapped_column(ForeignKey("episodes.id"), index=True)

@@ -162,9 +162,9 @@ def _figures(
     if kept is not None and rollup.is_current(kept, now):
         rollup.touch(kept, now)
         return rollup.from_json(kept.figures), kept.computed_at
-    board, figures, mark = rollup.compute(period, now, targets)
+    board, figures = rollup.compute(period, now, targets)
     # Committed with the page's audit row; beat keeps the range fresh from now on.
-    rollup.save(period, figures, mark, now, requested=True)
+    rollup.save(period, figures, rollup.UNKNOWN_FINGERPRINT, now, requested=True)
     return board, None
 
 

@@ -163,12 +163,15 @@ def touch(rollup: ReportRollup, now: datetime) -> None:
 
 def compute(
     period: reports.ReportRange, now: datetime, targets: Mapping[str, int]
-) -> tuple[reports.Dashboard, dict[str, Any], str]:
-    """The figures of ``period`` from the direct queries, as JSON, and the data's fingerprint
-    taken in the same transaction."""
-    mark = fingerprint(targets)
+) -> tuple[reports.Dashboard, dict[str, Any]]:
+    """The figures of ``period`` from the direct queries, and as JSON."""
     board = reports.dashboard(period, now, targets)
-    return board, to_json(board), mark
+    return board, to_json(board)
+
+
+# Stored by a page without the data's fingerprint (taking it costs as much as a query of the
+# dashboard): beat's next pass recomputes the range once and records it.
+UNKNOWN_FINGERPRINT = ""
 
 
 def save(
@@ -217,11 +220,11 @@ def refresh_due(now: datetime, targets: Mapping[str, int]) -> int:
     db.session.execute(delete(ReportRollup).where(ReportRollup.requested_at < now - FORGET_AFTER))
     default = reports.default_range(now.date())
     wanted: dict[tuple[date, date], ReportRollup | None] = {(default.start, default.end): None}
-    for rollup in db.session.scalars(
+    for viewed in db.session.scalars(
         select(ReportRollup).where(ReportRollup.requested_at >= now - KEEP_FRESH)
     ):
-        wanted[(rollup.range_start, rollup.range_end)] = rollup
-    if (default.start, default.end) not in wanted or wanted[(default.start, default.end)] is None:
+        wanted[(viewed.range_start, viewed.range_end)] = viewed
+    if wanted[(default.start, default.end)] is None:
         wanted[(default.start, default.end)] = stored(default)
     mark = fingerprint(targets)
     recomputed = 0

@@ -120,7 +120,7 @@ def queue() -> str:
     filters = _filters()
     names = _staff_names()
     rows, following = _rows(filters, names)
-    params = {key: value for key, value in request.args.items() if key != "after"}
+    params: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     return render_template(
         "triage/queue.html",
         rows=rows,
