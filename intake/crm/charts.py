@@ -36,7 +36,7 @@ _STYLE = Style(
 # The most series one chart draws; the table beside it lists every value.
 MAX_SERIES = 8
 # Charts kept per process: a dashboard has nine, in up to five languages and a few ranges.
-KEPT_CHARTS = 512
+KEPT_CHARTS = 256
 
 P = ParamSpec("P")
 _kept: OrderedDict[str, str] = OrderedDict()

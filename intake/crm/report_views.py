@@ -154,12 +154,13 @@ def _figures(
 ) -> tuple[reports.Dashboard, datetime | None]:
     """The range's figures: from its rollup while beat keeps it current, otherwise computed
     here and stored for beat to keep (``REPORTS_CACHE_SECONDS`` 0: always computed, nothing
-    stored)."""
+    stored; see :mod:`intake.crm.rollup`)."""
     targets = current_app.config["CONTACT_TARGET_MINUTES"]
-    if int(current_app.config.get("REPORTS_CACHE_SECONDS", 0)) <= 0:
+    grace = int(current_app.config.get("REPORTS_CACHE_SECONDS", 0))
+    if grace <= 0:
         return reports.dashboard(period, now, targets), None
     kept = rollup.stored(period)
-    if kept is not None and rollup.is_current(kept, now):
+    if kept is not None and rollup.is_current(kept, now, grace):
         rollup.touch(kept, now)
         return rollup.from_json(kept.figures), kept.computed_at
     board, figures = rollup.compute(period, now, targets)

@@ -9,9 +9,10 @@ handful of index reads and no aggregation. Some figures also move with the clock
 contact clock running out, a task becoming overdue): figures older than
 :data:`MAX_AGE_SECONDS` are recomputed whatever the fingerprint says.
 
-The page shows a range's rollup while it is at most ``REPORTS_CACHE_SECONDS`` old or still
-matches the data; otherwise (a range nobody asked for before, beat not running) it computes the
-figures itself and stores them. The figures are the same functions' output
+The page shows a range's rollup unless it is older than :data:`MAX_AGE_SECONDS` plus
+``REPORTS_CACHE_SECONDS`` (beat not running); then, and for a range nobody asked for before, it
+computes the figures itself and stores them. ``REPORTS_CACHE_SECONDS`` 0 turns the rollup off
+(the tests' setting: every view computes). The figures are the same functions' output
 (:func:`intake.crm.reports.dashboard`), kept as JSON: a rollup never counts differently from the
 direct queries, which ``tests/crm/test_report_rollup.py`` checks after inquiries, stage moves and
 merges.
@@ -205,11 +206,12 @@ def save(
     )
 
 
-def is_current(rollup: ReportRollup, now: datetime) -> bool:
+def is_current(rollup: ReportRollup, now: datetime, grace_seconds: int) -> bool:
     """Whether a page may show the rollup: beat recomputes it as soon as the data changes and at
-    least every :data:`MAX_AGE_SECONDS`, so one older than that (and a minute's grace) means beat
-    is not keeping it, and the page computes the figures itself."""
-    return (now - rollup.computed_at).total_seconds() <= MAX_AGE_SECONDS + 60
+    least every :data:`MAX_AGE_SECONDS`, so one older than that and ``grace_seconds``
+    (``REPORTS_CACHE_SECONDS``) means beat is not keeping it, and the page computes the figures
+    itself."""
+    return (now - rollup.computed_at).total_seconds() <= MAX_AGE_SECONDS + grace_seconds
 
 
 def refresh_due(now: datetime, targets: Mapping[str, int]) -> int:
