@@ -27,7 +27,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -51,6 +51,10 @@ MAX_AGE_SECONDS = 300
 # Beat keeps a range fresh for a day after someone last opened it, and forgets it after a week.
 KEEP_FRESH = timedelta(days=1)
 FORGET_AFTER = timedelta(days=7)
+# At most this many ranges besides the default are kept fresh (the most recently opened): each
+# costs a full aggregation per change, and staff trying many ranges must not make beat's pass
+# grow with them. The others are recomputed by the page when it finds them too old.
+KEEP_RANGES = 8
 # The requested_at of a rollup is written at most this often (a view is otherwise read-only).
 TOUCH_EVERY = timedelta(hours=1)
 
@@ -215,15 +219,22 @@ def is_current(rollup: ReportRollup, now: datetime, grace_seconds: int) -> bool:
 
 
 def refresh_due(now: datetime, targets: Mapping[str, int]) -> int:
-    """Beat's pass: recompute every range staff opened within :data:`KEEP_FRESH` (and the
-    default range, so the first view of the day finds it) whose data changed or whose figures
-    are older than :data:`MAX_AGE_SECONDS`; forget ranges nobody opened for
-    :data:`FORGET_AFTER`. The caller commits. Returns how many ranges were recomputed."""
+    """Beat's pass: recompute the ranges staff opened within :data:`KEEP_FRESH` (the
+    :data:`KEEP_RANGES` latest, and the default range, so the first view of the day finds it)
+    whose data changed or whose figures are older than :data:`MAX_AGE_SECONDS`; forget ranges
+    nobody opened for :data:`FORGET_AFTER`. The caller commits. Returns how many ranges were
+    recomputed."""
     db.session.execute(delete(ReportRollup).where(ReportRollup.requested_at < now - FORGET_AFTER))
     default = reports.default_range(now.date())
     wanted: dict[tuple[date, date], ReportRollup | None] = {(default.start, default.end): None}
     for viewed in db.session.scalars(
-        select(ReportRollup).where(ReportRollup.requested_at >= now - KEEP_FRESH)
+        select(ReportRollup)
+        .where(
+            ReportRollup.requested_at >= now - KEEP_FRESH,
+            or_(ReportRollup.range_start != default.start, ReportRollup.range_end != default.end),
+        )
+        .order_by(ReportRollup.requested_at.desc(), ReportRollup.id.desc())
+        .limit(KEEP_RANGES)
     ):
         wanted[(viewed.range_start, viewed.range_end)] = viewed
     if wanted[(default.start, default.end)] is None:

@@ -129,6 +129,13 @@ def test_beat_keeps_only_ranges_viewed_lately(app: Flask, staff: dict[Role, int]
         default = reports.default_range(now.date())
         assert ranges == [(default.start, default.end)]
 
+        # Many ranges opened today: beat keeps the latest few fresh, not all of them.
+        for days in range(rollup.KEEP_RANGES + 3):
+            period = reports.ReportRange(now.date() - timedelta(days=40 + days), now.date())
+            rollup.save(period, figures, "old", now - timedelta(minutes=days), requested=True)
+        db.session.commit()
+        assert use_cases.refresh_reports() == rollup.KEEP_RANGES
+
 
 def _login(client: FlaskClient) -> None:
     assert AuthActions(client).login(ROLE_EMAILS[Role.ADMISSIONS]).status_code == 302
