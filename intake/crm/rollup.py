@@ -80,7 +80,7 @@ def to_json(board: reports.Dashboard) -> dict[str, Any]:
         "funnel": {
             "stages": [[stage, count] for stage, count in board.funnel.stages],
             "left_out": board.funnel.left_out,
-            "closed": board.funnel.closed,
+            "close_reasons": board.funnel.closed,
         },
         "contact": [asdict(row) for row in board.contact],
         "owners": [asdict(row) for row in board.owners],
@@ -106,7 +106,7 @@ def from_json(figures: Mapping[str, Any]) -> reports.Dashboard:
         funnel=reports.Funnel(
             [(stage, int(count)) for stage, count in funnel["stages"]],
             dict(funnel["left_out"]),
-            dict(funnel["closed"]),
+            dict(funnel["close_reasons"]),
         ),
         contact=[reports.ContactTimes(**row) for row in figures["contact"]],
         owners=[reports.OwnerLoad(**row) for row in figures["owners"]],
