@@ -12,10 +12,12 @@ from typing import cast
 from flask import current_app
 from sqlalchemy import (
     BindParameter,
+    ColumnElement,
     Insert,
     Table,
     bindparam,
     exists,
+    func,
     insert,
     literal,
     literal_column,
@@ -234,6 +236,37 @@ def queue_position(inquiry_id: int) -> QueuePosition | None:
     return QueuePosition(row[0], row[1], row[2]) if row else None
 
 
+def _matching(
+    filters: QueueFilter, now: datetime, *, include_held: bool
+) -> list[ColumnElement[bool]]:
+    """The conditions of the cases the queue's filters select (one place for a page and the
+    count of all pages)."""
+    conditions: list[ColumnElement[bool]] = []
+    if not include_held:
+        conditions.append(
+            ~exists().where(
+                InquiryQuarantine.inquiry_id == Inquiry.id,
+                InquiryQuarantine.status != QuarantineStatus.RELEASED.value,
+            )
+        )
+    status = filters.status or STATUS_OPEN
+    if status == STATUS_OPEN:
+        conditions.append(TriageCase.status.in_(OPEN_CASE_STATUSES))
+    elif status != STATUS_ALL:
+        conditions.append(TriageCase.status == status)
+    if filters.priority in Priority.codes():
+        conditions.append(TriageCase.priority == filters.priority)
+    if filters.country:
+        conditions.append(Inquiry.country == filters.country)
+    if filters.language:
+        conditions.append(Inquiry.language == filters.language)
+    if filters.assignee_id is not None:
+        conditions.append(TriageCase.assignee_id == filters.assignee_id)
+    if filters.breached_only:
+        conditions.extend((TriageCase.reached_at.is_(None), TriageCase.due_at < now))
+    return conditions
+
+
 def queue(
     filters: QueueFilter,
     now: datetime,
@@ -255,29 +288,8 @@ def queue(
         # A queue row shows codes and times only: the person's words are not read (each would
         # be decrypted, three fields for each of up to 200 rows).
         .options(defer(Inquiry.message), defer(Inquiry.answers), defer(Inquiry.best_time))
+        .where(*_matching(filters, now, include_held=include_held))
     )
-    if not include_held:
-        query = query.where(
-            ~exists().where(
-                InquiryQuarantine.inquiry_id == Inquiry.id,
-                InquiryQuarantine.status != QuarantineStatus.RELEASED.value,
-            )
-        )
-    status = filters.status or STATUS_OPEN
-    if status == STATUS_OPEN:
-        query = query.where(TriageCase.status.in_(OPEN_CASE_STATUSES))
-    elif status != STATUS_ALL:
-        query = query.where(TriageCase.status == status)
-    if filters.priority in Priority.codes():
-        query = query.where(TriageCase.priority == filters.priority)
-    if filters.country:
-        query = query.where(Inquiry.country == filters.country)
-    if filters.language:
-        query = query.where(Inquiry.language == filters.language)
-    if filters.assignee_id is not None:
-        query = query.where(TriageCase.assignee_id == filters.assignee_id)
-    if filters.breached_only:
-        query = query.where(TriageCase.reached_at.is_(None), TriageCase.due_at < now)
     if after is not None:
         query = query.where(
             tuple_(TriageCase.priority, TriageCase.received_at, TriageCase.id)
@@ -289,6 +301,17 @@ def queue(
         )
     query = query.order_by(TriageCase.priority, TriageCase.received_at, TriageCase.id).limit(limit)
     return [(case, inquiry) for case, inquiry in db.session.execute(query).all()]
+
+
+def queue_count(filters: QueueFilter, now: datetime, *, include_held: bool = False) -> int:
+    """How many cases the queue's filters select, on every page (the page shows 50 of them)."""
+    query = (
+        select(func.count())
+        .select_from(TriageCase)
+        .join(Inquiry, Inquiry.id == TriageCase.inquiry_id)
+        .where(*_matching(filters, now, include_held=include_held))
+    )
+    return int(db.session.scalar(query) or 0)
 
 
 def case_for(inquiry_id: int) -> TriageCase | None:

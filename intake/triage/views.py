@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request
@@ -29,7 +30,7 @@ from intake.triage.forms import ContactAttemptForm, PriorityForm
 from intake.triage.labels import CASE_STATUS_LABELS, PRIORITY_LABELS, flag_reason
 from intake.triage.models import TriageCase
 from intake.triage.viewing import TopFlag, record_inquiry_viewed, top_flags
-from intake.vocabulary import ContactOutcome
+from intake.vocabulary import ContactOutcome, Priority
 
 bp = Blueprint("triage", __name__, url_prefix="/staff/triage")
 
@@ -85,8 +86,19 @@ def _row(
         "assignee": names.get(case.assignee_id or 0, ""),
         # The rule's reason only: the evidence quotes the person and stays on the audited page.
         "top_flag": flag_reason(top_flag.reason) if top_flag else "",
-        "url": flask_url_for("triage.detail", inquiry_id=inquiry.id),
+        "url": _detail_url(inquiry.id),
     }
+
+
+def _open_p0(now: datetime) -> list[Inquiry]:
+    """The open P0 inquiries at the top of the queue: whichever page or filter is open, a new
+    one anywhere still raises the banner."""
+    urgent = services.queue(services.QueueFilter(priority=Priority.P0), now, limit=20)
+    return [inquiry for _case, inquiry in urgent]
+
+
+def _detail_url(inquiry_id: int) -> str:
+    return flask_url_for("triage.detail", inquiry_id=inquiry_id)
 
 
 def _rows(
@@ -132,14 +144,23 @@ def queue() -> str:
         next_url=flask_url_for("triage.queue", **params, after=following) if following else None,
         first_url=flask_url_for("triage.queue", **params) if request.args.get("after") else None,
         page_size=services.QUEUE_PAGE,
+        total=services.queue_count(filters, utcnow()),
+        open_p0_ids=[inquiry.id for inquiry in _open_p0(utcnow())],
     )
 
 
 @bp.get("/queue.json")
 @require_permission(Permission.QUEUE_VIEW)
 def queue_json() -> Response:
-    rows, _following = _rows(_filters(), _staff_names())
-    response = jsonify(now=utcnow().isoformat(), cases=rows)
+    filters = _filters()
+    rows, _following = _rows(filters, _staff_names())
+    now = utcnow()
+    total = services.queue_count(filters, now)
+    alerts = [
+        {"id": inquiry.id, "reference": inquiry.reference, "url": _detail_url(inquiry.id)}
+        for inquiry in _open_p0(now)
+    ]
+    response = jsonify(now=now.isoformat(), cases=rows, total=total, p0=alerts)
     response.headers["Cache-Control"] = "no-store"
     return response
 

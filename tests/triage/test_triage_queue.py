@@ -314,3 +314,8 @@ def test_queue_comes_in_pages_continued_by_a_next_link(
     data = client.get(f"/staff/triage/queue.json?after={oldest}").json
     assert data is not None
     assert [case["id"] for case in data["cases"]] == [middle, newest]
+    # Every page counts the whole queue, and the second page still hears of the open P0.
+    assert "4 inquiries" in first and "4 inquiries" in second
+    assert data["total"] == 4
+    assert [item["id"] for item in data["p0"]] == [emergency]
+    assert f'data-open-p0="{emergency}"' in second

@@ -16,6 +16,8 @@
   Array.prototype.forEach.call(body.querySelectorAll("tr.priority-P0"), function (row) {
     seenP0[row.dataset.id] = true;
   });
+  // P0s already open on other pages of the queue are not news either.
+  (table.dataset.openP0 || "").split(",").forEach(function (id) { if (id) { seenP0[id] = true; } });
 
   function describe(seconds) {
     seconds = Math.abs(seconds);
@@ -39,7 +41,7 @@
     row.appendChild(td);
   }
 
-  function render(cases) {
+  function render(cases, total) {
     var rows = document.createDocumentFragment();
     cases.forEach(function (item) {
       var tr = document.createElement("tr");
@@ -79,7 +81,7 @@
       rows.appendChild(empty);
     }
     body.replaceChildren(rows);
-    status.textContent = cases.length + " " + labels.count;
+    status.textContent = (typeof total === "number" ? total : cases.length) + " " + labels.count;
   }
 
   function beep() {
@@ -113,9 +115,9 @@
       })
       .then(function (data) {
         if (!data) { return; }
-        render(data.cases);
-        data.cases.forEach(function (item) {
-          if (item.priority === "P0" && !seenP0[item.id]) {
+        render(data.cases, data.total);
+        (data.p0 || data.cases).forEach(function (item) {
+          if ((data.p0 || item.priority === "P0") && !seenP0[item.id]) {
             seenP0[item.id] = true;
             announce(item);
           }
