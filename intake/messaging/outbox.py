@@ -13,8 +13,21 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Index, Insert, String, Table, insert
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Index,
+    Insert,
+    Select,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal,
+    select,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model, db
@@ -73,6 +86,37 @@ def _insert_returning_ids() -> Insert:
     return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
+def _notify_on(session: Session) -> bool:
+    from flask import current_app
+
+    return bool(current_app.config.get("OUTBOX_NOTIFY")) and (
+        session.get_bind().dialect.name == "postgresql"
+    )
+
+
+@lru_cache(maxsize=8)
+def _insert_and_notify(count: int) -> Select[tuple[int]]:
+    """``count`` outbox rows in one ``INSERT``, and one ``pg_notify`` naming their ids, built
+    once per count (its parameters are ``kind_0``, ``target_type_0``, ``target_id_0``, ...)."""
+    from intake.messaging.wakeup import CHANNEL
+
+    table = cast(Table, OutboxMessage.__table__)
+    rows = [
+        {
+            name: bindparam(f"{name}_{number}", type_=table.c[name].type)
+            for name in ("kind", "target_type", "target_id")
+        }
+        for number in range(count)
+    ]
+    new_rows = insert(table).values(rows).returning(table.c.id).cte("new_outbox")
+    payload = select(func.string_agg(sql_cast(new_rows.c.id, Text), literal(","))).scalar_subquery()
+    return (
+        select(new_rows.c.id)
+        .add_columns(func.pg_notify(CHANNEL, payload).label("woken"))
+        .order_by(new_rows.c.id)
+    )
+
+
 def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[int]:
     """Insert outbox rows (kind, target type, target id) in one statement of the current
     transaction, and have them published after it commits (ids only); return their ids."""
@@ -81,6 +125,18 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
 
     if not messages:
         return []
+    session = db.session()
+    if _notify_on(session):
+        # One statement adds the rows and the wake-up for the workers' listener; PostgreSQL
+        # delivers it at the commit, and never if the transaction rolls back.
+        params: dict[str, object] = {}
+        for number, (kind, target_type, target_id) in enumerate(messages):
+            params[f"kind_{number}"] = kind.value
+            params[f"target_type_{number}"] = target_type
+            params[f"target_id_{number}"] = target_id
+        return [
+            int(row_id) for row_id in session.scalars(_insert_and_notify(len(messages)), params)
+        ]
     ids = [
         int(outbox_id)
         for outbox_id in db.session.scalars(
@@ -91,7 +147,6 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
             ],
         )
     ]
-    session = db.session()
     for outbox_id in ids:
         publish_after_commit(session, PROCESS_OUTBOX, outbox_id)
     return ids
