@@ -23,8 +23,9 @@ from sqlalchemy import (
     bindparam,
     func,
     insert,
-    literal,
+    literal_column,
     select,
+    union_all,
 )
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -94,22 +95,39 @@ def _notify_on(session: Session) -> bool:
     )
 
 
+# Every column a new row gets, as parameters: a default SQLAlchemy would fill in per row makes
+# a multi-row VALUES uncacheable (compiled again on each request).
+_NOTIFY_COLUMNS = ("kind", "target_type", "target_id", "created_at", "available_at", "attempts")
+
+
 @lru_cache(maxsize=8)
 def _insert_and_notify(count: int) -> Select[tuple[int]]:
-    """``count`` outbox rows in one ``INSERT``, and one ``pg_notify`` naming their ids, built
-    once per count (its parameters are ``kind_0``, ``target_type_0``, ``target_id_0``, ...)."""
+    """``count`` outbox rows and one ``pg_notify`` naming their ids, in one statement built once
+    per count (its parameters are ``kind_0``, ``target_type_0``, ..., ``kind_1``, ...).
+
+    Each row is a single-row ``INSERT`` in a ``WITH`` of its own: SQLAlchemy does not cache a
+    multi-row ``VALUES``, and compiling it again cost more than the whole publish it replaces.
+    """
     from intake.messaging.wakeup import CHANNEL
 
     table = cast(Table, OutboxMessage.__table__)
-    rows = [
-        {
-            name: bindparam(f"{name}_{number}", type_=table.c[name].type)
-            for name in ("kind", "target_type", "target_id")
-        }
+    inserts = [
+        insert(table)
+        .values(
+            {
+                name: bindparam(f"{name}_{number}", type_=table.c[name].type)
+                for name in _NOTIFY_COLUMNS
+            }
+        )
+        .returning(table.c.id)
+        .cte(f"new_outbox_{number}")
         for number in range(count)
     ]
-    new_rows = insert(table).values(rows).returning(table.c.id).cte("new_outbox")
-    payload = select(func.string_agg(sql_cast(new_rows.c.id, Text), literal(","))).scalar_subquery()
+    new_ids = union_all(*(select(row.c.id) for row in inserts)) if count > 1 else None
+    new_rows = new_ids.subquery("new_outbox") if new_ids is not None else inserts[0]
+    payload = select(
+        func.string_agg(sql_cast(new_rows.c.id, Text), literal_column("','"))
+    ).scalar_subquery()
     return (
         select(new_rows.c.id)
         .add_columns(func.pg_notify(CHANNEL, payload).label("woken"))
@@ -129,11 +147,14 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
     if _notify_on(session):
         # One statement adds the rows and the wake-up for the workers' listener; PostgreSQL
         # delivers it at the commit, and never if the transaction rolls back.
+        now = utcnow()
         params: dict[str, object] = {}
         for number, (kind, target_type, target_id) in enumerate(messages):
             params[f"kind_{number}"] = kind.value
             params[f"target_type_{number}"] = target_type
             params[f"target_id_{number}"] = target_id
+            params[f"created_at_{number}"] = params[f"available_at_{number}"] = now
+            params[f"attempts_{number}"] = 0
         return [
             int(row_id) for row_id in session.scalars(_insert_and_notify(len(messages)), params)
         ]
