@@ -101,7 +101,7 @@ _NOTIFY_COLUMNS = ("kind", "target_type", "target_id", "created_at", "available_
 
 
 @lru_cache(maxsize=8)
-def _insert_and_notify(count: int) -> Select[tuple[int]]:
+def _insert_and_notify(count: int) -> Select[int]:
     """``count`` outbox rows and one ``pg_notify`` naming their ids, in one statement built once
     per count (its parameters are ``kind_0``, ``target_type_0``, ..., ``kind_1``, ...).
 
