@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.batch import InsertBatch
 from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
 from intake.crm.episodes import (
@@ -43,7 +44,9 @@ SENDER_RELATION: dict[str, Relationship] = {
 
 
 # Built once: joining an episode is one plain insert (Core, not the unit of work).
-_INSERT_EPISODE_INQUIRY = insert(cast(Table, EpisodeInquiry.__table__))
+_EPISODE_INQUIRIES = cast(Table, EpisodeInquiry.__table__)
+_INSERT_EPISODE_INQUIRY = insert(_EPISODE_INQUIRIES)
+_INQUIRY_SUBSTANCES = cast(Table, InquirySubstance.__table__)
 
 
 def email_index(email: str) -> str:
@@ -303,6 +306,7 @@ def place_inquiry(
     match: PersonMatch,
     answers: Mapping[str, Any],
     origin: Origin | None = None,
+    batch: InsertBatch | None = None,
 ) -> Placement:
     """Give a stored inquiry its episode (opened or joined) and owner, its sender as a contact
     when it is for someone else, and its person's duplicate candidates, in the caller's
@@ -313,7 +317,8 @@ def place_inquiry(
     An inquiry for someone else records its sender as a
     :class:`Contact` who may only be told the inquiry was received. Adds rows and one audit
     event and issues no flush of its own: the commit's flush stores them in one go, so the
-    intake path stays a handful of statements.
+    intake path stays a handful of statements. With ``batch`` (the use case's), the episode link
+    of a joined episode and the source are rows of the batch, written in its one statement.
     """
     name, email, phone = answers.get("name"), answers.get("email"), answers.get("phone")
     episode: Episode | None = None
@@ -324,9 +329,11 @@ def place_inquiry(
             match.open_episode.owner_id,
             False,
         )
-        db.session.execute(
-            _INSERT_EPISODE_INQUIRY, {"inquiry_id": inquiry_id, "episode_id": episode_id}
-        )
+        link = {"inquiry_id": inquiry_id, "episode_id": episode_id}
+        if batch is not None:
+            batch.add(_EPISODE_INQUIRIES, link)
+        else:
+            db.session.execute(_INSERT_EPISODE_INQUIRY, link)
     else:
         with db.session.no_autoflush:
             person = match.person
@@ -339,15 +346,18 @@ def place_inquiry(
         db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
         episode_id, owner_id = episode.id, episode.owner_id
     if origin is not None:
-        record_source(inquiry_id, origin)
+        record_source(inquiry_id, origin, batch)
         record_referrer(episode, episode_id, origin)
 
     # The substance codes, for the reports (validated answers carry known codes only).
-    db.session.add_all(
-        InquirySubstance(inquiry_id=inquiry_id, substance=code)
-        for code in dict.fromkeys(answers.get("substances") or ())
-        if code in SUBSTANCES
-    )
+    codes = [code for code in dict.fromkeys(answers.get("substances") or ()) if code in SUBSTANCES]
+    if batch is not None:
+        for code in codes:
+            batch.add(_INQUIRY_SUBSTANCES, {"inquiry_id": inquiry_id, "substance": code})
+    else:
+        db.session.add_all(
+            InquirySubstance(inquiry_id=inquiry_id, substance=code) for code in codes
+        )
     contact = None
     relation = SENDER_RELATION.get(for_whom)
     if relation is not None:

@@ -30,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from intake.core.batch import InsertBatch
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model, db
 
@@ -171,3 +172,43 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
     for outbox_id in ids:
         publish_after_commit(session, PROCESS_OUTBOX, outbox_id)
     return ids
+
+
+def add_outbox_to_batch(
+    batch: InsertBatch, messages: Sequence[tuple[OutboxKind, str, int]]
+) -> None:
+    """:func:`add_all_to_outbox` as rows of the caller's :class:`InsertBatch`: written with the
+    batch's statement, and the workers woken or the publish queued once it is written."""
+    from intake.messaging.relay import PROCESS_OUTBOX, publish_after_commit
+
+    if not messages:
+        return
+    table = cast(Table, OutboxMessage.__table__)
+    now = utcnow()
+    refs = [
+        batch.add(
+            table,
+            {
+                "kind": kind.value,
+                "target_type": target_type,
+                "target_id": target_id,
+                "created_at": now,
+                "available_at": now,
+                "attempts": 0,
+            },
+            returning=True,
+        )
+        for kind, target_type, target_id in messages
+    ]
+    session = db.session()
+    if _notify_on(session):
+        from intake.messaging.wakeup import CHANNEL
+
+        batch.notify(CHANNEL, refs)
+        return
+
+    def publish_once_committed(ids: dict[int, int]) -> None:
+        for ref in refs:
+            publish_after_commit(session, PROCESS_OUTBOX, ids[ref.index])
+
+    batch.after_write(publish_once_committed)

@@ -23,12 +23,13 @@ from sqlalchemy.exc import IntegrityError
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.batch import InsertBatch
 from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.crm.referrals import Origin
 from intake.crm.services import PersonMatch, match_person, place_inquiry
 from intake.extensions import db
-from intake.messaging.outbox import OutboxKind, add_all_to_outbox
+from intake.messaging.outbox import OutboxKind, add_all_to_outbox, add_outbox_to_batch
 from intake.public.api_keys import VerifiedKey, note_key_used
 from intake.public.consent import CONSENT_VERSION, consent_text_in
 from intake.public.models import InquiryQuarantine, QuarantineStatus
@@ -212,7 +213,12 @@ def _store(
     origin = Origin(
         source, api_key.source if api_key else None, campaign, referrer_id, taken_by=taken_by
     )
-    placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers, origin)
+    # The rows of the inquiry's consequences that need nothing back (its episode link, source,
+    # substances, outbox rows) go in one batch, written in one statement on PostgreSQL.
+    batch = InsertBatch()
+    placement = place_inquiry(
+        inquiry.id, received_at, data.for_whom, match, answers, origin, batch=batch
+    )
     outbox: list[tuple[OutboxKind, str, int]] = []
     if priority in URGENT_PRIORITIES:
         outbox.append((OutboxKind.STAFF_ALERT, "inquiry", inquiry.id))
@@ -233,7 +239,8 @@ def _store(
         )
     elif data.email and acknowledge:
         outbox.append((OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id))
-    add_all_to_outbox(outbox)
+    add_outbox_to_batch(batch, outbox)
+    batch.write(db.session())
     detail: dict[str, object] = {
         "source": source[:40],
         "new_person": placement.new_person,
