@@ -46,6 +46,17 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Fragment:
+    """A domain's part of a batch's ``WITH`` on PostgreSQL: ``build()`` returns its CTEs, whose
+    parameters have names of the domain's own (a prefix no other part uses). ``key`` says
+    which statement shape it builds; equal keys must build the same CTEs (the statement is
+    cached by them)."""
+
+    key: tuple[Any, ...]
+    build: Callable[[], list[CTE]] = field(compare=False, hash=False)
+
+
+@dataclass(frozen=True)
 class _Row:
     table: Table
     values: dict[str, Any]
@@ -63,6 +74,7 @@ class InsertBatch:
     rows: list[_Row] = field(default_factory=list)
     _notify: tuple[str, tuple[int, ...]] | None = None
     _after_write: list[Callable[[dict[int, int]], None]] = field(default_factory=list)
+    _fragments: list[tuple[Fragment, dict[str, Any]]] = field(default_factory=list)
 
     def add(self, table: Table, values: dict[str, Any], *, returning: bool = False) -> Ref:
         """Add one row (every column it needs; :class:`Ref` values for earlier rows' ids)."""
@@ -78,6 +90,12 @@ class InsertBatch:
         check the dialect."""
         self._notify = (channel, tuple(ref.index for ref in rows))
 
+    def include(self, fragment: Fragment, params: dict[str, Any]) -> None:
+        """On PostgreSQL, add a domain's own data-modifying ``WITH`` parts to the batch's
+        statement (``fragment`` builds them, with parameter names of its own). Only for
+        PostgreSQL: a service checks the dialect and writes its rows itself elsewhere."""
+        self._fragments.append((fragment, params))
+
     def after_write(self, callback: Callable[[dict[int, int]], None]) -> None:
         """Call ``callback`` with the ids once the rows are written (a service that needs its
         rows' ids, to publish them after the commit for example)."""
@@ -89,17 +107,17 @@ class InsertBatch:
         rows, self.rows = self.rows, []
         notify, self._notify = self._notify, None
         callbacks, self._after_write = self._after_write, []
-        ids = self._insert(session, rows, notify) if rows else {}
+        fragments, self._fragments = self._fragments, []
+        if fragments or (rows and session.get_bind().dialect.name == "postgresql"):
+            ids = _write_in_one(session, rows, notify, fragments)
+        else:
+            ids = self._insert(session, rows) if rows else {}
         for callback in callbacks:
             callback(ids)
         return ids
 
     @staticmethod
-    def _insert(
-        session: Session, rows: list[_Row], notify: tuple[str, tuple[int, ...]] | None
-    ) -> dict[int, int]:
-        if session.get_bind().dialect.name == "postgresql":
-            return _write_in_one(session, rows, notify)
+    def _insert(session: Session, rows: list[_Row]) -> dict[int, int]:
         ids: dict[int, int] = {}
         for number, row in enumerate(rows):
             values = {
@@ -120,7 +138,10 @@ def _single_insert(table: Table, returning: bool) -> Any:
 
 
 def _write_in_one(
-    session: Session, rows: list[_Row], notify: tuple[str, tuple[int, ...]] | None
+    session: Session,
+    rows: list[_Row],
+    notify: tuple[str, tuple[int, ...]] | None,
+    fragments: list[tuple[Fragment, dict[str, Any]]],
 ) -> dict[int, int]:
     shape: _Shape = tuple(
         (
@@ -139,14 +160,16 @@ def _write_in_one(
         for name, value in row.values.items()
         if not isinstance(value, Ref)
     }
-    statement, returned = _statement(shape, notify)
+    for _fragment, fragment_params in fragments:
+        params.update(fragment_params)
+    statement, returned = _statement(shape, notify, tuple(fragment for fragment, _ in fragments))
     result = session.execute(statement, params).one()
     return {number: int(result[position]) for position, number in enumerate(returned)}
 
 
 @lru_cache(maxsize=64)
 def _statement(
-    shape: _Shape, notify: tuple[str, tuple[int, ...]] | None
+    shape: _Shape, notify: tuple[str, tuple[int, ...]] | None, fragments: tuple[Fragment, ...]
 ) -> tuple[Select[Any], tuple[int, ...]]:
     """The ``WITH`` of a batch of this shape (built and compiled once per shape), and which
     rows' ids its one result row carries, in order."""
@@ -177,6 +200,8 @@ def _statement(
         results.append(func.pg_notify(channel, payload).label("woken"))
     if not results:
         results.append(literal_column("1").label("written"))
+    for fragment in fragments:
+        ctes.extend(fragment.build())
     # Unreferenced data-modifying CTEs still run, once each (PostgreSQL's rule); add_cte renders
     # them whether or not the result names them.
     return select(*results).add_cte(*ctes), returned

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import phonenumbers
@@ -99,9 +99,21 @@ class InquiryInput:
 
     def as_answers(self) -> dict[str, Any]:
         """The inquiry in the API.md shape, without empty optional fields."""
-        answers = asdict(self)
-        answers["substances"] = list(self.substances)
-        return {key: value for key, value in answers.items() if value not in (None, [], {})}
+        # Field by field, each dict copied (dataclasses.asdict copies recursively, at ten times
+        # the cost, and every inquiry calls this); the answers hold flat values only.
+        answers: dict[str, Any] = {}
+        for name in _INPUT_FIELDS:
+            value = getattr(self, name)
+            if isinstance(value, dict):
+                value = dict(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            if value not in (None, [], {}):
+                answers[name] = value
+        return answers
+
+
+_INPUT_FIELDS = tuple(item.name for item in fields(InquiryInput))
 
 
 def _control_characters() -> re.Pattern[str]:

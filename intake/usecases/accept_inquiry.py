@@ -134,8 +134,13 @@ def accept_inquiry(
         existing = _existing(submission_key, payload_hash)
         if existing is not None:
             return existing
+        # The rows of the inquiry's consequences that need nothing back (its episode link,
+        # source, substances, outbox rows, triage result and case) go in one batch, written in
+        # one statement on PostgreSQL.
+        batch = InsertBatch()
         accepted, scored = _store(
             data,
+            batch=batch,
             source=source,
             api_key=api_key,
             submission_key=submission_key,
@@ -146,7 +151,8 @@ def accept_inquiry(
             acknowledge=acknowledge,
             referrer_id=referrer_id,
         )
-        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
+        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
+        batch.write(db.session())
         db.session.commit()
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the answer.
@@ -165,6 +171,7 @@ def accept_inquiry(
 def _store(
     data: InquiryInput,
     *,
+    batch: InsertBatch,
     source: str,
     api_key: VerifiedKey | None,
     submission_key: str | None,
@@ -176,7 +183,8 @@ def _store(
     referrer_id: int | None = None,
 ) -> tuple[Accepted, _Scored]:
     """Add the inquiry and everything it causes to the current transaction (no commit), except
-    its triage result, which the caller writes with the commit."""
+    its triage result, which the caller adds; rows that need nothing back go in ``batch``,
+    which the caller writes."""
     answers = data.as_answers()
     outcome = score(answers)
     priority = outcome.priority.value
@@ -213,9 +221,6 @@ def _store(
     origin = Origin(
         source, api_key.source if api_key else None, campaign, referrer_id, taken_by=taken_by
     )
-    # The rows of the inquiry's consequences that need nothing back (its episode link, source,
-    # substances, outbox rows) go in one batch, written in one statement on PostgreSQL.
-    batch = InsertBatch()
     placement = place_inquiry(
         inquiry.id, received_at, data.for_whom, match, answers, origin, batch=batch
     )
@@ -240,7 +245,6 @@ def _store(
     elif data.email and acknowledge:
         outbox.append((OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id))
     add_outbox_to_batch(batch, outbox)
-    batch.write(db.session())
     detail: dict[str, object] = {
         "source": source[:40],
         "new_person": placement.new_person,
