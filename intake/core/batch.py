@@ -189,7 +189,10 @@ def _statement(
             statement = statement.returning(table.c.id)
         ctes.append(statement.cte(f"b{number}"))
     returned = tuple(number for number, row in enumerate(shape) if row[2])
-    results: list[Any] = [ctes[number].c.id.label(f"id_{number}") for number in returned]
+    # Each id as a scalar subquery: each CTE has one row, and no FROM list to cross-join.
+    results: list[Any] = [
+        select(ctes[number].c.id).scalar_subquery().label(f"id_{number}") for number in returned
+    ]
     if notify is not None:
         channel, notified = notify
         chosen = [select(ctes[number].c.id.label("id")) for number in notified]

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from intake.audit.chain import add_recorded_to_batch
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.batch import InsertBatch
@@ -152,6 +153,7 @@ def accept_inquiry(
             referrer_id=referrer_id,
         )
         record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
+        add_recorded_to_batch(db.session(), batch)
         batch.write(db.session())
         db.session.commit()
     except IntegrityError:
