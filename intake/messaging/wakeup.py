@@ -9,8 +9,8 @@ which is exactly the after-commit rule of the Celery publish it replaces.
 the notified rows (``published_at``, ``FOR UPDATE SKIP LOCKED``, so two workers never both take
 one) and publishes them to Celery, ids only, as the sweep does. Nothing is lost when no
 listener runs (every worker down, a notification missed while reconnecting): the rows are in the
-database and the outbox sweep publishes them after ``OUTBOX_GRACE_SECONDS``, as it does for a
-publish that failed.
+database, the listener publishes them as soon as it (re)connects, and the outbox sweep publishes
+them after ``OUTBOX_GRACE_SECONDS`` in any case, as it does for a publish that failed.
 """
 
 from __future__ import annotations
@@ -75,6 +75,28 @@ def relay_notified(outbox_ids: Iterable[int]) -> list[int]:
     return [outbox_id for outbox_id in claimed if relay.publish(relay.PROCESS_OUTBOX, outbox_id)]
 
 
+def relay_unpublished(limit: int = 200) -> list[int]:
+    """Claim and publish rows committed while no listener was listening (a worker starting, a
+    connection lost), without waiting for the sweep's grace; return the ids published."""
+    from intake.messaging import relay
+
+    claimed = claim(
+        OutboxMessage,
+        and_(
+            OutboxMessage.published_at.is_(None),
+            OutboxMessage.processed_at.is_(None),
+            OutboxMessage.failed_at.is_(None),
+            OutboxMessage.available_at <= utcnow(),
+        ),
+        (OutboxMessage.id,),
+        limit,
+        published_at=utcnow(),
+        attempts=OutboxMessage.attempts + 1,
+    )
+    db.session.commit()
+    return [outbox_id for outbox_id in claimed if relay.publish(relay.PROCESS_OUTBOX, outbox_id)]
+
+
 def _connect(app: Flask) -> psycopg.Connection[tuple[object, ...]]:
     with app.app_context():
         url = db.engine.url.set(drivername="postgresql")
@@ -93,6 +115,9 @@ def listen(
     while not stop.is_set():
         try:
             with _connect(app) as connection:
+                # What was committed before the LISTEN took effect got no listener: now it has.
+                with app.app_context():
+                    relay_unpublished()
                 if on_listening is not None:
                     on_listening()
                 while not stop.is_set():

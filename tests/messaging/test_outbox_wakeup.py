@@ -125,3 +125,18 @@ def test_a_rolled_back_transaction_wakes_nobody(notify_app: Flask) -> None:
         # Notifications arrive in commit order: the first one is the committed transaction's.
         notice = next(listening.notifies(timeout=10, stop_after=1))
     assert wakeup.parse_payload(notice.payload) == sorted(kept)
+
+
+def test_a_listener_that_starts_later_publishes_what_was_committed_before(
+    notify_app: Flask, published: list[tuple[str, int]]
+) -> None:
+    ids = _post_urgent_inquiry(notify_app, "early@example.org")
+    assert published == []
+    listener = wakeup.Listener(notify_app).start()
+    try:
+        assert listener.ready.wait(10)  # set once the rows committed before are published
+    finally:
+        listener.close()
+    # (Other tests' unpublished rows in this database are published too, each once.)
+    assert {(relay.PROCESS_OUTBOX, row_id) for row_id in ids} <= set(published)
+    assert len(published) == len(set(published))
