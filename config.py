@@ -216,6 +216,10 @@ class BaseConfig:
         self.DELIVERY_LEASE_SECONDS = env_int(env, "DELIVERY_LEASE_SECONDS", 180)
         self.OUTBOX_GRACE_SECONDS = env_int(env, "OUTBOX_GRACE_SECONDS", 10)
         self.REPUBLISH_AFTER_SECONDS = env_int(env, "REPUBLISH_AFTER_SECONDS", 60)
+        # On PostgreSQL a new outbox row wakes the workers' listener with NOTIFY, sent by the
+        # transaction that adds the row, instead of a Celery publish after the commit: a web
+        # request then pays no broker round trip (intake.messaging.wakeup). Off: the publish.
+        self.OUTBOX_NOTIFY = env_bool(env, "OUTBOX_NOTIFY", self.default_outbox_notify())
         # Aftercare check-ins (issue 13): the clinic's default schedule and its timings.
         self.AFTERCARE_FIRST_DAYS = env.get("AFTERCARE_FIRST_DAYS", "1,7,14,30")
         self.AFTERCARE_MAX_GAP_MONTHS = env_int(env, "AFTERCARE_MAX_GAP_MONTHS", 3)
@@ -278,6 +282,9 @@ class BaseConfig:
 
     def password_hash_params(self) -> dict[str, int]:
         return {"time_cost": 3, "memory_cost": 65536, "parallelism": 4}
+
+    def default_outbox_notify(self) -> bool:
+        return True
 
     def embedded_broker_url(self) -> str:
         self.instance_dir.mkdir(parents=True, exist_ok=True)
@@ -387,6 +394,10 @@ class TestingConfig(BaseConfig):
         return False
 
     def secure_cookies(self) -> bool:
+        return False
+
+    def default_outbox_notify(self) -> bool:
+        # Most tests watch the after-commit publish; the wake-up's own tests switch this on.
         return False
 
     def password_hash_params(self) -> dict[str, int]:

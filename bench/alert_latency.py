@@ -80,6 +80,11 @@ def main(count: int) -> int:
             db.session.commit()
             backend = db.engine.dialect.name
         limiter.enabled = False  # one address posts many forms here
+        # The server compiles the triage lexicons before its first visitor (wsgi.py does so in
+        # the background); on a busy machine the first POST would otherwise time out.
+        from intake.triage.rules.engine import compiled_lexicon
+
+        compiled_lexicon()
         server = make_server("127.0.0.1", 0, world.app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()

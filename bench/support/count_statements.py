@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
 
             @event.listens_for(db.engine, "before_cursor_execute")
             def _count(*arguments: Any) -> None:
-                statements.append(" ".join(str(arguments[2]).split())[:100])
+                sql = str(arguments[2])
+                statements.append(" ".join(sql.split())[:100] + f" [{len(sql)} chars]")
 
         client = app.test_client()
         body = json.dumps(

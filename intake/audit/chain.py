@@ -40,11 +40,28 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Connection, Table, Update, bindparam, insert, inspect, select, update
+from sqlalchemy import (
+    CTE,
+    JSON,
+    Connection,
+    DateTime,
+    Integer,
+    Table,
+    Text,
+    Update,
+    bindparam,
+    column,
+    func,
+    insert,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, SessionTransaction
 
 from intake.audit.models import AuditChainHead, AuditEvent, AuditSeal
+from intake.core.batch import Fragment, InsertBatch
 from intake.core.types import utcnow
 
 GENESIS = "0" * 64
@@ -373,3 +390,104 @@ def _unsealed(session: Session, key: str) -> tuple[int, list[int], list[int]]:
         else:
             waiting += 1
     return waiting, overdue, forged
+
+
+# Into the use case's batch ---------------------------------------------------------------------
+_BATCH_COLUMNS = (*CHAINED_FIELDS, "row_hmac")
+
+
+def add_recorded_to_batch(session: Session, batch: InsertBatch) -> int:
+    """Move the audit rows recorded so far in the session's current transaction into ``batch``,
+    with their own MACs, so that they are written in the batch's one statement on PostgreSQL
+    (elsewhere, or with nothing to move, they wait for the commit as usual); return how many.
+
+    If a row's target has no id yet (a record the unit of work has not flushed) or a row belongs
+    to an enclosing transaction (a rolled-back savepoint must not take it), every row waits for
+    the commit, so that ids keep the order rows were recorded in (in the batch: one
+    ``INSERT ... SELECT ... ORDER BY``).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return 0
+    current = _innermost(session)
+    # Rows an autoflush already held back, of this transaction; and rows not flushed yet.
+    held = session.info.get(_PENDING) or []
+    of_current = [audit_event for transaction, audit_event in held if transaction is current]
+    candidates = of_current + sorted(
+        (obj for obj in session.new if isinstance(obj, AuditEvent)),
+        key=lambda obj: inspect(obj).insert_order or 0,
+    )
+    if (
+        not candidates
+        or len(of_current) < len(held)  # rows of an enclosing transaction
+        or not all(_target_known(audit_event) for audit_event in candidates)
+    ):
+        # All or nothing, so that the rows' ids keep the order they were recorded in.
+        return 0
+    movable = candidates
+    session.info.pop(_PENDING, None)
+    key = chain_key()
+    rows: list[dict[str, Any]] = []
+    for number, audit_event in enumerate(movable):
+        if audit_event.occurred_at is None:
+            audit_event.occurred_at = utcnow()
+        if audit_event.detail is None:
+            audit_event.detail = {}
+        target = inspect(audit_event).info.pop("target", None)
+        if target is not None:
+            audit_event.target_id = str(target.id)
+        fields = {name: getattr(audit_event, name) for name in CHAINED_FIELDS}
+        audit_event.row_hmac = row_mac(key, fields)
+        rows.append(
+            {
+                **fields,
+                "occurred_at": _aware(fields["occurred_at"]).isoformat(),
+                "row_hmac": audit_event.row_hmac,
+                "position": number,
+            }
+        )
+        if audit_event in session.new:
+            session.expunge(audit_event)
+    batch.include(_events_fragment(), {"audit_rows": rows})
+    return len(movable)
+
+
+def _target_known(audit_event: AuditEvent) -> bool:
+    target = inspect(audit_event).info.get("target")
+    return target is None or target.id is not None
+
+
+def _events_fragment() -> Fragment:
+    """The audit rows of a batch as one ``INSERT ... SELECT ... ORDER BY`` in its ``WITH``, so
+    their ids follow the order they were recorded in. The rows travel as one JSON parameter,
+    ``audit_rows`` (``json_to_recordset``): a parameter per field made the statement too many
+    parameters for psycopg's cache of parsed queries, which then parsed it on every request."""
+    return _EVENTS_FRAGMENT
+
+
+def _build_events_ctes() -> list[CTE]:
+    given = (
+        func.json_to_recordset(bindparam("audit_rows", type_=JSON))
+        .table_valued(
+            column("position", Integer),
+            *(column(name, _RECORDSET_TYPES.get(name, Text)) for name in _BATCH_COLUMNS),
+        )
+        .render_derived("given_events", with_types=True)
+    )
+    return [
+        insert(_EVENTS)
+        .from_select(
+            list(_BATCH_COLUMNS),
+            select(*(given.c[name] for name in _BATCH_COLUMNS)).order_by(given.c.position),
+        )
+        .cte("new_events")
+    ]
+
+
+# Columns of the recordset that are not text; occurred_at is read back exactly as it was MACed
+# (ISO 8601 with microseconds and offset).
+_RECORDSET_TYPES: dict[str, Any] = {
+    "occurred_at": DateTime(timezone=True),
+    "actor_id": Integer,
+    "detail": JSON,
+}
+_EVENTS_FRAGMENT = Fragment(("audit_events",), _build_events_ctes)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, select
+from sqlalchemy import Table, and_, func, insert, select
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.batch import InsertBatch
 from intake.core.types import utcnow
 from intake.crm.errors import CrmRefusalError
 from intake.crm.models import (
@@ -67,18 +68,21 @@ _CHANNELS: dict[str, ReferralChannel] = {
 }
 
 
-def record_source(inquiry_id: int, origin: Origin) -> ReferralSource:
-    """Add the inquiry's :class:`ReferralSource` row to the session (flushed with the commit)."""
-    campaign = {name: origin.campaign.get(name) for name in CAMPAIGN_FIELDS}
-    row = ReferralSource(
-        inquiry_id=inquiry_id,
-        channel=origin.channel.value,
-        api_source=origin.api_source[:80] if origin.api_source else None,
-        landing_page=origin.campaign.get("landing_page"),
-        **campaign,
-    )
-    db.session.add(row)
-    return row
+def record_source(inquiry_id: int, origin: Origin, batch: InsertBatch | None = None) -> None:
+    """Record where the inquiry came from (its :class:`ReferralSource` row): a row of ``batch``
+    when the use case gives one, else one plain insert in the caller's transaction."""
+    values = {
+        "inquiry_id": inquiry_id,
+        "channel": origin.channel.value,
+        "api_source": origin.api_source[:80] if origin.api_source else None,
+        "landing_page": origin.campaign.get("landing_page"),
+        **{name: origin.campaign.get(name) for name in CAMPAIGN_FIELDS},
+    }
+    table = cast(Table, ReferralSource.__table__)
+    if batch is not None:
+        batch.add(table, values)
+    else:
+        db.session.execute(insert(table), values)
 
 
 def record_referrer(episode: Episode | None, episode_id: int | None, origin: Origin) -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.batch import InsertBatch
 from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
 from intake.crm.episodes import (
@@ -43,7 +44,9 @@ SENDER_RELATION: dict[str, Relationship] = {
 
 
 # Built once: joining an episode is one plain insert (Core, not the unit of work).
-_INSERT_EPISODE_INQUIRY = insert(cast(Table, EpisodeInquiry.__table__))
+_EPISODE_INQUIRIES = cast(Table, EpisodeInquiry.__table__)
+_INSERT_EPISODE_INQUIRY = insert(_EPISODE_INQUIRIES)
+_INQUIRY_SUBSTANCES = cast(Table, InquirySubstance.__table__)
 
 
 def email_index(email: str) -> str:
@@ -84,26 +87,46 @@ class OpenEpisode:
 @lru_cache(maxsize=16)
 def _people_with_open_episode_query(
     by_email: bool, by_phone: bool, ended: tuple[str, ...]
-) -> Select[Person, int, int | None]:
+) -> Select[int, str | None, str | None, str | None, int | None, int, int | None]:
     """The statement of :func:`_people_with_open_episode`, built once per shape: building a
     select costs more than running it from the compiled cache."""
     going_on = aliased(Episode)
-    conditions = []
+    conditions: list[Any] = []
     if by_email:
         conditions.append(Person.email_index == bindparam("email_index"))
     if by_phone:
         conditions.append(Person.phone_index == bindparam("phone_index"))
     return (
-        select(Person, going_on.id, going_on.owner_id)
+        select(
+            Person.id,
+            Person.name,
+            Person.email_index,
+            Person.phone_index,
+            Person.merged_into_id,
+            going_on.id,
+            going_on.owner_id,
+        )
         .outerjoin(going_on, going_on.id == open_episode_id_of(Person.id, ended))
         .where(or_(*conditions))
         .order_by(Person.id)
     )
 
 
+@dataclass(frozen=True)
+class _Candidate:
+    """What matching needs of a person found by email or phone: columns, not an ORM object
+    (loading one costs more than the query; the intake path loads it only when it must)."""
+
+    id: int
+    name: str | None
+    email_index: str | None
+    phone_index: str | None
+    merged_into_id: int | None
+
+
 def _people_with_open_episode(
     email: str | None, phone: str | None
-) -> list[tuple[Person, OpenEpisode | None]]:
+) -> list[tuple[_Candidate, OpenEpisode | None]]:
     """:func:`find_people`, each with the episode going on (``open_episode_of``), in one query:
     the intake path then needs no second round trip to find the episode it joins."""
     if not email and not phone:
@@ -116,8 +139,11 @@ def _people_with_open_episode(
     query = _people_with_open_episode_query(bool(email), bool(phone), ended_stages())
     rows = db.session.execute(query, params).all()
     return [
-        (person, None if episode_id is None else OpenEpisode(int(episode_id), owner_id))
-        for person, episode_id, owner_id in rows
+        (
+            _Candidate(int(row[0]), row[1], row[2], row[3], row[4]),
+            None if row[5] is None else OpenEpisode(int(row[5]), row[6]),
+        )
+        for row in rows
     ]
 
 
@@ -146,7 +172,9 @@ def _current(person: Person) -> Person:
 
 @dataclass
 class PersonMatch:
-    person: Person
+    # The person's row when it is loaded; None when the match knows only ``known_id`` (a
+    # person writing again is placed by id, and loaded only if something needs the row).
+    loaded: Person | None
     created: bool
     duplicates: list[Likeness] = field(default_factory=list)
     # The person's episode going on, when the match already knows it (``episode_known``): a new
@@ -154,10 +182,20 @@ class PersonMatch:
     # merge; placing the inquiry then looks it up.
     open_episode: OpenEpisode | None = None
     episode_known: bool = False
+    known_id: int | None = None
+
+    @property
+    def person(self) -> Person:
+        """The person's row (loaded now if the match knew only its id)."""
+        if self.loaded is None:
+            self.loaded = db.session.get_one(Person, self.known_id)
+        return self.loaded
 
     @property
     def person_id(self) -> int:
-        return int(self.person.id)
+        if self.loaded is None:
+            return int(cast(int, self.known_id))
+        return int(self.loaded.id)
 
 
 def match_or_create_person(
@@ -175,13 +213,22 @@ def match_or_create_person(
     A link never overwrites what is stored; missing contact details are filled in.
     """
     found = _people_with_open_episode(email, phone)
-    matches = [person for person, _ in found]
     email_idx = email_index(email) if email else None
     phone_idx = phone_index(phone) if phone else None
     wanted = normalise_name(name)
-    for candidate, open_episode in found:
-        same_email = bool(email_idx) and candidate.email_index == email_idx
-        if same_email and normalise_name(candidate.name) == wanted:
+    for found_row, open_episode in found:
+        same_email = bool(email_idx) and found_row.email_index == email_idx
+        if same_email and normalise_name(found_row.name) == wanted:
+            if found_row.merged_into_id is None and not (phone and found_row.phone_index is None):
+                # The same person, nothing to fill in, not merged: no row to load.
+                return PersonMatch(
+                    None,
+                    created=False,
+                    open_episode=open_episode,
+                    episode_known=True,
+                    known_id=found_row.id,
+                )
+            candidate = db.session.get_one(Person, found_row.id)
             person = _current(candidate)
             if phone and person.phone_index is None:
                 person.phone = phone
@@ -196,6 +243,17 @@ def match_or_create_person(
         person.phone, person.phone_index = phone, phone_idx
     db.session.add(person)
     others: dict[int, Person] = {}
+    if found:
+        with db.session.no_autoflush:
+            matches = list(
+                db.session.scalars(
+                    select(Person)
+                    .where(Person.id.in_([row.id for row, _ in found]))
+                    .order_by(Person.id)
+                ).all()
+            )
+    else:
+        matches = []
     for candidate in matches:
         current = _current(candidate)
         others.setdefault(current.id, current)
@@ -211,7 +269,7 @@ class Placement:
     """Where an inquiry landed: its person (new or not), the episode (opened or joined), the
     owner, the sender recorded as a contact, and the duplicate candidates found."""
 
-    person: Person
+    person_id: int
     new_person: bool
     # The episode joined or opened; the id of a joined one when it was known from the match
     # (then no Episode is loaded). A new episode gets its id from the commit's flush.
@@ -248,6 +306,7 @@ def place_inquiry(
     match: PersonMatch,
     answers: Mapping[str, Any],
     origin: Origin | None = None,
+    batch: InsertBatch | None = None,
 ) -> Placement:
     """Give a stored inquiry its episode (opened or joined) and owner, its sender as a contact
     when it is for someone else, and its person's duplicate candidates, in the caller's
@@ -258,10 +317,10 @@ def place_inquiry(
     An inquiry for someone else records its sender as a
     :class:`Contact` who may only be told the inquiry was received. Adds rows and one audit
     event and issues no flush of its own: the commit's flush stores them in one go, so the
-    intake path stays a handful of statements.
+    intake path stays a handful of statements. With ``batch`` (the use case's), the episode link
+    of a joined episode and the source are rows of the batch, written in its one statement.
     """
     name, email, phone = answers.get("name"), answers.get("email"), answers.get("phone")
-    person = match.person
     episode: Episode | None = None
     if match.open_episode is not None:
         # Joined, and the match brought the episode back: one plain insert, nothing loaded.
@@ -270,11 +329,14 @@ def place_inquiry(
             match.open_episode.owner_id,
             False,
         )
-        db.session.execute(
-            _INSERT_EPISODE_INQUIRY, {"inquiry_id": inquiry_id, "episode_id": episode_id}
-        )
+        link = {"inquiry_id": inquiry_id, "episode_id": episode_id}
+        if batch is not None:
+            batch.add(_EPISODE_INQUIRIES, link)
+        else:
+            db.session.execute(_INSERT_EPISODE_INQUIRY, link)
     else:
         with db.session.no_autoflush:
+            person = match.person
             if match.episode_known:  # nothing going on: no need to look again
                 episode, new_episode = start_episode(person, at=received_at), True
             else:
@@ -284,20 +346,23 @@ def place_inquiry(
         db.session.add(EpisodeInquiry(episode=episode, inquiry_id=inquiry_id))
         episode_id, owner_id = episode.id, episode.owner_id
     if origin is not None:
-        record_source(inquiry_id, origin)
+        record_source(inquiry_id, origin, batch)
         record_referrer(episode, episode_id, origin)
 
     # The substance codes, for the reports (validated answers carry known codes only).
-    db.session.add_all(
-        InquirySubstance(inquiry_id=inquiry_id, substance=code)
-        for code in dict.fromkeys(answers.get("substances") or ())
-        if code in SUBSTANCES
-    )
+    codes = [code for code in dict.fromkeys(answers.get("substances") or ()) if code in SUBSTANCES]
+    if batch is not None:
+        for code in codes:
+            batch.add(_INQUIRY_SUBSTANCES, {"inquiry_id": inquiry_id, "substance": code})
+    else:
+        db.session.add_all(
+            InquirySubstance(inquiry_id=inquiry_id, substance=code) for code in codes
+        )
     contact = None
     relation = SENDER_RELATION.get(for_whom)
     if relation is not None:
         contact = Contact(
-            person=person,
+            person=match.person,
             relation=relation.value,
             name=name,
             email=email,
@@ -308,7 +373,8 @@ def place_inquiry(
             inquiry_id=inquiry_id,
         )
         db.session.add(contact)
-    duplicates = propose_for_new(person, (item for item in match.duplicates if item.reasons))
+    likely = [item for item in match.duplicates if item.reasons]
+    duplicates = propose_for_new(match.person, likely) if likely else []
     record(
         AuditTag.EPISODE_OPENED if new_episode else AuditTag.EPISODE_JOINED,
         target_type="episode",
@@ -322,7 +388,7 @@ def place_inquiry(
         },
     )
     return Placement(
-        person=person,
+        person_id=match.person_id,
         new_person=match.created,
         episode=episode,
         episode_id=episode_id,

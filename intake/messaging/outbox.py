@@ -13,9 +13,24 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import cast
 
-from sqlalchemy import Index, Insert, String, Table, insert
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    Index,
+    Insert,
+    Select,
+    String,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    union_all,
+)
+from sqlalchemy import cast as sql_cast
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from intake.core.batch import InsertBatch
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model, db
 
@@ -73,6 +88,54 @@ def _insert_returning_ids() -> Insert:
     return insert(table).returning(table.c.id, sort_by_parameter_order=True)
 
 
+def _notify_on(session: Session) -> bool:
+    from flask import current_app
+
+    return bool(current_app.config.get("OUTBOX_NOTIFY")) and (
+        session.get_bind().dialect.name == "postgresql"
+    )
+
+
+# Every column a new row gets, as parameters: a default SQLAlchemy would fill in per row makes
+# a multi-row VALUES uncacheable (compiled again on each request).
+_NOTIFY_COLUMNS = ("kind", "target_type", "target_id", "created_at", "available_at", "attempts")
+
+
+@lru_cache(maxsize=8)
+def _insert_and_notify(count: int) -> Select[int]:
+    """``count`` outbox rows and one ``pg_notify`` naming their ids, in one statement built once
+    per count (its parameters are ``kind_0``, ``target_type_0``, ..., ``kind_1``, ...).
+
+    Each row is a single-row ``INSERT`` in a ``WITH`` of its own: SQLAlchemy does not cache a
+    multi-row ``VALUES``, and compiling it again cost more than the whole publish it replaces.
+    """
+    from intake.messaging.wakeup import CHANNEL
+
+    table = cast(Table, OutboxMessage.__table__)
+    inserts = [
+        insert(table)
+        .values(
+            {
+                name: bindparam(f"{name}_{number}", type_=table.c[name].type)
+                for name in _NOTIFY_COLUMNS
+            }
+        )
+        .returning(table.c.id)
+        .cte(f"new_outbox_{number}")
+        for number in range(count)
+    ]
+    new_ids = union_all(*(select(row.c.id) for row in inserts)) if count > 1 else None
+    new_rows = new_ids.subquery("new_outbox") if new_ids is not None else inserts[0]
+    payload = select(
+        func.string_agg(sql_cast(new_rows.c.id, Text), literal_column("','"))
+    ).scalar_subquery()
+    return (
+        select(new_rows.c.id)
+        .add_columns(func.pg_notify(CHANNEL, payload).label("woken"))
+        .order_by(new_rows.c.id)
+    )
+
+
 def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[int]:
     """Insert outbox rows (kind, target type, target id) in one statement of the current
     transaction, and have them published after it commits (ids only); return their ids."""
@@ -81,6 +144,21 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
 
     if not messages:
         return []
+    session = db.session()
+    if _notify_on(session):
+        # One statement adds the rows and the wake-up for the workers' listener; PostgreSQL
+        # delivers it at the commit, and never if the transaction rolls back.
+        now = utcnow()
+        params: dict[str, object] = {}
+        for number, (kind, target_type, target_id) in enumerate(messages):
+            params[f"kind_{number}"] = kind.value
+            params[f"target_type_{number}"] = target_type
+            params[f"target_id_{number}"] = target_id
+            params[f"created_at_{number}"] = params[f"available_at_{number}"] = now
+            params[f"attempts_{number}"] = 0
+        return [
+            int(row_id) for row_id in session.scalars(_insert_and_notify(len(messages)), params)
+        ]
     ids = [
         int(outbox_id)
         for outbox_id in db.session.scalars(
@@ -91,7 +169,46 @@ def add_all_to_outbox(messages: Sequence[tuple[OutboxKind, str, int]]) -> list[i
             ],
         )
     ]
-    session = db.session()
     for outbox_id in ids:
         publish_after_commit(session, PROCESS_OUTBOX, outbox_id)
     return ids
+
+
+def add_outbox_to_batch(
+    batch: InsertBatch, messages: Sequence[tuple[OutboxKind, str, int]]
+) -> None:
+    """:func:`add_all_to_outbox` as rows of the caller's :class:`InsertBatch`: written with the
+    batch's statement, and the workers woken or the publish queued once it is written."""
+    from intake.messaging.relay import PROCESS_OUTBOX, publish_after_commit
+
+    if not messages:
+        return
+    table = cast(Table, OutboxMessage.__table__)
+    now = utcnow()
+    refs = [
+        batch.add(
+            table,
+            {
+                "kind": kind.value,
+                "target_type": target_type,
+                "target_id": target_id,
+                "created_at": now,
+                "available_at": now,
+                "attempts": 0,
+            },
+            returning=True,
+        )
+        for kind, target_type, target_id in messages
+    ]
+    session = db.session()
+    if _notify_on(session):
+        from intake.messaging.wakeup import CHANNEL
+
+        batch.notify(CHANNEL, refs)
+        return
+
+    def publish_once_committed(ids: dict[int, int]) -> None:
+        for ref in refs:
+            publish_after_commit(session, PROCESS_OUTBOX, ids[ref.index])
+
+    batch.after_write(publish_once_committed)

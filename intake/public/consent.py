@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -18,5 +19,12 @@ def consent_text() -> str:
 
 
 def consent_text_in(language: str) -> str:
-    with force_locale(language):
-        return consent_text()
+    """The consent sentence in ``language``, as stored with each inquiry."""
+    # Kept per application and language: every inquiry stores it, and switching the locale to
+    # translate the same sentence again cost more than the inquiry's insert.
+    cache: dict[str, str] = current_app.extensions.setdefault("harbor.consent_texts", {})
+    text = cache.get(language)
+    if text is None:
+        with force_locale(language):
+            text = cache[language] = consent_text()
+    return text

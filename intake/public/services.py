@@ -44,8 +44,19 @@ class SubmissionConflictError(RuntimeError):
 
 def new_reference() -> str:
     """A random reference like ``K7QX-M2PD-9H``: about 55 bits, and it says nothing."""
-    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(10))
+    # One draw below 31**10, read as ten base-31 digits: as uniform as ten secrets.choice
+    # calls, at a tenth of the Python calls (this runs on every inquiry).
+    number = secrets.randbelow(_REFERENCE_SPACE)
+    digits = []
+    for _ in range(10):
+        number, digit = divmod(number, _BASE)
+        digits.append(REFERENCE_ALPHABET[digit])
+    chars = "".join(digits)
     return f"{chars[:4]}-{chars[4:8]}-{chars[8:]}"
+
+
+_BASE = len(REFERENCE_ALPHABET)
+_REFERENCE_SPACE = _BASE**10
 
 
 def submission_key_for(token: str) -> str:

@@ -11,6 +11,7 @@ from typing import cast
 
 from flask import current_app
 from sqlalchemy import (
+    CTE,
     BindParameter,
     ColumnElement,
     Insert,
@@ -32,6 +33,7 @@ from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.auth.models import User
 from intake.auth.permissions import Permission
+from intake.core.batch import Fragment, InsertBatch
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.alerts import acknowledge_for_inquiry
@@ -63,13 +65,19 @@ def record_outcome(inquiry: Inquiry, outcome: TriageOutcome) -> TriageResult:
     return result
 
 
-def record_first_outcome(inquiry_id: int, received_at: datetime, outcome: TriageOutcome) -> None:
+def record_first_outcome(
+    inquiry_id: int,
+    received_at: datetime,
+    outcome: TriageOutcome,
+    batch: InsertBatch | None = None,
+) -> None:
     """The automatic result of a new inquiry, its flags, and its case in the queue.
 
     What :func:`record_outcome` and :func:`open_case` add for a new inquiry, in plain statements
     (this runs on every inquiry received, and the unit of work costs more than the inserts):
     one statement on PostgreSQL, where the flags and the case are INSERTs in a WITH; three
-    elsewhere.
+    elsewhere. On PostgreSQL, with the use case's ``batch``, that WITH is part of the batch's
+    one statement.
     """
     priority = outcome.priority.value
     result = {
@@ -101,7 +109,10 @@ def record_first_outcome(inquiry_id: int, received_at: datetime, outcome: Triage
         params.update({f"case_{name}": value for name, value in case.items()})
         for number, flag in enumerate(flags):
             params.update({f"flag_{name}_{number}": value for name, value in flag.items()})
-        db.session.execute(_first_outcome_in_one(len(flags)), params)
+        if batch is not None:
+            batch.include(_first_outcome_fragment(len(flags)), params)
+        else:
+            db.session.execute(_first_outcome_in_one(len(flags)), params)
         return
     result_id = db.session.execute(_INSERT_RESULT, result).scalar_one()
     if flags:
@@ -129,6 +140,31 @@ def _bound(table: Table, name: str, key: str) -> BindParameter[object]:
 def _first_outcome_in_one(flag_count: int) -> Insert:
     """The result, ``flag_count`` flags and the case as one PostgreSQL statement, built once per
     number of flags with named parameters so SQLAlchemy compiles it once."""
+    new_result, *new_flags = _first_outcome_ctes(flag_count)
+    return (
+        insert(_CASES)
+        .values({name: _bound(_CASES, name, f"case_{name}") for name in _CASE_COLUMNS})
+        .add_cte(new_result, *new_flags)
+    )
+
+
+@lru_cache(maxsize=32)
+def _first_outcome_fragment(flag_count: int) -> Fragment:
+    """The same rows as a part of an :class:`InsertBatch`'s statement."""
+
+    def build() -> list[CTE]:
+        case = (
+            insert(_CASES)
+            .values({name: _bound(_CASES, name, f"case_{name}") for name in _CASE_COLUMNS})
+            .cte("new_case")
+        )
+        return [*_first_outcome_ctes(flag_count), case]
+
+    return Fragment(("triage_first_outcome", flag_count), build)
+
+
+def _first_outcome_ctes(flag_count: int) -> list[CTE]:
+    """The result and (with flags) its flags, as CTEs (parameters ``result_*``, ``flag_*_n``)."""
     new_result = (
         insert(_RESULTS)
         .values({name: _bound(_RESULTS, name, f"result_{name}") for name in _RESULT_COLUMNS})
@@ -160,11 +196,7 @@ def _first_outcome_in_one(flag_count: int) -> Insert:
             )
             .cte("new_flags")
         )
-    return (
-        insert(_CASES)
-        .values({name: _bound(_CASES, name, f"case_{name}") for name in _CASE_COLUMNS})
-        .add_cte(new_result, *new_flags)
-    )
+    return [new_result, *new_flags]
 
 
 def current_result(inquiry_id: int) -> TriageResult | None:

@@ -21,14 +21,16 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from intake.audit.chain import add_recorded_to_batch
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
+from intake.core.batch import InsertBatch
 from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.crm.referrals import Origin
 from intake.crm.services import PersonMatch, match_person, place_inquiry
 from intake.extensions import db
-from intake.messaging.outbox import OutboxKind, add_all_to_outbox
+from intake.messaging.outbox import OutboxKind, add_all_to_outbox, add_outbox_to_batch
 from intake.public.api_keys import VerifiedKey, note_key_used
 from intake.public.consent import CONSENT_VERSION, consent_text_in
 from intake.public.models import InquiryQuarantine, QuarantineStatus
@@ -133,8 +135,13 @@ def accept_inquiry(
         existing = _existing(submission_key, payload_hash)
         if existing is not None:
             return existing
+        # The rows of the inquiry's consequences that need nothing back (its episode link,
+        # source, substances, outbox rows, triage result and case) go in one batch, written in
+        # one statement on PostgreSQL.
+        batch = InsertBatch()
         accepted, scored = _store(
             data,
+            batch=batch,
             source=source,
             api_key=api_key,
             submission_key=submission_key,
@@ -145,7 +152,9 @@ def accept_inquiry(
             acknowledge=acknowledge,
             referrer_id=referrer_id,
         )
-        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome)
+        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
+        add_recorded_to_batch(db.session(), batch)
+        batch.write(db.session())
         db.session.commit()
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the answer.
@@ -164,6 +173,7 @@ def accept_inquiry(
 def _store(
     data: InquiryInput,
     *,
+    batch: InsertBatch,
     source: str,
     api_key: VerifiedKey | None,
     submission_key: str | None,
@@ -175,7 +185,8 @@ def _store(
     referrer_id: int | None = None,
 ) -> tuple[Accepted, _Scored]:
     """Add the inquiry and everything it causes to the current transaction (no commit), except
-    its triage result, which the caller writes with the commit."""
+    its triage result, which the caller adds; rows that need nothing back go in ``batch``,
+    which the caller writes."""
     answers = data.as_answers()
     outcome = score(answers)
     priority = outcome.priority.value
@@ -212,7 +223,9 @@ def _store(
     origin = Origin(
         source, api_key.source if api_key else None, campaign, referrer_id, taken_by=taken_by
     )
-    placement = place_inquiry(inquiry.id, received_at, data.for_whom, match, answers, origin)
+    placement = place_inquiry(
+        inquiry.id, received_at, data.for_whom, match, answers, origin, batch=batch
+    )
     outbox: list[tuple[OutboxKind, str, int]] = []
     if priority in URGENT_PRIORITIES:
         outbox.append((OutboxKind.STAFF_ALERT, "inquiry", inquiry.id))
@@ -233,7 +246,7 @@ def _store(
         )
     elif data.email and acknowledge:
         outbox.append((OutboxKind.ACKNOWLEDGEMENT, "inquiry", inquiry.id))
-    add_all_to_outbox(outbox)
+    add_outbox_to_batch(batch, outbox)
     detail: dict[str, object] = {
         "source": source[:40],
         "new_person": placement.new_person,

@@ -164,8 +164,11 @@ ACCEPT_INQUIRY_STEPS = {
     "crm/assignment.py": ("take_turn", "assign_new"),
     "crm/duplicates.py": ("propose_for_new",),
     "triage/services.py": ("record_first_outcome", "record_outcome", "open_case", "current_result"),
-    "messaging/outbox.py": ("add_all_to_outbox", "add_to_outbox"),
+    "crm/referrals.py": ("record_source",),
+    "messaging/outbox.py": ("add_all_to_outbox", "add_to_outbox", "add_outbox_to_batch"),
     "audit/services.py": ("record",),
+    "audit/chain.py": ("add_recorded_to_batch",),
+    "core/batch.py": ("add", "include", "notify", "write"),
     "public/services.py": (
         "find_submission",
         "find_by_reference",

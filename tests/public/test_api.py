@@ -282,7 +282,7 @@ def test_a_failure_while_accepting_stores_nothing(
     def broken_outbox(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("outbox unavailable")
 
-    monkeypatch.setattr("intake.usecases.accept_inquiry.add_all_to_outbox", broken_outbox)
+    monkeypatch.setattr("intake.usecases.accept_inquiry.add_outbox_to_batch", broken_outbox)
     before = (count(app, Inquiry), count(app, TriageResult), count(app, OutboxMessage))
     with pytest.raises(RuntimeError, match="outbox unavailable"):
         post_json(client, api_key, inquiry(message=P0_MESSAGE))
