@@ -157,6 +157,9 @@ class BaseConfig:
             env.get("RATELIMIT_STORAGE_URI") or self.REDIS_URL or ("memory://")
         )
         self.RATELIMIT_HEADERS_ENABLED = True
+        # A moving window: a fixed one lets twice the limit through across a minute's edge (and a
+        # test that straddles the edge sees its limit late).
+        self.RATELIMIT_STRATEGY = env.get("RATELIMIT_STRATEGY", "moving-window")
         # When Redis is down the public form must still accept an inquiry: limits fall back to
         # memory instead of failing the request.
         self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
