@@ -152,7 +152,8 @@ class _Collector:
         if not isinstance(value, str):
             self.add(name, _l("This must be text."))
             return None
-        value = unicodedata.normalize("NFC", value.strip())
+        # The limit counts what was sent, as the form's counter and the API schema's maxLength
+        # do; spaces around it are then trimmed.
         if len(value) > max_length:
             self.add(
                 name,
@@ -163,6 +164,7 @@ class _Collector:
                 ),
             )
             return None
+        value = unicodedata.normalize("NFC", value.strip())
         if _has_control_characters(value):
             self.add(name, _l("This contains invisible control characters. Please retype it."))
             return None

@@ -1072,3 +1072,10 @@ def stored_person_id(app: Flask, reference: str) -> int:
         )
         assert person_id is not None
         return int(person_id)
+
+
+def test_the_length_limit_counts_what_was_sent(client: FlaskClient, api_key: str) -> None:
+    """The schema's maxLength counts the string as sent, spaces included, and so does the API."""
+    response = post_json(client, api_key, inquiry(message="\f" + "x" * MESSAGE_MAX))
+    assert response.status_code == 422
+    assert "message" in response.get_data(as_text=True)
