@@ -49,7 +49,7 @@ CONCEPTS: tuple[str, ...] = (
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
-    "as_we_speak", "discarded", "unwell", "saved", "found",
+    "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -105,6 +105,16 @@ _NEVER_NEGATED = frozenset(
 # skipped; "last", "from today" and "as I write" are never negated either. Frequent words
 # ("tried", "last") in a long letter would otherwise each pay both checks.
 _NO_THIRD = frozenset({"last_dose", "from_now", "as_we_speak", "tried"})
+# Living qualified by a way of life ("no quiero seguir viviendo así", "don't want to live like
+# this any more") is about the life they lead, not about being alive (1.11.0).
+_LIKE_THIS = re.compile(
+    r"\s+(?:like (?:this|that)|this way|(?:in )?the way i (?:am|do)|asi|de (?:esta|esa) (?:manera|forma)"
+    r"|de este modo|so(?: wie (?:jetzt|bisher))?|comme (?:ca|cela|maintenant)|de cette (?:facon|maniere)"
+    r"|cosi|in questo modo|come (?:ora|adesso|sto))(?![a-z])"
+)
+# A street name of a benzodiazepine ("xanas", "bars") with taking it or a dose in the same
+# sentence is the benzodiazepine itself (1.11.0): "prendo lo xanas da 0,50 tre volte al giorno".
+_STREET_BENZO_USE = frozenset({"ingestion", "quantity", "habit"})
 _NEG_BEFORE = 40
 _MAX_HITS = 12
 _NEG_AFTER = 20
@@ -138,6 +148,8 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "recent_overdose": ("recent_overdose", "overdose_history"),
     "recent_attempt": ("recent_attempt", "past_attempt"),
     "abrupt_stop": ("abrupt_stop", ""),  # a stop years ago is no stop now: no flag
+    # A drunk threat told as last week's is read now (P1); years ago it is history (1.11.0).
+    "someone_in_danger": ("possible_risk", ""),
 }
 
 
@@ -577,7 +589,7 @@ def decide(
                     or _OTHER_PERSON.search(text, seg.start, seg.end) is not None
                 ):
                     derived.append(CHit("unrousable", h.start, h.end, h.quote, h.third_party))
-            elif h.concept == "live" and "wish" in present:
+            elif h.concept == "live" and "wish" in present and not _LIKE_THIS.match(text, h.end):
                 # "doesn't want to live any more", "nicht mehr leben wolle"
                 derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
                 derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
@@ -642,6 +654,12 @@ def decide(
                 # "so the kids aren't the ones who find me" (1.10.0): a thought of who will
                 # find them is a final act; its negation is part of the meaning.
                 derived.append(CHit("preparation", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "street_benzo" and present & _STREET_BENZO_USE:
+                derived.append(CHit("benzo", h.start, h.end, h.quote, h.third_party))
+            elif h.concept in ("stop", "without", "discarded") and "from_now" in present:
+                # "da domani basta, lo butto nel cesso", "from Monday I flush them" (1.11.0): a
+                # stop planned for a set day, whichever sentence names the drug.
+                derived.append(CHit("stop_planned", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
