@@ -31,6 +31,9 @@ class Combination:
     # A habit told ("most nights", "jeden Abend") in the sentence of the first group's words
     # is no event now: those words do not count for this row.
     not_habit: bool = False
+    # A decision to quit ("from tonight I stop drinking, my mind is made up") is a plan to
+    # recover: the first two groups' words in a sentence that tells a stop do not count (1.11.0).
+    not_quitting: bool = False
 
 
 def _c(*groups: str) -> tuple[frozenset[str], ...]:
@@ -99,6 +102,7 @@ COMBINATIONS: tuple[Combination, ...] = (
         ),
         "message",
         "suicidal_plan",
+        not_quitting=True,
     ),
     # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
     Combination(

@@ -50,6 +50,7 @@ CONCEPTS: tuple[str, ...] = (
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
     "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
+    "denial",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -98,7 +99,7 @@ _OTHER_PERSON = re.compile(
 _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
      "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
-     "as_we_speak", "found"}
+     "as_we_speak", "found", "denial"}
 )  # fmt: skip
 # Words that only place or date another concept ("last", "from today", "tried"): whether they
 # are said of someone else is read from the concept they go with, so the (costly) check is
@@ -108,10 +109,32 @@ _NO_THIRD = frozenset({"last_dose", "from_now", "as_we_speak", "tried"})
 # Living qualified by a way of life ("no quiero seguir viviendo así", "don't want to live like
 # this any more") is about the life they lead, not about being alive (1.11.0).
 _LIKE_THIS = re.compile(
+    r"(?:\s+(?:any ?more|mas|plus|piu|mehr))?"
     r"\s+(?:like (?:this|that)|this way|(?:in )?the way i (?:am|do)|asi|de (?:esta|esa) (?:manera|forma)"
     r"|de este modo|so(?: wie (?:jetzt|bisher))?|comme (?:ca|cela|maintenant)|de cette (?:facon|maniere)"
     r"|cosi|in questo modo|come (?:ora|adesso|sto))(?![a-z])"
 )
+# German puts it before: "ich will so nicht mehr leben".
+_SO_NOT = re.compile(r"(?<![a-z])so (?:nicht|nie|kein)")
+
+
+def denies_harm(lex: ConceptLexicon, text: str) -> bool:
+    """Whether the message says clearly that they have no thought of harming themselves
+    (DENIAL). Read only when a wish not to live is said of a way of life (rare), so the
+    plain search costs nothing on ordinary messages."""
+    regex = lex.phrases.get("denial")
+    return regex is not None and regex.regex.search(text) is not None
+
+
+def living_like_this(text: str, start: int, end: int) -> bool:
+    """Whether the words from ``start`` to ``end`` (a wish not to live) are said of a way of
+    life: "no quiero seguir viviendo así", "ich will so nicht mehr leben" (1.11.0)."""
+    if _LIKE_THIS.match(text, end):
+        return True
+    # "so nicht" a few words back in the same clause, or inside the words themselves.
+    before = max(0, start - 25)
+    cut = max(text.rfind(ch, before, start) for ch in ",.;:!?")
+    return _SO_NOT.search(text, max(before, cut + 1), end) is not None
 # A street name of a benzodiazepine ("xanas", "bars") with taking it or a dose in the same
 # sentence is the benzodiazepine itself (1.11.0): "prendo lo xanas da 0,50 tre volte al giorno".
 _STREET_BENZO_USE = frozenset({"ingestion", "quantity", "habit"})
@@ -485,11 +508,27 @@ class ConceptReader:
         # "Do you take Aetna?", "¿aceptáis/tomáis...?": a question to the clinic is no
         # swallowing (1.9.0); the info phrases of the lexicons mark it.
         asked = [(h.start, h.end) for h in findings.signals.get("info", ())]
+        denial: list[bool] = []
+
+        def denied() -> bool:
+            if not denial:
+                denial.append(denies_harm(self.lex, text))
+            return denial[0]
+
         for concept, start, end in raw:
             if dated and concept in _WIDE_NEGATION and any(s <= start < e for s, e in dated):
                 continue
             if asked and concept == "ingestion" and any(s <= start < e for s, e in asked):
                 continue
+            if (
+                concept in ("death_wish", "not_here")
+                and living_like_this(text, start, end)
+                and denied()
+            ):
+                # "don't want to live like this" beside a clear "no" about harming oneself:
+                # the life they lead, which is despair (it still combines with pills
+                # taken), not a wish to be dead (1.11.0).
+                concept = "distress"
             # Enough hits of one concept to decide and quote; more only cost time on long
             # texts (each is checked for negation and third party).
             if kept.get(concept, 0) >= _MAX_HITS:
@@ -573,6 +612,7 @@ def decide(
                 for h in seg.hits:
                     if h.concept == "intent":
                         h.concept = "intent_past"
+    all_concepts = {h.concept for s in segments for h in s.hits}
     # Derived concepts, per segment.
     for seg in segments:
         present = seg.concepts()
@@ -589,7 +629,9 @@ def decide(
                     or _OTHER_PERSON.search(text, seg.start, seg.end) is not None
                 ):
                     derived.append(CHit("unrousable", h.start, h.end, h.quote, h.third_party))
-            elif h.concept == "live" and "wish" in present and not _LIKE_THIS.match(text, h.end):
+            elif h.concept == "live" and "wish" in present:
+                if "denial" in all_concepts and living_like_this(text, h.start, h.end):
+                    continue
                 # "doesn't want to live any more", "nicht mehr leben wolle"
                 derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
                 derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
@@ -703,6 +745,11 @@ def decide(
                 continue  # one stretch of words read as two concepts is still one signal
             if row.not_habit:
                 hits = _not_habit(hits, row.needs[0], segments, seg_of)
+                present = {h.concept for h in hits} | extra
+                if not all(group & present for group in row.needs):
+                    continue
+            if row.not_quitting:
+                hits = _not_quitting(hits, row.needs[0] | row.needs[1], segments, seg_of)
                 present = {h.concept for h in hits} | extra
                 if not all(group & present for group in row.needs):
                     continue
@@ -846,6 +893,21 @@ def _not_habit(
     """The hits without the first group's words that sit in a sentence telling a habit."""
     return [
         h for h in hits if h.concept not in first or not _has(segments[seg_of(h)].hits, "habit")
+    ]
+
+
+# What tells a stop of drink or drugs in a sentence: "from tonight", "stopped", "done without".
+_QUITTING = frozenset({"from_now", "stop", "stop_planned", "without", "without_other", "discarded"})
+
+
+def _not_quitting(
+    hits: list[CHit], groups: frozenset[str], segments: list[_Segment], seg_of: Any
+) -> list[CHit]:
+    """The hits without the groups' words that sit in a sentence telling a stop (1.11.0)."""
+    return [
+        h
+        for h in hits
+        if h.concept not in groups or not (segments[seg_of(h)].concepts() & _QUITTING)
     ]
 
 

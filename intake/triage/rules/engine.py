@@ -20,7 +20,14 @@ from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
 
 from .cache import load_or_build
 from .catalog import spec
-from .concepts import ConceptLexicon, ConceptReader, decide, load_concepts
+from .concepts import (
+    ConceptLexicon,
+    ConceptReader,
+    decide,
+    denies_harm,
+    living_like_this,
+    load_concepts,
+)
 from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
@@ -263,6 +270,13 @@ def _text_rules(ctx: _Context) -> None:
         for kind in ("suicidal_thoughts", "death_wish", "suicidal_plan"):
             if kind in sig:
                 sig[kind] = [h for h in sig[kind] if not _inside(h, dated)]
+
+    # "I don't want to live like this" beside a clear "no thoughts of harming myself": a way
+    # of life, not life itself (1.11.0). Without the "no" it stays a death wish.
+    for kind in ("suicidal_thoughts", "death_wish"):
+        like = [h for h in sig.get(kind, []) if living_like_this(text.text, h.start, h.end)]
+        if like and denies_harm(_concept_reader().lex, text.text):
+            sig[kind] = [h for h in sig[kind] if h not in like]
 
     def add(code: str, hits: list[Hit]) -> None:
         if hits:
