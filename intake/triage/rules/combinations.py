@@ -31,8 +31,9 @@ class Combination:
     # A habit told ("most nights", "jeden Abend") in the sentence of the first group's words
     # is no event now: those words do not count for this row.
     not_habit: bool = False
-    # A decision to quit ("from tonight I stop drinking, my mind is made up") is a plan to
-    # recover: the first two groups' words in a sentence that tells a stop do not count (1.11.0).
+    # A decision to quit ("from tonight I stop drinking, my mind is made up") or to get help
+    # ("the time has come, rehab tomorrow, I'll tell my wife") is a plan to recover: the row's
+    # words in a sentence that tells a stop or help sought do not count (1.11.0).
     not_quitting: bool = False
 
 
@@ -102,7 +103,7 @@ COMBINATIONS: tuple[Combination, ...] = (
         ),
         "message",
         "suicidal_plan",
-        not_quitting=True,
+        not_quitting=True,  # every group: "I've written her a letter to explain" is no farewell
     ),
     # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
     Combination(
@@ -250,12 +251,21 @@ COMBINATIONS: tuple[Combination, ...] = (
         not_habit=True,
     ),
     Combination(
-        "a threat to kill or hurt people, or a weapon taken up, by someone drunk or high "
-        "(1.11.0; a threat to an animal or a thing is not this row)",
+        "a threat to kill or hurt people by someone drunk or high (1.11.0; a threat to an "
+        "animal or a thing is not this row)",
         _c("threat", "intoxicated"),
         "message",
         "someone_in_danger",
         dated=True,  # last week: read now (P1); years ago: history, no flag
+        not_habit=True,
+    ),
+    Combination(
+        "a weapon taken up by someone drunk or high, going for someone, with an assault, "
+        "someone hiding or a child there (1.11.0)",
+        _c("armed", "intoxicated", "aggression|violence|hiding|child|alone_with|threat"),
+        "message",
+        "someone_in_danger",
+        dated=True,
         not_habit=True,
     ),
     Combination(
@@ -338,5 +348,5 @@ FAMILIES: dict[str, frozenset[str]] = {
     ),
     "lethal_means": frozenset({"lethal_means", "lethal_place"}),
     "child_at_risk": frozenset({"child_at_risk"}),
-    "violence": frozenset({"violence", "weapon", "threat"}),
+    "violence": frozenset({"violence", "weapon", "threat", "armed"}),
 }

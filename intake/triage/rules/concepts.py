@@ -50,7 +50,7 @@ CONCEPTS: tuple[str, ...] = (
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
     "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
-    "denial",
+    "denial", "recovery", "armed", "aggression",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -99,7 +99,7 @@ _OTHER_PERSON = re.compile(
 _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
      "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
-     "as_we_speak", "found", "denial"}
+     "as_we_speak", "found", "denial", "recovery"}
 )  # fmt: skip
 # Words that only place or date another concept ("last", "from today", "tried"): whether they
 # are said of someone else is read from the concept they go with, so the (costly) check is
@@ -749,7 +749,7 @@ def decide(
                 if not all(group & present for group in row.needs):
                     continue
             if row.not_quitting:
-                hits = _not_quitting(hits, row.needs[0] | row.needs[1], segments, seg_of)
+                hits = _not_quitting(hits, frozenset().union(*row.needs), segments, seg_of)
                 present = {h.concept for h in hits} | extra
                 if not all(group & present for group in row.needs):
                     continue
@@ -896,14 +896,18 @@ def _not_habit(
     ]
 
 
-# What tells a stop of drink or drugs in a sentence: "from tonight", "stopped", "done without".
-_QUITTING = frozenset({"from_now", "stop", "stop_planned", "without", "without_other", "discarded"})
+# What tells a stop of drink or drugs, or help sought, in a sentence: "from tonight", "stopped",
+# "done without", "rehab", "an appointment".
+_QUITTING = frozenset(
+    {"from_now", "stop", "stop_planned", "without", "without_other", "discarded", "recovery"}
+)
 
 
 def _not_quitting(
     hits: list[CHit], groups: frozenset[str], segments: list[_Segment], seg_of: Any
 ) -> list[CHit]:
-    """The hits without the groups' words that sit in a sentence telling a stop (1.11.0)."""
+    """The hits without the groups' words that sit in a sentence telling a stop or help
+    sought (1.11.0)."""
     return [
         h
         for h in hits

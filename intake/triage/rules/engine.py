@@ -509,7 +509,11 @@ def _merge(flags: list[Flag]) -> tuple[Flag, ...]:
             continue
         evidence = prior.evidence
         if flag.evidence and flag.evidence not in evidence:
-            evidence = f"{evidence}; {flag.evidence}" if evidence else flag.evidence
+            # Two rows quoting some of the same words: each quote once, so the reason stays
+            # readable (1.11.0).
+            have = evidence.split("; ") if evidence else []
+            have += [q for q in flag.evidence.split("; ") if q not in have]
+            evidence = "; ".join(have)
         merged[flag.code] = replace(
             prior,
             evidence=evidence,
