@@ -249,9 +249,7 @@ def test_drunk_alone_with_a_child_described_by_age_is_p0(language: str, message:
                "Tavor tre giorni fa, lo prendevo ogni giorno."),
     ],
 )  # fmt: skip
-def test_seizure_signs_after_stopping_a_benzodiazepine_are_p0(
-    language: str, message: str
-) -> None:
+def test_seizure_signs_after_stopping_a_benzodiazepine_are_p0(language: str, message: str) -> None:
     result = result_of(message, language)
     assert result.priority is P0
     assert result.has("seizure")
@@ -462,9 +460,7 @@ def test_living_like_this_beside_a_clear_no_stays_routine(language: str, message
         ("fr", "Je ne veux plus vivre comme ça, parfois je me dis qu'il vaudrait mieux mourir."),
     ],
 )  # fmt: skip
-def test_living_like_this_without_the_no_is_still_a_death_wish(
-    language: str, message: str
-) -> None:
+def test_living_like_this_without_the_no_is_still_a_death_wish(language: str, message: str) -> None:
     result = result_of(message, language)
     assert result.priority in URGENT
     assert result.has("death_wish")

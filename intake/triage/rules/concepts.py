@@ -110,9 +110,10 @@ _NO_THIRD = frozenset({"last_dose", "from_now", "as_we_speak", "tried"})
 # this any more") is about the life they lead, not about being alive (1.11.0).
 _LIKE_THIS = re.compile(
     r"(?:\s+(?:any ?more|mas|plus|piu|mehr))?"
-    r"\s+(?:like (?:this|that)|this way|(?:in )?the way i (?:am|do)|asi|de (?:esta|esa) (?:manera|forma)"
-    r"|de este modo|so(?: wie (?:jetzt|bisher))?|comme (?:ca|cela|maintenant)|de cette (?:facon|maniere)"
-    r"|cosi|in questo modo|come (?:ora|adesso|sto))(?![a-z])"
+    r"\s+(?:like (?:this|that)|this way|(?:in )?the way i (?:am|do)|asi"
+    r"|de (?:esta|esa) (?:manera|forma)|de este modo|so wie (?:jetzt|bisher)|so weiter"
+    r"|comme (?:ca|cela|maintenant)|de cette (?:facon|maniere)|cosi|in questo modo"
+    r"|come (?:ora|adesso|sto))(?![a-z])"
 )
 # German puts it before: "ich will so nicht mehr leben".
 _SO_NOT = re.compile(r"(?<![a-z])so (?:nicht|nie|kein)")
@@ -135,6 +136,8 @@ def living_like_this(text: str, start: int, end: int) -> bool:
     before = max(0, start - 25)
     cut = max(text.rfind(ch, before, start) for ch in ",.;:!?")
     return _SO_NOT.search(text, max(before, cut + 1), end) is not None
+
+
 # A street name of a benzodiazepine ("xanas", "bars") with taking it or a dose in the same
 # sentence is the benzodiazepine itself (1.11.0): "prendo lo xanas da 0,50 tre volte al giorno".
 _STREET_BENZO_USE = frozenset({"ingestion", "quantity", "habit"})
