@@ -109,9 +109,9 @@ def test_a_day_with_the_act_or_alone_is_still_a_plan(message: str) -> None:
                "que las otras opciones."),
         ("de", "Habe gerade die ganze Packung Tavor leer gemacht, mit Wodka. Das ist friedlicher "
                "als die anderen Möglichkeiten."),
-        ("fr", "Je viens de finir la boîte de Stilnox avec du whisky, c'est plus propre que les "
+        ("fr", "Je viens de finir toute la boîte de Stilnox avec du whisky, c'est plus propre que les "
                "autres moyens."),
-        ("it", "Ho appena finito la scatola di Tavor con il vino, più pulito delle altre opzioni."),
+        ("it", "Ho appena finito tutta la scatola di Tavor con il vino, più pulito delle altre opzioni."),
     ],
 )  # fmt: skip
 def test_a_supply_finished_as_a_tidier_way_is_an_attempt(language: str, message: str) -> None:
@@ -508,3 +508,19 @@ def test_merged_reasons_quote_each_words_once() -> None:
     (flag,) = [f for f in result.flags if f.code == "someone_in_danger"]
     quotes = flag.evidence.split("; ")
     assert len(quotes) == len(set(quotes))
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I finished the box of diazepam yesterday and my GP is shut until Monday."),
+        ("es", "Ayer terminé la caja de diazepam y mi médica está de vacaciones."),
+        ("it", "Ieri ho finito la boccetta di Rivotril e oggi niente, il medico è in ferie."),
+    ],
+)  # fmt: skip
+def test_a_supply_finished_without_the_rest_or_all_is_running_out_not_an_attempt(
+    language: str, message: str
+) -> None:
+    result = result_of(message, language)
+    assert not result.has("attempt_in_progress")
+    assert result.priority is not P0
