@@ -109,9 +109,10 @@ def test_a_day_with_the_act_or_alone_is_still_a_plan(message: str) -> None:
                "que las otras opciones."),
         ("de", "Habe gerade die ganze Packung Tavor leer gemacht, mit Wodka. Das ist friedlicher "
                "als die anderen Möglichkeiten."),
-        ("fr", "Je viens de finir toute la boîte de Stilnox avec du whisky, c'est plus propre que les "
-               "autres moyens."),
-        ("it", "Ho appena finito tutta la scatola di Tavor con il vino, più pulito delle altre opzioni."),
+        ("fr", "Je viens de finir toute la boîte de Stilnox avec du whisky, c'est plus propre "
+               "que les autres moyens."),
+        ("it", "Ho appena finito tutta la scatola di Tavor con il vino, più pulito delle altre "
+               "opzioni."),
     ],
 )  # fmt: skip
 def test_a_supply_finished_as_a_tidier_way_is_an_attempt(language: str, message: str) -> None:
