@@ -525,3 +525,16 @@ def test_a_supply_finished_without_the_rest_or_all_is_running_out_not_an_attempt
     result = result_of(message, language)
     assert not result.has("attempt_in_progress")
     assert result.priority is not P0
+
+
+def test_a_drunk_threat_last_week_is_read_now_and_one_from_childhood_is_history() -> None:
+    last_week = result_of(
+        "Last week my husband came home drunk and said he'd kill me. I want him to get help.", "en"
+    )
+    assert str(last_week.priority) == "P1"
+    childhood = result_of(
+        "When I was a kid my dad came home drunk and said he would kill us all. Now I drink too "
+        "much myself.",
+        "en",
+    )
+    assert str(childhood.priority) in ROUTINE
