@@ -63,6 +63,10 @@ _FUZZY_MAX_PER_MESSAGE = 300
 _FUZZY_CONCEPTS = frozenset(
     {"means", "ingestion", "depressant", "intent", "intoxicated", "seizure_convulse", "benzo"}
 )
+# Concepts read only on demand, never scanned (1.11.0): DENIAL ("no thoughts of harming
+# myself") starts on the most frequent words ("no", "pas", "non") and matters only when a wish
+# not to live is said of a way of life.
+_LAZY = frozenset({"denial"})
 _FUZZY_SEEN_MAX = 50_000
 # A sentence longer than this is read in pieces, so that words far apart in a text without
 # full stops do not make a combination.
@@ -358,7 +362,7 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
         fuzzy={k: (tuple(v), v) for k, v in by_letter.items()},
         phrases=phrases,
         negation_required=frozenset(required),
-        table=PrefixTable(phrases.values()),
+        table=PrefixTable(v for k, v in phrases.items() if k not in _LAZY),
         digest=concepts_digest(),
         short_names=frozenset(n for n in fuzzy_names if len(n) < FUZZY_MIN_WORD),
         function_words=function_words,
@@ -486,6 +490,8 @@ class ConceptReader:
             for concept in self._word_concepts(m.group(), budget):
                 raw.append((concept, m.start(), m.end()))
         for concept, regex in self.lex.phrases.items():
+            if concept in _LAZY:
+                continue
             for m in index.finditer(regex):
                 raw.append((concept, m.start(), m.end()))
         for signal, concepts in _SIGNAL_CONCEPTS.items():
@@ -523,6 +529,8 @@ class ConceptReader:
                 continue
             if asked and concept == "ingestion" and any(s <= start < e for s, e in asked):
                 continue
+            if concept == "live" and living_like_this(text, start, end) and denied():
+                continue  # "no quiero seguir viviendo así" beside a clear "no" (1.11.0)
             if (
                 concept in ("death_wish", "not_here")
                 and living_like_this(text, start, end)
@@ -615,7 +623,6 @@ def decide(
                 for h in seg.hits:
                     if h.concept == "intent":
                         h.concept = "intent_past"
-    all_concepts = {h.concept for s in segments for h in s.hits}
     # Derived concepts, per segment.
     for seg in segments:
         present = seg.concepts()
@@ -633,8 +640,6 @@ def decide(
                 ):
                     derived.append(CHit("unrousable", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "live" and "wish" in present:
-                if "denial" in all_concepts and living_like_this(text, h.start, h.end):
-                    continue
                 # "doesn't want to live any more", "nicht mehr leben wolle"
                 derived.append(CHit("death_wish", h.start, h.end, h.quote, h.third_party))
                 derived.append(CHit("wish_dead", h.start, h.end, h.quote, h.third_party))
