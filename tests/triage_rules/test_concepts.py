@@ -73,7 +73,7 @@ def test_the_table_names_only_known_concepts_and_flag_codes() -> None:
 
     known = set(CONCEPTS) | {
         "no_wake", "unrousable", "seizure_signs", "overdose", "self_harm", "benzo", "wish_dead",
-        "third", "stop_recent", "farewell_end", "intent_past",
+        "third", "stop_recent", "farewell_end", "intent_past", "stop_planned",
     }  # fmt: skip
     for row in COMBINATIONS:
         assert row.code in CATALOG

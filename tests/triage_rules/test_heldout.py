@@ -78,6 +78,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-12": (blind_round("round12"), 75, 15),
     # Blind round 13: scored once at first sight on 1.9.0, then fixed by concept (1.10.0).
     "round-13": (blind_round("round13"), 75, 15),
+    # Blind round 14: scored once at first sight on 1.10.0, then fixed by concept (1.11.0).
+    "round-14": (blind_round("round14"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -31,6 +31,10 @@ class Combination:
     # A habit told ("most nights", "jeden Abend") in the sentence of the first group's words
     # is no event now: those words do not count for this row.
     not_habit: bool = False
+    # A decision to quit ("from tonight I stop drinking, my mind is made up") or to get help
+    # ("the time has come, rehab tomorrow, I'll tell my wife") is a plan to recover: the row's
+    # words in a sentence that tells a stop or help sought do not count (1.11.0).
+    not_quitting: bool = False
 
 
 def _c(*groups: str) -> tuple[frozenset[str], ...]:
@@ -89,11 +93,31 @@ COMBINATIONS: tuple[Combination, ...] = (
         "message",
         "someone_in_danger",
     ),
+    Combination(
+        "a decision told as settled or the calm after it, with a time now and a final act or a "
+        "wish to die (1.11.0): 'everything is ready for tonight, I feel calm for the first time'",
+        _c(
+            "resolved",
+            "time_now",
+            "arranged|goodbye|preparation|burden|death_wish|wish_dead|no_wake|intent",
+        ),
+        "message",
+        "suicidal_plan",
+        not_quitting=True,  # every group: "I've written her a letter to explain" is no farewell
+    ),
     # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
     Combination(
         "tried or attempted, with intent to end their life, in one sentence",
         _c("tried", "intent|intent_past"),
         "sentence",
+        "recent_attempt",
+        dated=True,  # in the past 3 months or now: P0; older or undated: past_attempt (P1)
+    ),
+    Combination(
+        "tried or took something, and was found or saved in time (1.11.0): an attempt told "
+        "without the word",
+        _c("tried|ingestion|overdose", "rescued"),
+        "message",
         "recent_attempt",
         dated=True,  # in the past 3 months or now: P0; older or undated: past_attempt (P1)
     ),
@@ -227,6 +251,24 @@ COMBINATIONS: tuple[Combination, ...] = (
         not_habit=True,
     ),
     Combination(
+        "a threat to kill or hurt people by someone drunk or high (1.11.0; a threat to an "
+        "animal or a thing is not this row)",
+        _c("threat", "intoxicated"),
+        "message",
+        "someone_in_danger",
+        dated=True,  # last week: read now (P1); years ago: history, no flag
+        not_habit=True,
+    ),
+    Combination(
+        "a weapon taken up by someone drunk or high, going for someone, with an assault, "
+        "someone hiding or a child there (1.11.0)",
+        _c("armed", "intoxicated", "aggression|violence|hiding|child|alone_with|threat"),
+        "message",
+        "someone_in_danger",
+        dated=True,
+        not_habit=True,
+    ),
+    Combination(
         "drunk or high, alone in charge of a baby or small children",
         _c("intoxicated", "alone_with"),
         "message",
@@ -260,6 +302,13 @@ COMBINATIONS: tuple[Combination, ...] = (
         "a benzodiazepine stopped, or done without, from today or a set day",
         _c("stop|without", "from_now", "benzo"),
         "sentence",
+        "abrupt_stop",
+    ),
+    Combination(
+        "a benzodiazepine to be stopped, done without or thrown away from a set day (1.11.0; "
+        "the drug may be named in another sentence)",
+        _c("stop_planned", "benzo"),
+        "message",
         "abrupt_stop",
     ),
     Combination(
@@ -299,5 +348,5 @@ FAMILIES: dict[str, frozenset[str]] = {
     ),
     "lethal_means": frozenset({"lethal_means", "lethal_place"}),
     "child_at_risk": frozenset({"child_at_risk"}),
-    "violence": frozenset({"violence", "weapon"}),
+    "violence": frozenset({"violence", "weapon", "threat", "armed"}),
 }

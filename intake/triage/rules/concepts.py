@@ -49,7 +49,8 @@ CONCEPTS: tuple[str, ...] = (
     "burden", "street_benzo", "maybe", "support", "dead", "function_words", "confused",
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
-    "as_we_speak", "discarded", "unwell", "saved", "found",
+    "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
+    "denial", "recovery", "armed", "aggression",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -62,6 +63,10 @@ _FUZZY_MAX_PER_MESSAGE = 300
 _FUZZY_CONCEPTS = frozenset(
     {"means", "ingestion", "depressant", "intent", "intoxicated", "seizure_convulse", "benzo"}
 )
+# Concepts read only on demand, never scanned (1.11.0): DENIAL ("no thoughts of harming
+# myself") starts on the most frequent words ("no", "pas", "non") and matters only when a wish
+# not to live is said of a way of life.
+_LAZY = frozenset({"denial"})
 _FUZZY_SEEN_MAX = 50_000
 # A sentence longer than this is read in pieces, so that words far apart in a text without
 # full stops do not make a combination.
@@ -98,13 +103,48 @@ _OTHER_PERSON = re.compile(
 _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
      "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
-     "as_we_speak", "found"}
+     "as_we_speak", "found", "denial", "recovery"}
 )  # fmt: skip
 # Words that only place or date another concept ("last", "from today", "tried"): whether they
 # are said of someone else is read from the concept they go with, so the (costly) check is
 # skipped; "last", "from today" and "as I write" are never negated either. Frequent words
 # ("tried", "last") in a long letter would otherwise each pay both checks.
 _NO_THIRD = frozenset({"last_dose", "from_now", "as_we_speak", "tried"})
+# Living qualified by a way of life ("no quiero seguir viviendo así", "don't want to live like
+# this any more") is about the life they lead, not about being alive (1.11.0).
+_LIKE_THIS = re.compile(
+    r"(?:\s+(?:any ?more|mas|plus|piu|mehr))?"
+    r"\s+(?:like (?:this|that)|this way|(?:in )?the way i (?:am|do)|asi"
+    r"|de (?:esta|esa) (?:manera|forma)|de este modo|so wie (?:jetzt|bisher)|so weiter"
+    r"|comme (?:ca|cela|maintenant)|de cette (?:facon|maniere)|cosi|in questo modo"
+    r"|come (?:ora|adesso|sto))(?![a-z])"
+)
+# German puts it before: "ich will so nicht mehr leben".
+_SO_NOT = re.compile(r"(?<![a-z])so (?:nicht|nie|kein)")
+
+
+def denies_harm(lex: ConceptLexicon, text: str) -> bool:
+    """Whether the message says clearly that they have no thought of harming themselves
+    (DENIAL). Read only when a wish not to live is said of a way of life (rare), so the
+    plain search costs nothing on ordinary messages."""
+    regex = lex.phrases.get("denial")
+    return regex is not None and regex.regex.search(text) is not None
+
+
+def living_like_this(text: str, start: int, end: int) -> bool:
+    """Whether the words from ``start`` to ``end`` (a wish not to live) are said of a way of
+    life: "no quiero seguir viviendo así", "ich will so nicht mehr leben" (1.11.0)."""
+    if _LIKE_THIS.match(text, end):
+        return True
+    # "so nicht" a few words back in the same clause, or inside the words themselves.
+    before = max(0, start - 25)
+    cut = max(text.rfind(ch, before, start) for ch in ",.;:!?")
+    return _SO_NOT.search(text, max(before, cut + 1), end) is not None
+
+
+# A street name of a benzodiazepine ("xanas", "bars") with taking it or a dose in the same
+# sentence is the benzodiazepine itself (1.11.0): "prendo lo xanas da 0,50 tre volte al giorno".
+_STREET_BENZO_USE = frozenset({"ingestion", "quantity", "habit"})
 _NEG_BEFORE = 40
 _MAX_HITS = 12
 _NEG_AFTER = 20
@@ -138,6 +178,8 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "recent_overdose": ("recent_overdose", "overdose_history"),
     "recent_attempt": ("recent_attempt", "past_attempt"),
     "abrupt_stop": ("abrupt_stop", ""),  # a stop years ago is no stop now: no flag
+    # A drunk threat told as last week's is read now (P1); years ago it is history (1.11.0).
+    "someone_in_danger": ("possible_risk", ""),
 }
 
 
@@ -320,7 +362,7 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
         fuzzy={k: (tuple(v), v) for k, v in by_letter.items()},
         phrases=phrases,
         negation_required=frozenset(required),
-        table=PrefixTable(phrases.values()),
+        table=PrefixTable(v for k, v in phrases.items() if k not in _LAZY),
         digest=concepts_digest(),
         short_names=frozenset(n for n in fuzzy_names if len(n) < FUZZY_MIN_WORD),
         function_words=function_words,
@@ -448,6 +490,8 @@ class ConceptReader:
             for concept in self._word_concepts(m.group(), budget):
                 raw.append((concept, m.start(), m.end()))
         for concept, regex in self.lex.phrases.items():
+            if concept in _LAZY:
+                continue
             for m in index.finditer(regex):
                 raw.append((concept, m.start(), m.end()))
         for signal, concepts in _SIGNAL_CONCEPTS.items():
@@ -473,11 +517,29 @@ class ConceptReader:
         # "Do you take Aetna?", "¿aceptáis/tomáis...?": a question to the clinic is no
         # swallowing (1.9.0); the info phrases of the lexicons mark it.
         asked = [(h.start, h.end) for h in findings.signals.get("info", ())]
+        denial: list[bool] = []
+
+        def denied() -> bool:
+            if not denial:
+                denial.append(denies_harm(self.lex, text))
+            return denial[0]
+
         for concept, start, end in raw:
             if dated and concept in _WIDE_NEGATION and any(s <= start < e for s, e in dated):
                 continue
             if asked and concept == "ingestion" and any(s <= start < e for s, e in asked):
                 continue
+            if concept == "live" and living_like_this(text, start, end) and denied():
+                continue  # "no quiero seguir viviendo así" beside a clear "no" (1.11.0)
+            if (
+                concept in ("death_wish", "not_here")
+                and living_like_this(text, start, end)
+                and denied()
+            ):
+                # "don't want to live like this" beside a clear "no" about harming oneself:
+                # the life they lead, which is despair (it still combines with pills
+                # taken), not a wish to be dead (1.11.0).
+                concept = "distress"
             # Enough hits of one concept to decide and quote; more only cost time on long
             # texts (each is checked for negation and third party).
             if kept.get(concept, 0) >= _MAX_HITS:
@@ -642,6 +704,12 @@ def decide(
                 # "so the kids aren't the ones who find me" (1.10.0): a thought of who will
                 # find them is a final act; its negation is part of the meaning.
                 derived.append(CHit("preparation", h.start, h.end, h.quote, h.third_party))
+            elif h.concept == "street_benzo" and present & _STREET_BENZO_USE:
+                derived.append(CHit("benzo", h.start, h.end, h.quote, h.third_party))
+            elif h.concept in ("stop", "without", "discarded") and "from_now" in present:
+                # "da domani basta, lo butto nel cesso", "from Monday I flush them" (1.11.0): a
+                # stop planned for a set day, whichever sentence names the drug.
+                derived.append(CHit("stop_planned", h.start, h.end, h.quote, h.third_party))
             elif h.concept == "breath_neg":
                 derived.append(CHit("breathing", h.start, h.end, h.quote, h.third_party))
             elif h.concept in _SEIZURE_KINDS:
@@ -685,6 +753,11 @@ def decide(
                 continue  # one stretch of words read as two concepts is still one signal
             if row.not_habit:
                 hits = _not_habit(hits, row.needs[0], segments, seg_of)
+                present = {h.concept for h in hits} | extra
+                if not all(group & present for group in row.needs):
+                    continue
+            if row.not_quitting:
+                hits = _not_quitting(hits, frozenset().union(*row.needs), segments, seg_of)
                 present = {h.concept for h in hits} | extra
                 if not all(group & present for group in row.needs):
                     continue
@@ -828,6 +901,25 @@ def _not_habit(
     """The hits without the first group's words that sit in a sentence telling a habit."""
     return [
         h for h in hits if h.concept not in first or not _has(segments[seg_of(h)].hits, "habit")
+    ]
+
+
+# What tells a stop of drink or drugs, or help sought, in a sentence: "from tonight", "stopped",
+# "done without", "rehab", "an appointment".
+_QUITTING = frozenset(
+    {"from_now", "stop", "stop_planned", "without", "without_other", "discarded", "recovery"}
+)
+
+
+def _not_quitting(
+    hits: list[CHit], groups: frozenset[str], segments: list[_Segment], seg_of: Any
+) -> list[CHit]:
+    """The hits without the groups' words that sit in a sentence telling a stop or help
+    sought (1.11.0)."""
+    return [
+        h
+        for h in hits
+        if h.concept not in groups or not (segments[seg_of(h)].concepts() & _QUITTING)
     ]
 
 

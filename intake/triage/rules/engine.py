@@ -20,14 +20,21 @@ from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
 
 from .cache import load_or_build
 from .catalog import spec
-from .concepts import ConceptLexicon, ConceptReader, decide, load_concepts
+from .concepts import (
+    ConceptLexicon,
+    ConceptReader,
+    decide,
+    denies_harm,
+    living_like_this,
+    load_concepts,
+)
 from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.10.0"
+ENGINE_VERSION = "1.11.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -264,6 +271,13 @@ def _text_rules(ctx: _Context) -> None:
             if kind in sig:
                 sig[kind] = [h for h in sig[kind] if not _inside(h, dated)]
 
+    # "I don't want to live like this" beside a clear "no thoughts of harming myself": a way
+    # of life, not life itself (1.11.0). Without the "no" it stays a death wish.
+    for kind in ("suicidal_thoughts", "death_wish"):
+        like = [h for h in sig.get(kind, []) if living_like_this(text.text, h.start, h.end)]
+        if like and denies_harm(_concept_reader().lex, text.text):
+            sig[kind] = [h for h in sig[kind] if h not in like]
+
     def add(code: str, hits: list[Hit]) -> None:
         if hits:
             ctx.add(_text_flag(code, hits))
@@ -495,7 +509,11 @@ def _merge(flags: list[Flag]) -> tuple[Flag, ...]:
             continue
         evidence = prior.evidence
         if flag.evidence and flag.evidence not in evidence:
-            evidence = f"{evidence}; {flag.evidence}" if evidence else flag.evidence
+            # Two rows quoting some of the same words: each quote once, so the reason stays
+            # readable (1.11.0).
+            have = evidence.split("; ") if evidence else []
+            have += [q for q in flag.evidence.split("; ") if q not in have]
+            evidence = "; ".join(have)
         merged[flag.code] = replace(
             prior,
             evidence=evidence,
