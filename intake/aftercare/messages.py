@@ -12,9 +12,12 @@ preview names addiction, treatment or the clinic's purpose. Messaging knows none
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from intake.aftercare import services
 from intake.aftercare.models import AftercarePlan, CheckIn
@@ -78,6 +81,23 @@ def compose_checkin(delivery: Delivery) -> Composed:
     )
 
 
+def preload_checkins(rows: Sequence[Delivery]) -> list[object]:
+    """A batch's check-ins with their plans, and its people, in one query each (what
+    :func:`compose_checkin` and :func:`checkin_stop_reason` then find in the session)."""
+    checkin_ids = {row.subject_id for row in rows if row.subject_id is not None}
+    person_ids = {row.recipient_person_id for row in rows if row.recipient_person_id is not None}
+    loaded: list[object] = []
+    if checkin_ids:
+        loaded.extend(
+            db.session.scalars(
+                select(CheckIn).where(CheckIn.id.in_(checkin_ids)).options(joinedload(CheckIn.plan))
+            )
+        )
+    if person_ids:
+        loaded.extend(db.session.scalars(select(Person).where(Person.id.in_(person_ids))))
+    return loaded
+
+
 def checkin_stop_reason(delivery: Delivery) -> str | None:
     """Not sent once the check-in was answered (a reminder) or the plan paused or stopped."""
     checkin = db.session.get(CheckIn, delivery.subject_id) if delivery.subject_id else None
@@ -125,6 +145,7 @@ def init_app(_app: Flask) -> None:
             name=AftercareKind.CHECKIN.value,
             compose=compose_checkin,
             stop_reason=checkin_stop_reason,
+            preload=preload_checkins,
         )
     )
     register_kind(
@@ -132,6 +153,7 @@ def init_app(_app: Flask) -> None:
             name=AftercareKind.REMINDER.value,
             compose=compose_checkin,
             stop_reason=checkin_stop_reason,
+            preload=preload_checkins,
         )
     )
     register_kind(KindSpec(name=AftercareKind.STOPPED.value, compose=compose_stopped))

@@ -11,8 +11,11 @@ string, because tone matters more than reuse in these messages. Each text templa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,8 +103,40 @@ def new_unsubscribe_link(person_id: int, language: str) -> tuple[str, Unsubscrib
     return base_url() + UNSUBSCRIBE_PATH.format(lang=lang, token=token), row
 
 
+# A batch of sends asks once for all its recipients (see :func:`opt_outs_known`).
+_KNOWN_OPT_OUTS: ContextVar[tuple[frozenset[int], frozenset[int]] | None] = ContextVar(
+    "known_opt_outs", default=None
+)
+
+
+@contextlib.contextmanager
+def opt_outs_known(person_ids: Iterable[int]) -> Iterator[None]:
+    """Within the block, :func:`opted_out` answers for ``person_ids`` from one query made now
+    (a batch of sends is composed in one reading transaction, so the answer is as fresh)."""
+    asked = frozenset(person_ids)
+    out = (
+        frozenset(
+            db.session.scalars(
+                select(UnsubscribeToken.person_id)
+                .where(UnsubscribeToken.person_id.in_(asked), UnsubscribeToken.used_at.is_not(None))
+                .distinct()
+            )
+        )
+        if asked
+        else frozenset()
+    )
+    reset = _KNOWN_OPT_OUTS.set((asked, out))
+    try:
+        yield
+    finally:
+        _KNOWN_OPT_OUTS.reset(reset)
+
+
 def opted_out(person_id: int) -> bool:
     """Whether the person has used any of their unsubscribe links."""
+    known = _KNOWN_OPT_OUTS.get()
+    if known is not None and person_id in known[0]:
+        return person_id in known[1]
     return bool(
         db.session.scalar(
             select(

@@ -43,8 +43,16 @@ class World:
 
 @contextlib.contextmanager
 def build_world(
-    tmp_path_factory: pytest.TempPathFactory, *, own_redis: bool, label: str = "world"
+    tmp_path_factory: pytest.TempPathFactory,
+    *,
+    own_redis: bool,
+    label: str = "world",
+    lease_seconds: int = 3,
 ) -> Iterator[World]:
+    """A database, an SMTP server and (``own_redis``) a Redis of its own, and an app on them.
+
+    ``lease_seconds`` is the delivery claim lease: short here so tests see a killed worker's
+    claim released quickly; the bench passes the production value."""
     instance = tmp_path_factory.mktemp(f"{label}-instance")
     previous_default = celery_state.default_app
     redis = OwnRedis() if own_redis else None
@@ -65,7 +73,7 @@ def build_world(
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": str(smtp_port),
             "MAIL_TIMEOUT_SECONDS": "5",
-            "DELIVERY_LEASE_SECONDS": "3",
+            "DELIVERY_LEASE_SECONDS": str(lease_seconds),
             "DELIVERY_RETRY_BASE_SECONDS": "1",
             "OUTBOX_GRACE_SECONDS": "1",
             "REPUBLISH_AFTER_SECONDS": "5",
@@ -93,7 +101,7 @@ def build_world(
             "MAIL_SERVER": "127.0.0.1",
             "MAIL_PORT": smtp_port,
             "MAIL_TIMEOUT_SECONDS": 5,
-            "DELIVERY_LEASE_SECONDS": 3,
+            "DELIVERY_LEASE_SECONDS": lease_seconds,
             "DELIVERY_RETRY_BASE_SECONDS": 1,
             "OUTBOX_GRACE_SECONDS": 1,
             "REPUBLISH_AFTER_SECONDS": 5,
