@@ -13,15 +13,17 @@ preview names addiction, treatment or the clinic's purpose. Messaging knows none
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from intake.aftercare import services
+from intake.aftercare import rules, services
 from intake.aftercare.models import AftercarePlan, CheckIn
 from intake.aftercare.services import AftercareKind
+from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.extensions import db
 from intake.messaging.compose import TEMPLATE_LANGUAGES, Composed, base_url, render_message
@@ -110,6 +112,19 @@ def checkin_stop_reason(delivery: Delivery) -> str | None:
     return None
 
 
+def checkin_defer_until(delivery: Delivery) -> datetime | None:
+    """A check-in or reminder never goes out in the person's quiet hours, whether it is sent
+    for the first time or retried after a failure: the end of the quiet hours, else None."""
+    checkin = db.session.get(CheckIn, delivery.subject_id) if delivery.subject_id else None
+    if checkin is None:
+        return None
+    plan = checkin.plan
+    now = utcnow()
+    if not rules.is_quiet(now, plan.timezone, services.quiet_of(plan)):
+        return None
+    return rules.next_allowed(now, plan.timezone, services.quiet_of(plan))
+
+
 def compose_stopped(delivery: Delivery) -> Composed:
     plan = db.session.get(AftercarePlan, delivery.subject_id) if delivery.subject_id else None
     if plan is None:
@@ -145,6 +160,7 @@ def init_app(_app: Flask) -> None:
             name=AftercareKind.CHECKIN.value,
             compose=compose_checkin,
             stop_reason=checkin_stop_reason,
+            defer_until=checkin_defer_until,
             preload=preload_checkins,
         )
     )
@@ -153,6 +169,7 @@ def init_app(_app: Flask) -> None:
             name=AftercareKind.REMINDER.value,
             compose=compose_checkin,
             stop_reason=checkin_stop_reason,
+            defer_until=checkin_defer_until,
             preload=preload_checkins,
         )
     )

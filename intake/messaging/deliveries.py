@@ -316,6 +316,10 @@ def _prepare(delivery: Delivery, token: str) -> _Prepared | str:
         reason = stop_reason(delivery)
         if reason is not None:
             return _Outcome.cancel(reason)
+        spec = find_kind(delivery.kind)
+        wait = spec.defer_until(delivery) if spec and spec.defer_until else None
+        if wait is not None:
+            return _Outcome.defer(wait)
         transport = transport_for(outgoing.channel)
         if transport is None:
             log.error(
@@ -351,10 +355,15 @@ class _Outcome:
     """What to record for a claimed delivery that is not sent, encoded as a short string."""
 
     HOLD = "hold"
+    _WHEN = "%Y-%m-%dT%H:%M:%S%z"
 
     @staticmethod
     def cancel(reason: str) -> str:
         return f"cancel|{reason}"
+
+    @staticmethod
+    def defer(until: datetime) -> str:
+        return f"defer|{until.strftime(_Outcome._WHEN)}"
 
     @staticmethod
     def fail(answer: str) -> str:
@@ -377,6 +386,9 @@ class _Outcome:
         if what == "fail":
             _fail(delivery_id, token, rest)
             return "failed"
+        if what == "defer":
+            _defer(delivery_id, token, datetime.strptime(rest, _Outcome._WHEN))
+            return "deferred"
         attempts, _, answer = rest.partition("|")
         return _retry_or_fail(delivery_id, token, int(attempts), answer)
 
@@ -513,6 +525,20 @@ def _hold(delivery_id: int, token: str, problem: DeliveryProblem) -> None:
         enqueued_at=None,
         provider_answer=problem.value,
     )
+
+
+def _defer(delivery_id: int, token: str, until: datetime) -> None:
+    """Not now (the recipient's quiet hours): due again at ``until``; the attempt does not
+    count, and the retry keeps its place in the backoff."""
+    _finish(
+        delivery_id,
+        token,
+        status=DeliveryStatus.RETRY.value,
+        attempts=Delivery.attempts - 1,
+        next_attempt_at=until,
+        enqueued_at=None,
+    )
+    log.info("delivery deferred id=%s", delivery_id)
 
 
 def _fail(delivery_id: int, token: str, answer: str) -> None:

@@ -47,6 +47,9 @@ class KindSpec:
     compose: Callable[[Delivery], Composed] | None = None
     # Why a delivery of this kind should no longer go out, or None to send it.
     stop_reason: Callable[[Delivery], str | None] | None = None
+    # When a delivery of this kind may not go out now (the recipient's quiet hours), the instant
+    # it may; None to send it now. Asked at every send, first or retried.
+    defer_until: Callable[[Delivery], datetime | None] | None = None
     # Load what a batch of this kind's deliveries is about into the session at once (one query
     # per table, not per delivery), so ``compose`` and ``stop_reason`` find it there. It returns
     # what it loaded: the session's identity map holds rows weakly, the caller holds them.
