@@ -145,8 +145,12 @@ def compose_staff(delivery: Delivery) -> Composed:
     user = delivery.recipient_user
     if user is None:
         raise SubjectMissing(delivery.recipient_user_id)
+    # In the staff member's own language (``users.language``), written by Babel.
     rendered = render_message(
-        delivery.kind, DEFAULT_LANGUAGE.value, {"link": base_url() + "/staff/crm/my-day"}
+        delivery.kind,
+        user.language or DEFAULT_LANGUAGE.value,
+        {"link": base_url() + "/staff/crm/my-day"},
+        by_babel=True,
     )
     return Composed(
         subject=rendered.subject, text=rendered.text, html=rendered.html, email_to=user.email

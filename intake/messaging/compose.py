@@ -21,6 +21,7 @@ from typing import Any
 
 from babel import Locale
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import exists, select
 
 from intake.extensions import db
@@ -54,19 +55,33 @@ class Rendered:
     html: str
 
 
-def render_message(kind: str, language: str, context: dict[str, Any]) -> Rendered:
+def render_message(
+    kind: str, language: str, context: dict[str, Any], *, by_babel: bool = False
+) -> Rendered:
     """Render ``email/<kind>.<language>`` (text and HTML); unknown languages fall back to English.
+
+    With ``by_babel`` there is one template, ``email/<kind>.en``, whose words are Babel messages,
+    rendered in ``language`` (``force_locale``): for short messages to staff, where the words
+    are few and the catalogues already carry the staff pages' languages.
 
     The Jinja environment is used directly rather than ``render_template``: a worker has no
     request, and the app's context processors read one.
     """
     lang = language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE
+    if by_babel:
+        with force_locale(str(lang)):
+            return _render(f"email/{kind}.{DEFAULT_LANGUAGE.value}", str(lang), context)
+    return _render(f"email/{kind}.{lang}", str(lang), context)
+
+
+def _render(name: str, lang: str, context: dict[str, Any]) -> Rendered:
+    """Render ``<name>.txt`` and ``<name>.html``, the page saying it is written in ``lang``."""
     env = current_app.jinja_env
-    module = env.get_template(f"email/{kind}.{lang}.txt").make_module(context)
+    module = env.get_template(f"{name}.txt").make_module(context)
     subject = str(getattr(module, "subject", "")).strip()
     preview = str(getattr(module, "preview", "")).strip()
     text = str(module).strip() + "\n"
-    html = env.get_template(f"email/{kind}.{lang}.html").render(
+    html = env.get_template(f"{name}.html").render(
         **context, subject=subject, preview=preview, lang=lang
     )
     return Rendered(subject=subject, preview=preview, text=text, html=html)
