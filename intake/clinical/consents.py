@@ -117,18 +117,22 @@ def consent_text(person: Person, data: ConsentInput, patient_name: str, recipien
 
     Rendered from the Jinja environment, not ``render_template``: the template needs nothing
     from a request, and aftercare records its consent from code that may run without one."""
-    return current_app.jinja_env.get_template("consent/consent_text.txt").render(
-        version=CONSENT_TEXT_VERSION,
-        patient_name=patient_name,
-        disclosing_party=data.disclosing_party,
-        information=data.information,
-        recipient=recipient,
-        purpose_text=data.purpose_text,
-        revocation_text=data.revocation_text,
-        expires_at=data.expires_at,
-        expiry_event=data.expiry_event,
-        clinic=current_app.config["CLINIC_NAME"],
-    ).strip()
+    return (
+        current_app.jinja_env.get_template("consent/consent_text.txt")
+        .render(
+            version=CONSENT_TEXT_VERSION,
+            patient_name=patient_name,
+            disclosing_party=data.disclosing_party,
+            information=data.information,
+            recipient=recipient,
+            purpose_text=data.purpose_text,
+            revocation_text=data.revocation_text,
+            expires_at=data.expires_at,
+            expiry_event=data.expiry_event,
+            clinic=current_app.config["CLINIC_NAME"],
+        )
+        .strip()
+    )
 
 
 def record_consent(person: Person, data: ConsentInput, actor_id: int) -> Consent:
