@@ -1,10 +1,14 @@
 """Deliveries: one send of one message on one channel, at least once and, by its claim, once.
 
-A send first claims its row compare-and-set (``UPDATE ... SET status='sending' WHERE status IN
-('queued', 'retry')``) and commits the claim, then talks to the provider, then records the answer.
-However many times the task for a delivery arrives, only one claim succeeds. If a worker dies
-between claim and answer, the row stays ``sending``; the sweep returns it to ``retry`` once its
-lease (longer than the hard task time limit) is over.
+A send first claims its row compare-and-set (``UPDATE ... SET status='sending', claim_token=...
+WHERE status IN ('queued', 'retry')``) and commits the claim, then talks to the provider, then
+records the answer under that claim token. A worker claims up to :data:`CLAIM_BATCH` rows in one
+statement and records each one right after its own send, so the database costs a few round
+trips per message instead of about fifteen. However many times the task for a delivery arrives,
+only one claim succeeds. If a worker dies between claim and answer, its rows stay ``sending``;
+the sweep returns them to ``retry`` once their lease (``DELIVERY_LEASE_SECONDS``, longer than
+the hard task time limit; a batch renews it while it sends) is over, and only the rows not yet
+recorded as sent go out again.
 
 Temporary failures are retried with exponential backoff by the sweep (the wait is a column, not
 a Celery countdown); permanent failures, and temporary ones that use up every attempt, end as
