@@ -50,7 +50,7 @@ class AftercarePlan(Model):
     consent_text: Mapped[str] = mapped_column(String(2000))
     consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     consent_recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # The same consent in the clinical consent ledger (purpose ``aftercare``), where its
+    # The same consent in the clinical consent ledger (purpose ``aftercare_contact``), where its
     # withdrawal is recorded when the person stops the plan.
     consent_id: Mapped[int | None] = mapped_column(ForeignKey("consents.id"))
     status: Mapped[str] = mapped_column(String(12), default=PlanStatus.ACTIVE.value)
