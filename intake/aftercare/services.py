@@ -260,7 +260,8 @@ def _record_consent(
     person: Person, data: PlanInput, defaults: rules.Defaults, actor_id: int
 ) -> Consent:
     """The plan's consent to be contacted after discharge, in the clinical consent ledger
-    (purpose ``aftercare_contact``), in force for the plan's length; a stop from the person revokes it.
+    (purpose ``aftercare_contact``), in force for the plan's length; a stop from the person
+    revokes it.
 
     The words the person agreed to are its information; the ledger's own checks apply (an
     unknown signature or channel is refused like any plan input)."""

@@ -40,8 +40,12 @@ class User(UserMixin, Model):
     invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # The language of the emails the application writes to this staff member (a ``Language``).
+    # Deferred: read only when an email to them is written, not with every request's user.
     language: Mapped[str] = mapped_column(
-        String(5), default=DEFAULT_LANGUAGE.value, server_default=DEFAULT_LANGUAGE.value
+        String(5),
+        default=DEFAULT_LANGUAGE.value,
+        server_default=DEFAULT_LANGUAGE.value,
+        deferred=True,
     )
 
     role_rows: Mapped[list[UserRole]] = relationship(

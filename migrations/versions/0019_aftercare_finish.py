@@ -5,6 +5,9 @@ Revision ID: 0019
 Revises: 0018
 Create Date: 2026-12-03 06:00:00.000000
 
+Plain columns only, added and dropped in place (native ALTER TABLE on SQLite 3.35+ and
+PostgreSQL): rebuilding ``users`` or ``aftercare_plans`` on SQLite with foreign keys on would
+fail or cascade to the rows that reference them (see 0008).
 """
 from alembic import op
 import sqlalchemy as sa
@@ -18,26 +21,20 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('deliveries', schema=None) as batch_op:
+    with op.batch_alter_table('deliveries', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('claim_token', sa.String(length=32), nullable=True))
-    with op.batch_alter_table('aftercare_plans', schema=None) as batch_op:
+    with op.batch_alter_table('aftercare_plans', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('consent_id', sa.Integer(), nullable=True))
-        batch_op.create_foreign_key(
-            batch_op.f('fk_aftercare_plans_consent_id_consents'), 'consents', ['consent_id'], ['id']
-        )
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.add_column(
             sa.Column('language', sa.String(length=5), nullable=False, server_default='en')
         )
 
 
 def downgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('language')
-    with op.batch_alter_table('aftercare_plans', schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f('fk_aftercare_plans_consent_id_consents'), type_='foreignkey'
-        )
+    with op.batch_alter_table('aftercare_plans', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('consent_id')
-    with op.batch_alter_table('deliveries', schema=None) as batch_op:
+    with op.batch_alter_table('deliveries', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('claim_token')
