@@ -155,6 +155,7 @@ def main(count: int) -> int:
         own_redis=True,
         label="aftercare-bench",
         lease_seconds=180,
+        mail_timeout_seconds=20,  # the production MAIL_TIMEOUT_SECONDS
     ) as world:
         owner = make_user(world.app, "owner@bench.example", {Role.CLINICIAN})
         with world.app.app_context():
