@@ -62,7 +62,9 @@ def test_the_plans_consent_is_in_the_ledger_and_a_stop_from_the_message_revokes_
         assert consent.ended_by_id is None  # the person, not a member of staff
         assert consent.end_note == "Stopped from an aftercare check-in message."
     assert (
-        audit_tags(app, target_type="person", target_id=person_id).count("clinical:consent:revoked")
+        audit_tags(app, target_type="person", target_id=str(person_id)).count(
+            "clinical:consent:revoked"
+        )
         == 1
     )
     page = client.get(f"/staff/aftercare/plans/{plan_id}").get_data(as_text=True)
