@@ -146,7 +146,17 @@ def main(count: int) -> int:
         os.environ["TEST_DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     else:
         os.environ.pop("TEST_DATABASE_URL", None)
-    with build_world(_TempDirs(), own_redis=True, label="aftercare-bench") as world:  # type: ignore[arg-type]
+    # The production claim lease (180 s): a batch claim holds its rows that long at most.
+    print(
+        "load average (1, 5, 15 min) at the start: " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
+    with build_world(
+        _TempDirs(),  # type: ignore[arg-type]
+        own_redis=True,
+        label="aftercare-bench",
+        lease_seconds=180,
+        mail_timeout_seconds=20,  # the production MAIL_TIMEOUT_SECONDS
+    ) as world:
         owner = make_user(world.app, "owner@bench.example", {Role.CLINICIAN})
         with world.app.app_context():
             backend = db.engine.dialect.name
@@ -192,6 +202,9 @@ def main(count: int) -> int:
     if delays:
         print(f"delay after due: median {statistics.median(delays):.0f} s, max {max(delays):.0f} s")
     print(f"duplicates: {duplicates}")
+    print(
+        "load average (1, 5, 15 min) at the end: " + " ".join(f"{x:.1f}" for x in os.getloadavg())
+    )
     print(f"late sends (over an hour after their due minute): {late}")
     return 0 if done and duplicates == 0 and received == count else 1
 

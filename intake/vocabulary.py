@@ -469,6 +469,7 @@ class ConsentPurpose(Vocabulary):
     REFERRING_DOCTOR = "referring_doctor"
     INSURER = "insurer"
     OTHER_PROVIDER = "other_provider"
+    AFTERCARE = "aftercare_contact"  # check-ins after discharge (recorded with the aftercare plan)
 
 
 class ConsentScope(Vocabulary):

@@ -20,7 +20,9 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from intake.aftercare import rules
 from intake.aftercare.services import FREE_TEXT_MAX
-from intake.vocabulary import AftercareChannel, Language
+from intake.clinical.consent_forms import CHANNEL_LABELS as CONSENT_CHANNEL_LABELS
+from intake.clinical.consent_forms import SIGNATURE_LABELS
+from intake.vocabulary import AftercareChannel, Language, RequestChannel, SignatureMethod
 
 CHANNEL_LABELS = {
     AftercareChannel.EMAIL: _l("Email"),
@@ -66,6 +68,17 @@ class PlanForm(FlaskForm):
     consent_text = TextAreaField(
         _l("What the person agreed to (their consent to be contacted after discharge)"),
         validators=[DataRequired(), Length(max=2000)],
+    )
+    # Recorded with the consent in the clinical consent ledger (only when the plan is opened).
+    consent_signature = SelectField(
+        _l("How the person signed"),
+        choices=list(SIGNATURE_LABELS.items()),
+        default=SignatureMethod.PAPER.value,
+    )
+    consent_given_via = SelectField(
+        _l("How the consent was given"),
+        choices=list(CONSENT_CHANNEL_LABELS.items()),
+        default=RequestChannel.IN_PERSON.value,
     )
 
 

@@ -12,13 +12,18 @@ preview names addiction, treatment or the clinic's purpose. Messaging knows none
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask import url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from intake.aftercare import services
+from intake.aftercare import rules, services
 from intake.aftercare.models import AftercarePlan, CheckIn
 from intake.aftercare.services import AftercareKind
+from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.extensions import db
 from intake.messaging.compose import TEMPLATE_LANGUAGES, Composed, base_url, render_message
@@ -78,6 +83,23 @@ def compose_checkin(delivery: Delivery) -> Composed:
     )
 
 
+def preload_checkins(rows: Sequence[Delivery]) -> list[object]:
+    """A batch's check-ins with their plans, and its people, in one query each (what
+    :func:`compose_checkin` and :func:`checkin_stop_reason` then find in the session)."""
+    checkin_ids = {row.subject_id for row in rows if row.subject_id is not None}
+    person_ids = {row.recipient_person_id for row in rows if row.recipient_person_id is not None}
+    loaded: list[object] = []
+    if checkin_ids:
+        loaded.extend(
+            db.session.scalars(
+                select(CheckIn).where(CheckIn.id.in_(checkin_ids)).options(joinedload(CheckIn.plan))
+            )
+        )
+    if person_ids:
+        loaded.extend(db.session.scalars(select(Person).where(Person.id.in_(person_ids))))
+    return loaded
+
+
 def checkin_stop_reason(delivery: Delivery) -> str | None:
     """Not sent once the check-in was answered (a reminder) or the plan paused or stopped."""
     checkin = db.session.get(CheckIn, delivery.subject_id) if delivery.subject_id else None
@@ -88,6 +110,19 @@ def checkin_stop_reason(delivery: Delivery) -> str | None:
     if checkin.plan.status != PlanStatus.ACTIVE:
         return f"stopped: plan {checkin.plan.status}"
     return None
+
+
+def checkin_defer_until(delivery: Delivery) -> datetime | None:
+    """A check-in or reminder never goes out in the person's quiet hours, whether it is sent
+    for the first time or retried after a failure: the end of the quiet hours, else None."""
+    checkin = db.session.get(CheckIn, delivery.subject_id) if delivery.subject_id else None
+    if checkin is None:
+        return None
+    plan = checkin.plan
+    now = utcnow()
+    if not rules.is_quiet(now, plan.timezone, services.quiet_of(plan)):
+        return None
+    return rules.next_allowed(now, plan.timezone, services.quiet_of(plan))
 
 
 def compose_stopped(delivery: Delivery) -> Composed:
@@ -110,8 +145,12 @@ def compose_staff(delivery: Delivery) -> Composed:
     user = delivery.recipient_user
     if user is None:
         raise SubjectMissing(delivery.recipient_user_id)
+    # In the staff member's own language (``users.language``), written by Babel.
     rendered = render_message(
-        delivery.kind, DEFAULT_LANGUAGE.value, {"link": base_url() + "/staff/crm/my-day"}
+        delivery.kind,
+        user.language or DEFAULT_LANGUAGE.value,
+        {"link": base_url() + "/staff/crm/my-day"},
+        by_babel=True,
     )
     return Composed(
         subject=rendered.subject, text=rendered.text, html=rendered.html, email_to=user.email
@@ -125,6 +164,8 @@ def init_app(_app: Flask) -> None:
             name=AftercareKind.CHECKIN.value,
             compose=compose_checkin,
             stop_reason=checkin_stop_reason,
+            defer_until=checkin_defer_until,
+            preload=preload_checkins,
         )
     )
     register_kind(
@@ -132,6 +173,8 @@ def init_app(_app: Flask) -> None:
             name=AftercareKind.REMINDER.value,
             compose=compose_checkin,
             stop_reason=checkin_stop_reason,
+            defer_until=checkin_defer_until,
+            preload=preload_checkins,
         )
     )
     register_kind(KindSpec(name=AftercareKind.STOPPED.value, compose=compose_stopped))

@@ -50,6 +50,12 @@ class AftercarePlan(Model):
     consent_text: Mapped[str] = mapped_column(String(2000))
     consent_recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     consent_recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The same consent in the clinical consent ledger (purpose ``aftercare_contact``), where its
+    # withdrawal is recorded when the person stops the plan. A plain id, not a foreign key: on
+    # SQLite a foreign key column cannot be added or dropped in place, and rebuilding this table
+    # (which check-ins reference) with foreign keys on would fail; consents are never deleted
+    # (the ledger keeps every row), so the id stays good.
+    consent_id: Mapped[int | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(12), default=PlanStatus.ACTIVE.value)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -12,7 +12,7 @@ import logging
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -29,6 +29,13 @@ from intake.aftercare.monitor import CHECKIN_SCREENS, FIELD, MONITOR_CODES
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.auth.models import User
+from intake.clinical.consent_models import Consent
+from intake.clinical.consents import (
+    ConsentInput,
+    ConsentRefusalError,
+    end_consent,
+    record_consent,
+)
 from intake.core.types import utcnow
 from intake.crm.errors import CrmRefusalError
 from intake.crm.models import Episode, Person, Task
@@ -47,11 +54,16 @@ from intake.vocabulary import (
     AftercareChannel,
     CheckInOutcome,
     CheckInStatus,
+    ConsentEnd,
+    ConsentPurpose,
+    ConsentScope,
     DeliveryChannel,
     DeliveryStatus,
     ForWhom,
     Language,
     PlanStatus,
+    RequestChannel,
+    SignatureMethod,
     Stage,
     TaskKind,
 )
@@ -126,6 +138,10 @@ class PlanInput:
     starts_on: date
     supports: str | None
     consent_text: str
+    # How the person signed and gave it, for the consent ledger (``SignatureMethod``,
+    # ``RequestChannel``).
+    consent_signature: str = SignatureMethod.PAPER.value
+    consent_given_via: str = RequestChannel.IN_PERSON.value
 
 
 SCHEDULE_REFUSALS = {
@@ -225,7 +241,9 @@ def open_plan(episode: Episode, data: PlanInput, actor_id: int | None) -> Afterc
         created_by_id=actor_id,
     )
     db.session.add(plan)
+    consent = _record_consent(episode.person, data, defaults, actor_id or data.owner_id)
     db.session.flush()
+    plan.consent_id = consent.id
     for slot, local in enumerate(rules.first_dates(data.starts_on, defaults)):
         _add_checkin(plan, slot, local, 0, defaults)
     record(
@@ -236,6 +254,73 @@ def open_plan(episode: Episode, data: PlanInput, actor_id: int | None) -> Afterc
         detail={"episode": episode.id, "channel": data.channel, "owner": data.owner_id},
     )
     return plan
+
+
+def _record_consent(
+    person: Person, data: PlanInput, defaults: rules.Defaults, actor_id: int
+) -> Consent:
+    """The plan's consent to be contacted after discharge, in the clinical consent ledger
+    (purpose ``aftercare_contact``), in force for the plan's length; a stop from the person
+    revokes it.
+
+    The words the person agreed to are its information; the ledger's own checks apply (an
+    unknown signature or channel is refused like any plan input)."""
+    clinic = str(current_app.config["CLINIC_NAME"])
+    name = person.name or staff_words(_l("Name not given"))
+    starts = datetime.combine(data.starts_on, datetime.min.time(), tzinfo=UTC)
+    try:
+        return record_consent(
+            person,
+            ConsentInput(
+                purpose=ConsentPurpose.AFTERCARE.value,
+                scope=ConsentScope.ACKNOWLEDGE.value,
+                information=data.consent_text.strip()[:2000],
+                purpose_text=staff_words(
+                    _l("Short check-in messages after discharge, and calls when they show need.")
+                ),
+                revocation_text=staff_words(
+                    _l(
+                        "Stop from any check-in message (the link, or STOP by text message), or "
+                        "tell any member of staff."
+                    )
+                ),
+                disclosing_party=clinic,
+                recipient_name=clinic,
+                patient_name=name,
+                signature_method=data.consent_signature,
+                signed_name=name,
+                given_via=data.consent_given_via,
+                explicit=True,
+                starts_at=min(starts, utcnow()),
+                expires_at=datetime.combine(
+                    rules.add_months(data.starts_on, defaults.duration_months) + timedelta(days=1),
+                    datetime.min.time(),
+                    tzinfo=UTC,
+                ),
+                expiry_event=staff_words(_l("The end of the aftercare plan")),
+            ),
+            actor_id,
+        )
+    except ConsentRefusalError as refused:
+        raise AftercareRefusedError(refused.code, refused.message, "consent_text") from None
+
+
+def _withdraw_consent(plan: AftercarePlan, by: str, actor_id: int | None) -> None:
+    """A stop withdraws the plan's consent in the ledger (once; an ended one stays as it is)."""
+    consent = db.session.get(Consent, plan.consent_id) if plan.consent_id else None
+    if consent is None or consent.ended_at is not None:
+        return
+    from_person = by == "person"
+    end_consent(
+        consent,
+        ConsentEnd.REVOKED.value,
+        None if from_person else actor_id,
+        note=staff_words(
+            _l("Stopped from an aftercare check-in message.")
+            if from_person
+            else _l("Aftercare plan stopped by staff.")
+        ),
+    )
 
 
 def edit_plan(plan: AftercarePlan, data: PlanInput, actor_id: int | None) -> None:
@@ -548,8 +633,14 @@ def _notify_staff(user_id: int, key: str) -> None:
         subject_kind=TASK_SUBJECT,
         subject_id=None,
         recipient_user_id=user_id,
-        language=str(current_app.config.get("ALERT_LANGUAGE") or DEFAULT_LANGUAGE),
+        language=_language_of(user_id),
     )
+
+
+def _language_of(user_id: int) -> str:
+    """The staff member's own language (``users.language``); the notice is written in it."""
+    language = db.session.scalar(select(User.language).where(User.id == user_id))
+    return str(language or current_app.config.get("ALERT_LANGUAGE") or DEFAULT_LANGUAGE)
 
 
 # Links -----------------------------------------------------------------------------------------
@@ -731,11 +822,13 @@ def change_channel(plan: AftercarePlan, channel: str) -> None:
     )
 
 
-def stop_plan(plan: AftercarePlan, by: str) -> bool:
+def stop_plan(plan: AftercarePlan, by: str, actor_id: int | None = None) -> bool:
     """Stop every check-in at once: waiting ones are cancelled, unsent messages too; a single
-    confirmation goes out. False when it was stopped already (nothing changes again)."""
+    confirmation goes out, and the plan's consent is withdrawn in the consent ledger. False
+    when it was stopped already (nothing changes again)."""
     if plan.status == PlanStatus.STOPPED:
         return False
+    _withdraw_consent(plan, by, actor_id)
     now = utcnow()
     plan.status = PlanStatus.STOPPED.value
     plan.stopped_at = now

@@ -56,9 +56,9 @@ def edit_plan(plan: AftercarePlan, data: PlanInput, actor_id: int | None) -> Non
     _run(lambda: services.edit_plan(plan, data, actor_id))
 
 
-def stop_plan_by_staff(plan: AftercarePlan) -> bool:
+def stop_plan_by_staff(plan: AftercarePlan, actor_id: int | None = None) -> bool:
     """Staff stop a plan (the person asked by phone). Commits."""
-    return _run(lambda: services.stop_plan(plan, "staff"))
+    return _run(lambda: services.stop_plan(plan, "staff", actor_id))
 
 
 # A sweep keeps claiming full batches for this long, then leaves the rest to the next minute's

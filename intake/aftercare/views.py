@@ -40,12 +40,22 @@ from intake.audit.services import record_view
 from intake.audit.tags import AuditTag
 from intake.auth.forms import ConfirmForm
 from intake.auth.permissions import Permission, public, require_access, require_permission
+from intake.clinical.consent_forms import STATE_LABELS as CONSENT_STATE_LABELS
+from intake.clinical.consent_models import Consent
 from intake.crm import queries as crm_queries
 from intake.crm.models import Episode
 from intake.extensions import csrf, db
 from intake.helplines import help_for
 from intake.messaging.compose import TEMPLATE_LANGUAGES
-from intake.vocabulary import DEFAULT_LANGUAGE, CheckInOutcome, PlanStatus, Priority, Stage
+from intake.vocabulary import (
+    DEFAULT_LANGUAGE,
+    CheckInOutcome,
+    PlanStatus,
+    Priority,
+    RequestChannel,
+    SignatureMethod,
+    Stage,
+)
 
 bp = Blueprint("aftercare", __name__, url_prefix="/staff/aftercare")
 public_bp = Blueprint("aftercare_public", __name__)
@@ -97,6 +107,8 @@ def _plan_input(form: PlanForm) -> PlanInput:
         starts_on=form.starts_on.data or date.today(),
         supports=form.supports.data,
         consent_text=str(form.consent_text.data or ""),
+        consent_signature=str(form.consent_signature.data or SignatureMethod.PAPER.value),
+        consent_given_via=str(form.consent_given_via.data or RequestChannel.IN_PERSON.value),
     )
 
 
@@ -169,6 +181,8 @@ def plan(plan_id: int) -> str:
         quiet=f"{rules.minute_text(found.quiet_start)}-{rules.minute_text(found.quiet_end)}",
         channel_labels=CHANNEL_LABELS,
         confirm=ConfirmForm(),
+        consent=db.session.get(Consent, found.consent_id) if found.consent_id else None,
+        consent_states=CONSENT_STATE_LABELS,
     )
 
 
@@ -210,7 +224,7 @@ def stop_plan(plan_id: int) -> Response:
     found = _plan(plan_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    use_cases.stop_plan_by_staff(found)
+    use_cases.stop_plan_by_staff(found, current_user.id)
     flash(_("Check-ins stopped."), "success")
     return redirect(url_for("aftercare.plan", plan_id=found.id))
 

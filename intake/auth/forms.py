@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from intake.auth.permissions import Role
 from intake.security.passwords import MIN_PASSWORD_LENGTH
+from intake.vocabulary import Language
 
 ROLE_LABELS = {
     Role.ADMIN: _l("Administrator"),
@@ -114,6 +115,23 @@ class RolesForm(FlaskForm):
         _l("Roles"),
         choices=role_choices,
         validators=[DataRequired(message=_l("Choose at least one role."))],
+    )
+
+
+class LanguageForm(FlaskForm):
+    """The language of the emails the application writes to this staff member."""
+
+    # Each language by its own name: whoever reads this may not read the current one.
+    language = SelectField(
+        _l("Language of the emails you receive"),
+        choices=[
+            (Language.EN.value, "English"),
+            (Language.ES.value, "Español"),
+            (Language.DE.value, "Deutsch"),
+            (Language.FR.value, "Français"),
+            (Language.IT.value, "Italiano"),
+        ],
+        validators=[DataRequired()],
     )
 
 

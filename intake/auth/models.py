@@ -12,6 +12,7 @@ from intake.auth.permissions import Permission, Role, permissions_for
 from intake.core.types import UTCDateTime, utcnow
 from intake.extensions import Model
 from intake.security.fields import EncryptedText
+from intake.vocabulary import DEFAULT_LANGUAGE
 
 
 class User(UserMixin, Model):
@@ -38,6 +39,14 @@ class User(UserMixin, Model):
     totp_last_step: Mapped[int | None] = mapped_column()
     invite_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     invite_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The language of the emails the application writes to this staff member (a ``Language``).
+    # Deferred: read only when an email to them is written, not with every request's user.
+    language: Mapped[str] = mapped_column(
+        String(5),
+        default=DEFAULT_LANGUAGE.value,
+        server_default=DEFAULT_LANGUAGE.value,
+        deferred=True,
+    )
 
     role_rows: Mapped[list[UserRole]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

@@ -27,6 +27,7 @@ from intake.auth.permissions import Role
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.security.passwords import hash_password, needs_rehash, verify_password
+from intake.vocabulary import Language
 
 INVITE_VALID_FOR = timedelta(hours=72)
 TOTP_ISSUER = "Harbor Intake"
@@ -605,3 +606,12 @@ def count_active_admins() -> int:
 
 def list_users() -> list[User]:
     return list(db.session.scalars(select(User).order_by(User.display_name)).all())
+
+
+def set_language(user: User, language: str) -> bool:
+    """Set the language of the emails written to ``user``; False (nothing changed) for a code
+    that is not a :class:`~intake.vocabulary.Language`. The caller commits."""
+    if language not in Language.codes():
+        return False
+    user.language = language
+    return True

@@ -142,3 +142,10 @@ def set_active(user: User, active: bool) -> None:
     """Deactivate (ending every session) or reactivate an account. Commits."""
     services.set_active(user, active)
     db.session.commit()
+
+
+def set_language(user: User, language: str) -> bool:
+    """Set the language of the emails the application writes to ``user``. Commits."""
+    changed = services.set_language(user, language)
+    db.session.commit()
+    return changed

@@ -21,6 +21,7 @@ from intake.auth import services, use_cases
 from intake.auth.forms import (
     ChangePasswordForm,
     ConfirmPasswordForm,
+    LanguageForm,
     LoginForm,
     SecondFactorForm,
     SetPasswordForm,
@@ -210,9 +211,23 @@ def change_password() -> str | Response | tuple[str, int]:
     return render_template(
         "auth/change_password.html",
         form=form,
+        language_form=LanguageForm(data={"language": user.language}),
         two_factor_enabled=user.two_factor_enabled,
         recovery_codes_left=services.recovery_codes_left(user),
     ), 400 if form.errors else 200
+
+
+@bp.post("/account/language")
+@require_login
+def change_language() -> Response:
+    """Set the language of the emails written to the signed-in staff member."""
+    user: User = current_user._get_current_object()
+    form = LanguageForm()
+    if form.validate_on_submit() and use_cases.set_language(user, str(form.language.data)):
+        flash(_("The language of your emails is saved."), "success")
+    else:
+        flash(_("Choose one of the languages in the list."), "error")
+    return redirect(url_for("auth.change_password"))
 
 
 @bp.route("/account/recovery-codes", methods=["GET", "POST"])

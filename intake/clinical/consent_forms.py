@@ -35,6 +35,7 @@ PURPOSE_LABELS: dict[str, LazyString] = {
     ConsentPurpose.REFERRING_DOCTOR: _l("Sharing with the referring doctor"),
     ConsentPurpose.INSURER: _l("Sharing with an insurer"),
     ConsentPurpose.OTHER_PROVIDER: _l("Sharing with another provider"),
+    ConsentPurpose.AFTERCARE: _l("Aftercare check-ins after discharge"),
 }
 SCOPE_LABELS: dict[str, LazyString] = {
     ConsentScope.ACKNOWLEDGE: _l("Only that we know them"),
@@ -85,7 +86,11 @@ DEFAULT_REVOCATION = _l(
 
 
 class ConsentForm(FlaskForm):
-    purpose = SelectField(_l("What it is for"), choices=list(PURPOSE_LABELS.items()))
+    # Aftercare's consent is recorded with the aftercare plan, where its words are asked for.
+    purpose = SelectField(
+        _l("What it is for"),
+        choices=[(k, v) for k, v in PURPOSE_LABELS.items() if k != ConsentPurpose.AFTERCARE],
+    )
     scope = SelectField(_l("How much may be told"), choices=list(SCOPE_LABELS.items()))
     recipient_contact_id = SelectField(
         _l("To whom: one of the person's contacts"), coerce=int, validators=[Optional()]

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from sqlalchemy import select
@@ -113,20 +113,26 @@ def _recipient_contact(person: Person, contact_id: int | None) -> Contact | None
 
 
 def consent_text(person: Person, data: ConsentInput, patient_name: str, recipient: str) -> str:
-    """The statement the person is shown and signs, with every element filled in."""
-    return render_template(
-        "consent/consent_text.txt",
-        version=CONSENT_TEXT_VERSION,
-        patient_name=patient_name,
-        disclosing_party=data.disclosing_party,
-        information=data.information,
-        recipient=recipient,
-        purpose_text=data.purpose_text,
-        revocation_text=data.revocation_text,
-        expires_at=data.expires_at,
-        expiry_event=data.expiry_event,
-        clinic=current_app.config["CLINIC_NAME"],
-    ).strip()
+    """The statement the person is shown and signs, with every element filled in.
+
+    Rendered from the Jinja environment, not ``render_template``: the template needs nothing
+    from a request, and aftercare records its consent from code that may run without one."""
+    return (
+        current_app.jinja_env.get_template("consent/consent_text.txt")
+        .render(
+            version=CONSENT_TEXT_VERSION,
+            patient_name=patient_name,
+            disclosing_party=data.disclosing_party,
+            information=data.information,
+            recipient=recipient,
+            purpose_text=data.purpose_text,
+            revocation_text=data.revocation_text,
+            expires_at=data.expires_at,
+            expiry_event=data.expiry_event,
+            clinic=current_app.config["CLINIC_NAME"],
+        )
+        .strip()
+    )
 
 
 def record_consent(person: Person, data: ConsentInput, actor_id: int) -> Consent:
@@ -259,7 +265,7 @@ def record_consent(person: Person, data: ConsentInput, actor_id: int) -> Consent
 def end_consent(
     consent: Consent,
     kind: str,
-    actor_id: int,
+    actor_id: int | None,
     *,
     channel: str | None = None,
     note: str | None = None,
@@ -267,7 +273,8 @@ def end_consent(
     """Revoke a consent (the person asked) or end it because its expiry event happened.
 
     The row stays; only the ``ended_*`` columns are filled. Ending one that has already ended is
-    refused (the first end stands).
+    refused (the first end stands). ``actor_id`` is None when the person withdrew it themselves
+    (an aftercare stop from a message).
     """
     if kind not in ConsentEnd.codes():
         raise ConsentRefusalError("bad_end", _l("Choose how the consent ends."))

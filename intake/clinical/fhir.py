@@ -58,6 +58,7 @@ _PURPOSE = {
     ConsentPurpose.REFERRING_DOCTOR: ("TREAT", "treatment"),
     ConsentPurpose.INSURER: ("HPAYMT", "healthcare payment"),
     ConsentPurpose.OTHER_PROVIDER: ("TREAT", "treatment"),
+    ConsentPurpose.AFTERCARE: ("TREAT", "treatment"),
 }
 
 

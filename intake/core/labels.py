@@ -20,9 +20,11 @@ from intake.vocabulary import (
     SCREEN_THOUGHTS_NOW,
     SCREEN_TRIED_WHEN,
     AlertStatus,
+    CheckInStatus,
     DeliveryChannel,
     DeliveryStatus,
     InquirySource,
+    PlanStatus,
 )
 
 
@@ -103,6 +105,20 @@ VOCABULARIES: Mapping[str, Mapping[str, LazyString]] = {
         DeliveryChannel.SMS: _l("Text message"),
         DeliveryChannel.WHATSAPP: _l("WhatsApp"),
         DeliveryChannel.WEBHOOK: _l("Webhook"),
+    },
+    # Aftercare (intake.aftercare.models): a plan, and one check-in of it.
+    "plan_status": {
+        PlanStatus.ACTIVE: _l("Active"),
+        PlanStatus.PAUSED: _l("Paused"),
+        PlanStatus.STOPPED: _l("Stopped"),
+        PlanStatus.FINISHED: _l("Finished"),
+    },
+    "checkin_status": {
+        CheckInStatus.SCHEDULED: _l("Scheduled"),
+        CheckInStatus.SENT: _l("Sent, waiting for an answer"),
+        CheckInStatus.ANSWERED: _l("Answered"),
+        CheckInStatus.MISSED: _l("Missed"),
+        CheckInStatus.CANCELLED: _l("Cancelled"),
     },
 }
 

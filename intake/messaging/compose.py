@@ -11,13 +11,17 @@ string, because tone matters more than reuse in these messages. Each text templa
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from babel import Locale
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import exists, select
 
 from intake.extensions import db
@@ -51,19 +55,33 @@ class Rendered:
     html: str
 
 
-def render_message(kind: str, language: str, context: dict[str, Any]) -> Rendered:
+def render_message(
+    kind: str, language: str, context: dict[str, Any], *, by_babel: bool = False
+) -> Rendered:
     """Render ``email/<kind>.<language>`` (text and HTML); unknown languages fall back to English.
+
+    With ``by_babel`` there is one template, ``email/<kind>.en``, whose words are Babel messages,
+    rendered in ``language`` (``force_locale``): for short messages to staff, where the words
+    are few and the catalogues already carry the staff pages' languages.
 
     The Jinja environment is used directly rather than ``render_template``: a worker has no
     request, and the app's context processors read one.
     """
     lang = language if language in TEMPLATE_LANGUAGES else DEFAULT_LANGUAGE
+    if by_babel:
+        with force_locale(str(lang)):
+            return _render(f"email/{kind}.{DEFAULT_LANGUAGE.value}", str(lang), context)
+    return _render(f"email/{kind}.{lang}", str(lang), context)
+
+
+def _render(name: str, lang: str, context: dict[str, Any]) -> Rendered:
+    """Render ``<name>.txt`` and ``<name>.html``, the page saying it is written in ``lang``."""
     env = current_app.jinja_env
-    module = env.get_template(f"email/{kind}.{lang}.txt").make_module(context)
+    module = env.get_template(f"{name}.txt").make_module(context)
     subject = str(getattr(module, "subject", "")).strip()
     preview = str(getattr(module, "preview", "")).strip()
     text = str(module).strip() + "\n"
-    html = env.get_template(f"email/{kind}.{lang}.html").render(
+    html = env.get_template(f"{name}.html").render(
         **context, subject=subject, preview=preview, lang=lang
     )
     return Rendered(subject=subject, preview=preview, text=text, html=html)
@@ -100,8 +118,40 @@ def new_unsubscribe_link(person_id: int, language: str) -> tuple[str, Unsubscrib
     return base_url() + UNSUBSCRIBE_PATH.format(lang=lang, token=token), row
 
 
+# A batch of sends asks once for all its recipients (see :func:`opt_outs_known`).
+_KNOWN_OPT_OUTS: ContextVar[tuple[frozenset[int], frozenset[int]] | None] = ContextVar(
+    "known_opt_outs", default=None
+)
+
+
+@contextlib.contextmanager
+def opt_outs_known(person_ids: Iterable[int]) -> Iterator[None]:
+    """Within the block, :func:`opted_out` answers for ``person_ids`` from one query made now
+    (a batch of sends is composed in one reading transaction, so the answer is as fresh)."""
+    asked = frozenset(person_ids)
+    out = (
+        frozenset(
+            db.session.scalars(
+                select(UnsubscribeToken.person_id)
+                .where(UnsubscribeToken.person_id.in_(asked), UnsubscribeToken.used_at.is_not(None))
+                .distinct()
+            )
+        )
+        if asked
+        else frozenset()
+    )
+    reset = _KNOWN_OPT_OUTS.set((asked, out))
+    try:
+        yield
+    finally:
+        _KNOWN_OPT_OUTS.reset(reset)
+
+
 def opted_out(person_id: int) -> bool:
     """Whether the person has used any of their unsubscribe links."""
+    known = _KNOWN_OPT_OUTS.get()
+    if known is not None and person_id in known[0]:
+        return person_id in known[1]
     return bool(
         db.session.scalar(
             select(

@@ -1,10 +1,14 @@
 """Deliveries: one send of one message on one channel, at least once and, by its claim, once.
 
-A send first claims its row compare-and-set (``UPDATE ... SET status='sending' WHERE status IN
-('queued', 'retry')``) and commits the claim, then talks to the provider, then records the answer.
-However many times the task for a delivery arrives, only one claim succeeds. If a worker dies
-between claim and answer, the row stays ``sending``; the sweep returns it to ``retry`` once its
-lease (longer than the hard task time limit) is over.
+A send first claims its row compare-and-set (``UPDATE ... SET status='sending', claim_token=...
+WHERE status IN ('queued', 'retry')``) and commits the claim, then talks to the provider, then
+records the answer under that claim token. A worker claims up to :data:`CLAIM_BATCH` rows in one
+statement and records each one right after its own send, so the database costs a few round
+trips per message instead of about fifteen. However many times the task for a delivery arrives,
+only one claim succeeds. If a worker dies between claim and answer, its rows stay ``sending``;
+the sweep returns them to ``retry`` once their lease (``DELIVERY_LEASE_SECONDS``, longer than
+the hard task time limit; a batch renews it while it sends) is over, and only the rows not yet
+recorded as sent go out again.
 
 Temporary failures are retried with exponential backoff by the sweep (the wait is a column, not
 a Celery countdown); permanent failures, and temporary ones that use up every attempt, end as
@@ -14,6 +18,7 @@ a Celery countdown); permanent failures, and temporary ones that use up every at
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,7 +39,7 @@ from intake.messaging.channels import (
     scrub,
 )
 from intake.messaging.claims import claim
-from intake.messaging.compose import compose, stop_reason
+from intake.messaging.compose import Composed, compose, opt_outs_known, stop_reason
 from intake.messaging.mail import reuse_smtp
 from intake.messaging.models import (
     ATTENTION_STATUSES,
@@ -43,8 +48,8 @@ from intake.messaging.models import (
     DeliveryProblem,
     DeliveryStatus,
 )
-from intake.messaging.registry import SubjectMissing
-from intake.messaging.transports import Outgoing, transport_for
+from intake.messaging.registry import SubjectMissing, find_kind
+from intake.messaging.transports import Outgoing, Transport, transport_for
 from intake.vocabulary import DEFAULT_LANGUAGE
 
 log = logging.getLogger(__name__)
@@ -161,25 +166,104 @@ def backoff_seconds(attempts: int) -> int:
     return int(min(base * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _claim(delivery_id: int) -> bool:
+# How many deliveries one statement claims. Each is still claimed before it is sent and recorded
+# on its own right after; a worker killed mid-batch leaves at most this many rows to the lease.
+CLAIM_BATCH = 25
+
+
+def _lease() -> float:
+    return float(current_app.config["DELIVERY_LEASE_SECONDS"])
+
+
+def _claim_batch(delivery_ids: Sequence[int]) -> tuple[str, list[int]]:
+    """Claim whichever of ``delivery_ids`` are sendable and due, in one statement, under a new
+    claim token; commit the claim and return the token and the ids claimed (sorted).
+
+    Compare-and-set, as for one: a row another worker claimed, sent, cancelled or held is not
+    taken. On PostgreSQL the rows are first locked in id order, so two workers claiming
+    overlapping batches queue behind each other instead of deadlocking; the second then finds
+    the rows no longer sendable (READ COMMITTED re-reads them after the first commits).
+    """
+    token = secrets.token_hex(16)
     now = utcnow()
-    result = db.session.execute(
+    due = and_(
+        Delivery.id.in_(delivery_ids),
+        Delivery.status.in_(SENDABLE_STATUSES),
+        Delivery.next_attempt_at <= now,
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        locked = list(
+            db.session.scalars(
+                select(Delivery.id).where(due).order_by(Delivery.id).with_for_update()
+            )
+        )
+        if not locked:
+            db.session.commit()
+            return token, []
+        due = and_(Delivery.id.in_(locked), due)
+    # SQLite: the UPDATE is the transaction's first statement, so it waits for the write lock.
+    claimed = db.session.scalars(
+        update(Delivery)
+        .where(due)
+        .values(
+            status=DeliveryStatus.SENDING.value,
+            claimed_at=now,
+            claim_token=token,
+            attempts=Delivery.attempts + 1,
+        )
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return token, sorted(claimed)
+
+
+def _renew(delivery_ids: Sequence[int], token: str) -> set[int]:
+    """Start the lease again for the rows this claim still holds; return those ids (a row the
+    stale-claim sweep released, or another claim took, is no longer ours and is not sent)."""
+    if not delivery_ids:
+        return set()
+    held = db.session.scalars(
         update(Delivery)
         .where(
-            Delivery.id == delivery_id,
-            Delivery.status.in_(SENDABLE_STATUSES),
-            Delivery.next_attempt_at <= now,
+            Delivery.id.in_(delivery_ids),
+            Delivery.status == DeliveryStatus.SENDING.value,
+            Delivery.claim_token == token,
         )
-        .values(status=DeliveryStatus.SENDING.value, claimed_at=now, attempts=Delivery.attempts + 1)
+        .values(claimed_at=utcnow())
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    db.session.commit()
+    return set(held)
+
+
+def _release(delivery_ids: Sequence[int], token: str) -> None:
+    """Give back claimed rows this batch will not send (its time is up): they are due again at
+    once for the sweep, and the attempt does not count."""
+    if not delivery_ids:
+        return
+    db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id.in_(delivery_ids),
+            Delivery.status == DeliveryStatus.SENDING.value,
+            Delivery.claim_token == token,
+        )
+        .values(
+            status=DeliveryStatus.RETRY.value,
+            attempts=Delivery.attempts - 1,
+            next_attempt_at=utcnow(),
+            enqueued_at=None,
+            claim_token=None,
+        )
         .execution_options(synchronize_session=False)
     )
-    claimed = result.rowcount == 1  # type: ignore[attr-defined]
     db.session.commit()
-    return claimed
 
 
-def _finish(delivery_id: int, *, add: Sequence[object] = (), **values: object) -> None:
-    """Record the outcome, only if this worker still holds the claim.
+def _finish(delivery_id: int, token: str, *, add: Sequence[object] = (), **values: object) -> None:
+    """Record the outcome, only if this claim still holds the row.
 
     The ``UPDATE`` is the first statement of its transaction: on SQLite a transaction that reads
     before it writes fails at once with "database is locked" when another writer is active,
@@ -187,13 +271,212 @@ def _finish(delivery_id: int, *, add: Sequence[object] = (), **values: object) -
     """
     result = db.session.execute(
         update(Delivery)
-        .where(Delivery.id == delivery_id, Delivery.status == DeliveryStatus.SENDING.value)
+        .where(
+            Delivery.id == delivery_id,
+            Delivery.status == DeliveryStatus.SENDING.value,
+            Delivery.claim_token == token,
+        )
         .values(**values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount == 1:  # type: ignore[attr-defined]
         db.session.add_all(add)
     db.session.commit()
+
+
+@dataclass
+class _Prepared:
+    """A claimed delivery read and composed, ready to go to its transport."""
+
+    delivery_id: int
+    outgoing: Outgoing
+    attempts: int
+    subject: tuple[str | None, int | None]
+    transport: Transport
+    message: Composed
+
+
+def _preload(rows: Sequence[Delivery]) -> list[object]:
+    """Let each kind load what its deliveries in the batch are about, one query per table;
+    return what was loaded, for the caller to hold while it composes."""
+    by_kind: dict[str, list[Delivery]] = {}
+    for row in rows:
+        by_kind.setdefault(row.kind, []).append(row)
+    loaded: list[object] = []
+    for kind, group in by_kind.items():
+        spec = find_kind(kind)
+        if spec is not None and spec.preload is not None:
+            loaded.append(spec.preload(group))
+    return loaded
+
+
+def _prepare(delivery: Delivery, token: str) -> _Prepared | str:
+    """Decide one claimed delivery before any network I/O: a prepared message, or the outcome
+    code when it is not to be sent (the outcome is recorded after the reading transaction)."""
+    delivery_id = delivery.id
+    outgoing = Outgoing(delivery_id, delivery.idempotency_key, delivery.channel)
+    attempts, subject = delivery.attempts, (delivery.subject_kind, delivery.subject_id)
+    try:
+        reason = stop_reason(delivery)
+        if reason is not None:
+            return _Outcome.cancel(reason)
+        spec = find_kind(delivery.kind)
+        wait = spec.defer_until(delivery) if spec and spec.defer_until else None
+        if wait is not None:
+            return _Outcome.defer(wait)
+        transport = transport_for(outgoing.channel)
+        if transport is None:
+            log.error(
+                "delivery held id=%s channel=%s code=%s",
+                delivery_id,
+                outgoing.channel,
+                DeliveryProblem.NO_TRANSPORT.value,
+            )
+            return _Outcome.HOLD
+        message = compose(delivery)
+    except SubjectMissing:
+        log.error(
+            "delivery subject missing id=%s subject=%s:%s code=%s",
+            delivery_id,
+            subject[0],
+            subject[1],
+            DeliveryProblem.SUBJECT_MISSING.value,
+        )
+        return _Outcome.fail(DeliveryProblem.SUBJECT_MISSING.value)
+    except PermanentSendError as exc:
+        return _Outcome.fail(exc.answer)
+    except TemporarySendError as exc:
+        return _Outcome.retry(attempts, exc.answer)
+    except Exception as exc:  # a bug or a database hiccup: retried, bounded like the rest
+        db.session.rollback()
+        # No traceback: exception messages can carry addresses or message text.
+        log.error("delivery %s raised %s", delivery_id, type(exc).__name__)
+        return _Outcome.retry(attempts, f"error: {type(exc).__name__}")
+    return _Prepared(delivery_id, outgoing, attempts, subject, transport, message)
+
+
+class _Outcome:
+    """What to record for a claimed delivery that is not sent, encoded as a short string."""
+
+    HOLD = "hold"
+    _WHEN = "%Y-%m-%dT%H:%M:%S%z"
+
+    @staticmethod
+    def cancel(reason: str) -> str:
+        return f"cancel|{reason}"
+
+    @staticmethod
+    def defer(until: datetime) -> str:
+        return f"defer|{until.strftime(_Outcome._WHEN)}"
+
+    @staticmethod
+    def fail(answer: str) -> str:
+        return f"fail|{answer}"
+
+    @staticmethod
+    def retry(attempts: int, answer: str) -> str:
+        return f"retry|{attempts}|{answer}"
+
+    @staticmethod
+    def record(delivery_id: int, token: str, code: str) -> str:
+        """Write the outcome ``code`` stands for; return the caller's outcome word."""
+        if code == _Outcome.HOLD:
+            _hold(delivery_id, token, DeliveryProblem.NO_TRANSPORT)
+            return "held"
+        what, _, rest = code.partition("|")
+        if what == "cancel":
+            _finish(delivery_id, token, status=DeliveryStatus.CANCELLED.value, provider_answer=rest)
+            return "cancelled"
+        if what == "fail":
+            _fail(delivery_id, token, rest)
+            return "failed"
+        if what == "defer":
+            _defer(delivery_id, token, datetime.strptime(rest, _Outcome._WHEN))
+            return "deferred"
+        attempts, _, answer = rest.partition("|")
+        return _retry_or_fail(delivery_id, token, int(attempts), answer)
+
+
+def _send_one(prepared: _Prepared, token: str) -> str:
+    """Hand one prepared message to its transport and record the answer under the claim."""
+    delivery_id = prepared.delivery_id
+    try:
+        result = prepared.transport.send(prepared.outgoing, prepared.message)
+    except PermanentSendError as exc:
+        db.session.rollback()
+        _fail(delivery_id, token, exc.answer)
+        return "failed"
+    except TemporarySendError as exc:
+        db.session.rollback()
+        return _retry_or_fail(delivery_id, token, prepared.attempts, exc.answer)
+    except Exception as exc:
+        db.session.rollback()
+        log.error("delivery %s raised %s", delivery_id, type(exc).__name__)
+        return _retry_or_fail(delivery_id, token, prepared.attempts, f"error: {type(exc).__name__}")
+    _finish(
+        delivery_id,
+        token,
+        add=prepared.message.new_rows,
+        status=DeliveryStatus.SENT.value,
+        sent_at=utcnow(),
+        provider_answer=scrub(result.answer),
+    )
+    log.info("delivery sent id=%s channel=%s", delivery_id, prepared.outgoing.channel)
+    return DeliveryStatus.SENT.value
+
+
+def _send_batch(
+    delivery_ids: Sequence[int], outcomes: dict[str, int], deadline: float | None = None
+) -> None:
+    """Claim up to :data:`CLAIM_BATCH` deliveries in one statement, read and compose them
+    together in one reading transaction, then send them one by one, recording each outcome
+    (and committing it) right after its send.
+
+    The claim is held under a lease (``DELIVERY_LEASE_SECONDS``); the batch renews it, for the
+    rows it still holds, whenever a third of it has passed, and never sends a row it no longer
+    holds. A worker killed mid-batch leaves its unsent rows ``sending``: the stale-claim sweep
+    returns them after the lease and they are claimed again, each sent once. Past ``deadline``
+    (monotonic) the rest are given back at once.
+    """
+    token, claimed = _claim_batch(delivery_ids)
+    skipped = len(delivery_ids) - len(claimed)
+    if skipped:
+        outcomes["skipped"] = outcomes.get("skipped", 0) + skipped
+    if not claimed:
+        return
+    renewed_at = time.monotonic()
+    rows = list(
+        db.session.scalars(
+            select(Delivery)
+            .where(Delivery.id.in_(claimed))
+            .options(selectinload(Delivery.recipient_user))
+            .order_by(Delivery.id)
+        )
+    )
+    loaded = _preload(rows)
+    people = {row.recipient_person_id for row in rows if row.recipient_person_id is not None}
+    with opt_outs_known(people):
+        prepared = [(row.id, _prepare(row, token)) for row in rows]
+    del loaded, rows
+    db.session.rollback()  # end the reading transaction before any network I/O
+    held = set(claimed)
+    for position, (delivery_id, ready) in enumerate(prepared):
+        if deadline is not None and time.monotonic() > deadline:
+            rest = [d for d, _ in prepared[position:] if d in held]
+            _release(rest, token)
+            outcomes["left"] = outcomes.get("left", 0) + len(rest)
+            return
+        if time.monotonic() - renewed_at > _lease() / 3:
+            held = _renew([d for d, _ in prepared[position:] if d in held], token)
+            renewed_at = time.monotonic()
+        if delivery_id not in held:
+            outcomes["skipped"] = outcomes.get("skipped", 0) + 1
+            continue
+        if isinstance(ready, str):
+            outcome = _Outcome.record(delivery_id, token, ready)
+        else:
+            outcome = _send_one(ready, token)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
 
 def send_delivery(delivery_id: int) -> str:
@@ -204,99 +487,44 @@ def send_delivery(delivery_id: int) -> str:
     is never dropped: a channel with no transport is held (and looked at again), a deleted
     subject is failed; both are logged with ids and codes and shown on the failed-sends page.
     """
-    if not _claim(delivery_id):
-        return "skipped"
-    delivery = db.session.get(Delivery, delivery_id)
-    if delivery is None:  # claimed a moment ago, so this cannot happen
-        return "skipped"
-    outgoing = Outgoing(delivery_id, delivery.idempotency_key, delivery.channel)
-    attempts, subject = delivery.attempts, (delivery.subject_kind, delivery.subject_id)
-    try:
-        reason = stop_reason(delivery)
-        if reason is not None:
-            db.session.rollback()
-            _finish(delivery_id, status=DeliveryStatus.CANCELLED.value, provider_answer=reason)
-            return "cancelled"
-        transport = transport_for(outgoing.channel)
-        if transport is None:
-            db.session.rollback()
-            _hold(delivery_id, DeliveryProblem.NO_TRANSPORT)
-            log.error(
-                "delivery held id=%s channel=%s code=%s",
-                delivery_id,
-                outgoing.channel,
-                DeliveryProblem.NO_TRANSPORT.value,
-            )
-            return "held"
-        message = compose(delivery)
-        db.session.rollback()  # end the reading transaction before any network I/O
-        result = transport.send(outgoing, message)
-    except SubjectMissing:
-        db.session.rollback()
-        _fail(delivery_id, DeliveryProblem.SUBJECT_MISSING.value)
-        log.error(
-            "delivery subject missing id=%s subject=%s:%s code=%s",
-            delivery_id,
-            subject[0],
-            subject[1],
-            DeliveryProblem.SUBJECT_MISSING.value,
-        )
-        return "failed"
-    except PermanentSendError as exc:
-        db.session.rollback()
-        _fail(delivery_id, exc.answer)
-        return "failed"
-    except TemporarySendError as exc:
-        db.session.rollback()
-        return _retry_or_fail(delivery_id, attempts, exc.answer)
-    except Exception as exc:  # a bug or a database hiccup: retried, bounded like the rest
-        db.session.rollback()
-        # No traceback: exception messages can carry addresses or message text.
-        log.error("delivery %s raised %s", delivery_id, type(exc).__name__)
-        return _retry_or_fail(delivery_id, attempts, f"error: {type(exc).__name__}")
-    _finish(
-        delivery_id,
-        add=message.new_rows,
-        status=DeliveryStatus.SENT.value,
-        sent_at=utcnow(),
-        provider_answer=scrub(result.answer),
-    )
-    log.info("delivery sent id=%s channel=%s", delivery_id, outgoing.channel)
-    return DeliveryStatus.SENT.value
+    outcomes: dict[str, int] = {}
+    _send_batch([int(delivery_id)], outcomes)
+    return next(iter(outcomes), "skipped")
 
 
 def send_deliveries(delivery_ids: Sequence[int]) -> dict[str, int]:
-    """Send a batch of deliveries one by one (each claimed and recorded on its own, exactly as
-    :func:`send_delivery`), over one SMTP connection; return how many ended how.
+    """Send a list of deliveries over one SMTP connection, claimed :data:`CLAIM_BATCH` at a
+    time in one statement each (see :func:`_send_batch`); return how many ended how.
 
     A batch stops taking new ids once it has used half the task's soft time limit, so the hard
-    limit never kills it mid-send; the ids it leaves are still enqueued, and the delivery sweep
-    publishes them again (``REPUBLISH_AFTER_SECONDS``).
+    limit never kills it mid-send; the ids it leaves are given back or were never claimed, and
+    the delivery sweep publishes them again (``REPUBLISH_AFTER_SECONDS``).
     """
     budget = float(current_app.config.get("CELERY", {}).get("task_soft_time_limit") or 90) / 2
-    started = time.monotonic()
+    deadline = time.monotonic() + budget
     outcomes: dict[str, int] = {}
+    asked = list(dict.fromkeys(int(delivery_id) for delivery_id in delivery_ids))
     # One read drops the ids that are sent already (a republished message for a backlog): each
-    # would otherwise cost a claim and a commit. The claim stays the guarantee for the rest.
+    # would otherwise cost a claim statement and a commit for nothing. The claim stays the
+    # guarantee for the rest.
     sendable = set(
         db.session.scalars(
             select(Delivery.id).where(
-                Delivery.id.in_([int(delivery_id) for delivery_id in delivery_ids]),
-                Delivery.status.in_(SENDABLE_STATUSES),
+                Delivery.id.in_(asked), Delivery.status.in_(SENDABLE_STATUSES)
             )
         )
     )
     db.session.rollback()
-    skipped = len(delivery_ids) - len(sendable)
-    if skipped:
-        outcomes["skipped"] = skipped
+    ids = [delivery_id for delivery_id in asked if delivery_id in sendable]
+    if len(ids) < len(asked):
+        outcomes["skipped"] = len(asked) - len(ids)
     with reuse_smtp():
-        for delivery_id in (int(d) for d in delivery_ids if int(d) in sendable):
-            if time.monotonic() - started > budget:
-                outcomes["left"] = outcomes.get("left", 0) + 1
+        for start in range(0, len(ids), CLAIM_BATCH):
+            chunk = ids[start : start + CLAIM_BATCH]
+            if time.monotonic() > deadline:
+                outcomes["left"] = outcomes.get("left", 0) + len(chunk)
                 continue
-            outcome = send_delivery(int(delivery_id))
-            outcomes[outcome] = outcomes.get(outcome, 0) + 1
+            _send_batch(chunk, outcomes, deadline)
     return outcomes
 
 
@@ -304,10 +532,11 @@ def send_deliveries(delivery_ids: Sequence[int]) -> dict[str, int]:
 HOLD_RECHECK = timedelta(minutes=15)
 
 
-def _hold(delivery_id: int, problem: DeliveryProblem) -> None:
+def _hold(delivery_id: int, token: str, problem: DeliveryProblem) -> None:
     """Keep the delivery unsent, neither sent nor failed; the attempt does not count."""
     _finish(
         delivery_id,
+        token,
         status=DeliveryStatus.HELD.value,
         attempts=Delivery.attempts - 1,
         next_attempt_at=utcnow() + HOLD_RECHECK,
@@ -316,19 +545,38 @@ def _hold(delivery_id: int, problem: DeliveryProblem) -> None:
     )
 
 
-def _fail(delivery_id: int, answer: str) -> None:
+def _defer(delivery_id: int, token: str, until: datetime) -> None:
+    """Not now (the recipient's quiet hours): due again at ``until``; the attempt does not
+    count, and the retry keeps its place in the backoff."""
     _finish(
-        delivery_id, status=DeliveryStatus.FAILED.value, failed_at=utcnow(), provider_answer=answer
+        delivery_id,
+        token,
+        status=DeliveryStatus.RETRY.value,
+        attempts=Delivery.attempts - 1,
+        next_attempt_at=until,
+        enqueued_at=None,
+    )
+    log.info("delivery deferred id=%s", delivery_id)
+
+
+def _fail(delivery_id: int, token: str, answer: str) -> None:
+    _finish(
+        delivery_id,
+        token,
+        status=DeliveryStatus.FAILED.value,
+        failed_at=utcnow(),
+        provider_answer=answer,
     )
     log.warning("delivery failed id=%s", delivery_id)
 
 
-def _retry_or_fail(delivery_id: int, attempts: int, answer: str) -> str:
+def _retry_or_fail(delivery_id: int, token: str, attempts: int, answer: str) -> str:
     if attempts >= int(current_app.config["DELIVERY_MAX_ATTEMPTS"]):
-        _fail(delivery_id, scrub(f"gave up after {attempts} attempts: {answer}"))
+        _fail(delivery_id, token, scrub(f"gave up after {attempts} attempts: {answer}"))
         return "failed"
     _finish(
         delivery_id,
+        token,
         status=DeliveryStatus.RETRY.value,
         next_attempt_at=utcnow() + timedelta(seconds=backoff_seconds(attempts)),
         enqueued_at=None,
@@ -346,7 +594,12 @@ def release_stale_claims() -> int:
     result = db.session.execute(
         update(Delivery)
         .where(Delivery.status == DeliveryStatus.SENDING.value, Delivery.claimed_at <= now - lease)
-        .values(status=DeliveryStatus.RETRY.value, next_attempt_at=now, enqueued_at=None)
+        .values(
+            status=DeliveryStatus.RETRY.value,
+            next_attempt_at=now,
+            enqueued_at=None,
+            claim_token=None,
+        )
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

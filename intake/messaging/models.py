@@ -150,6 +150,10 @@ class Delivery(Model):
     enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When a worker claimed it; a claim older than the lease means the worker died.
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Which claim holds it (a random token per batch claim): only that claim may record the
+    # outcome or renew the lease, so a worker whose rows were released cannot write over a
+    # later claim.
+    claim_token: Mapped[str | None] = mapped_column(String(32))
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     provider_answer: Mapped[str | None] = mapped_column(String(300))

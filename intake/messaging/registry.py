@@ -18,7 +18,7 @@ through the :class:`AlertPolicy` that domain registers.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -47,6 +47,13 @@ class KindSpec:
     compose: Callable[[Delivery], Composed] | None = None
     # Why a delivery of this kind should no longer go out, or None to send it.
     stop_reason: Callable[[Delivery], str | None] | None = None
+    # When a delivery of this kind may not go out now (the recipient's quiet hours), the instant
+    # it may; None to send it now. Asked at every send, first or retried.
+    defer_until: Callable[[Delivery], datetime | None] | None = None
+    # Load what a batch of this kind's deliveries is about into the session at once (one query
+    # per table, not per delivery), so ``compose`` and ``stop_reason`` find it there. It returns
+    # what it loaded: the session's identity map holds rows weakly, the caller holds them.
+    preload: Callable[[Sequence[Delivery]], object] | None = None
 
 
 _KINDS: dict[str, KindSpec] = {}

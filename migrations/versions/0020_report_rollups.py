@@ -9,7 +9,7 @@ inquiries: open episodes per owner, a sequential scan of every episode, 34 ms, b
 index-only scan, 12 ms; open tasks per owner 10 ms to 0.2 ms).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-03 06:10:00
 """
 from alembic import op
@@ -20,7 +20,7 @@ import intake.core.types  # noqa: F401  (custom column types)
 
 # revision identifiers, used by Alembic.
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

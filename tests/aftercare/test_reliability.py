@@ -89,6 +89,82 @@ def test_a_worker_killed_mid_send_sends_the_check_in_once_after_restart(world: W
         second.stop()
 
 
+def test_a_worker_killed_mid_batch_leaves_the_rest_to_the_lease_and_sends_each_once(
+    world: World,
+) -> None:
+    """A worker claims a batch of check-ins in one statement, sends two and is killed in the
+    third: the two are not sent again, the rest wait out the lease and go out once each."""
+    world.inbox.clear()
+    world.inbox.holding.clear()
+    with world.app.app_context():
+        _park_earlier_rows()
+        due = _make_due(6)
+        addresses = {db.session.get(CheckIn, checkin_id).plan.person.email for checkin_id in due}
+    world.inbox.hold_after = 2
+    first = world.worker()
+    try:
+        with world.app.app_context():
+            assert use_cases.sweep()["sent"] == 6
+        assert world.inbox.holding.wait(30), "the third send never started"
+        first.kill()
+    finally:
+        first.stop()
+    world.inbox.hold_after = None
+    sent_first = {m["To"] for m in world.inbox.messages}
+    assert len(world.inbox.messages) == len(sent_first) == 2
+    with world.app.app_context():
+        rows = _checkin_deliveries(due)
+        # One claim took the whole batch: one token on every row.
+        assert len({row.claim_token for row in rows}) == 1
+        assert sorted(row.status for row in rows) == ["sending"] * 4 + ["sent"] * 2
+    second = world.worker()
+    try:
+
+        def delivered() -> bool:
+            with world.app.app_context():
+                deliveries.sweep_deliveries()
+            return addresses <= {m["To"] for m in world.inbox.messages}
+
+        assert wait_for(delivered, 60, 1.0), second.errors()
+        time.sleep(2)
+    finally:
+        second.stop()
+    received = sorted(m["To"] for m in world.inbox.messages if m["To"] in addresses)
+    assert received == sorted(addresses), "each check-in arrives once"
+    with world.app.app_context():
+        rows = _checkin_deliveries(due)
+        assert [row.status for row in rows] == ["sent"] * 6
+        # The two sent before the kill were claimed once; the four others twice.
+        assert sorted(row.attempts for row in rows) == [1, 1, 2, 2, 2, 2]
+
+
+def _park_earlier_rows() -> None:
+    """Only this test's rows are due: later check-ins of earlier tests move out of the way and
+    their unsent messages are cancelled (their tasks then claim nothing)."""
+    db.session.execute(
+        update(CheckIn)
+        .where(CheckIn.status == CheckInStatus.SCHEDULED.value)
+        .values(due_at=utcnow() + timedelta(days=3650))
+    )
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.status.in_((*SENDABLE_STATUSES, DeliveryStatus.SENDING.value)))
+        .values(status=DeliveryStatus.CANCELLED.value)
+    )
+    db.session.commit()
+
+
+def _checkin_deliveries(checkin_ids: list[int]) -> list[Delivery]:
+    db.session.expire_all()
+    return list(
+        db.session.scalars(
+            select(Delivery)
+            .where(Delivery.subject_id.in_(checkin_ids), Delivery.kind == "aftercare_checkin")
+            .order_by(Delivery.id)
+        )
+    )
+
+
 def test_two_sweeps_racing_on_postgresql_send_each_check_in_once(world: World) -> None:
     with world.app.app_context():
         if db.engine.dialect.name != "postgresql":

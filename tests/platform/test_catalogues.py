@@ -43,14 +43,16 @@ def test_every_message_is_translated_with_its_placeholders(language: str) -> Non
 def test_the_template_holds_every_message_the_code_and_templates_use() -> None:
     """`make translations-update` was run: no new message is left out of the catalogues."""
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
 
     root = CATALOGUES.parents[1]
     keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "FlagSpec": (3,)}
-    method_map = [("intake/**.py", "python"), ("templates/**.html", "jinja2")]
+    with (root / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
     used = {
         str(message if isinstance(message, str) else message[0])
         for _file, _line, message, _comments, _context in extract_from_dir(
-            str(root), method_map=method_map, keywords=keywords
+            str(root), method_map=method_map, options_map=options_map, keywords=keywords
         )
     }
     assert sorted(used - _template_ids()) == []

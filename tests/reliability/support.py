@@ -60,6 +60,9 @@ class Inbox:
     # While set, RCPT hangs: a send is "in the middle" and nothing has been delivered yet.
     hold: threading.Event = field(default_factory=threading.Event)
     holding: threading.Event = field(default_factory=threading.Event)
+    # Once this many messages arrived, RCPT hangs as with ``hold`` (until set back to None):
+    # a batch is stopped in the middle, after some of its sends.
+    hold_after: int | None = None
     rcpt_calls: int = 0
     # SMTP sessions opened (one EHLO each): how many connections the sends used.
     sessions: int = 0
@@ -71,6 +74,12 @@ class Inbox:
         self.messages.clear()
         self.rcpt_calls = 0
         self.sessions = 0
+        self.hold_after = None
+
+    def _holding(self) -> bool:
+        return self.hold.is_set() or (
+            self.hold_after is not None and len(self.messages) >= self.hold_after
+        )
 
     async def handle_EHLO(  # noqa: N802  (aiosmtpd's hook name)
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -83,9 +92,9 @@ class Inbox:
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
         self.rcpt_calls += 1
-        if self.hold.is_set():
+        if self._holding():
             self.holding.set()
-            while self.hold.is_set():
+            while self._holding():
                 await asyncio.sleep(0.05)
             return "421 4.3.0 Closing"
         if self.refuse_with:
