@@ -158,7 +158,13 @@ def compose_staff(delivery: Delivery) -> Composed:
 
 
 def init_app(_app: Flask) -> None:
-    """Register aftercare's message kinds and subject links (again is harmless)."""
+    """Register aftercare's message kinds and subject links (again is harmless), and stop a
+    plan when its consent is revoked in the ledger."""
+    from intake.aftercare.services import on_consent_ended
+    from intake.clinical.events import consent_ended
+
+    # Blinker keeps one receiver per function, however many apps connect it.
+    consent_ended.connect(on_consent_ended, weak=False)
     register_kind(
         KindSpec(
             name=AftercareKind.CHECKIN.value,

@@ -822,16 +822,21 @@ def change_channel(plan: AftercarePlan, channel: str) -> None:
     )
 
 
-def stop_plan(plan: AftercarePlan, by: str, actor_id: int | None = None) -> bool:
+def stop_plan(
+    plan: AftercarePlan, by: str, actor_id: int | None = None, *, confirm: bool = True
+) -> bool:
     """Stop every check-in at once: waiting ones are cancelled, unsent messages too; a single
-    confirmation goes out, and the plan's consent is withdrawn in the consent ledger. False
-    when it was stopped already (nothing changes again)."""
+    confirmation goes out (unless ``confirm`` is False: the person withdrew their consent to be
+    contacted), and the plan's consent is withdrawn in the consent ledger. False when it was
+    stopped already (nothing changes again)."""
     if plan.status == PlanStatus.STOPPED:
         return False
-    _withdraw_consent(plan, by, actor_id)
     now = utcnow()
+    # Stopped before the consent is withdrawn: the ledger announces the withdrawal, and this
+    # plan must already read as stopped when that comes back here.
     plan.status = PlanStatus.STOPPED.value
     plan.stopped_at = now
+    _withdraw_consent(plan, by, actor_id)
     checkin_ids = select(CheckIn.id).where(CheckIn.plan_id == plan.id).scalar_subquery()
     db.session.execute(
         update(CheckIn)
@@ -852,15 +857,16 @@ def stop_plan(plan: AftercarePlan, by: str, actor_id: int | None = None) -> bool
         .values(status=DeliveryStatus.CANCELLED.value, provider_answer="stopped: plan stopped")
         .execution_options(synchronize_session=False)
     )
-    add_delivery(
-        key=f"aftercare:{plan.id}:stopped",
-        kind=AftercareKind.STOPPED.value,
-        channel=plan.channel,
-        subject_kind=PLAN_SUBJECT,
-        subject_id=plan.id,
-        recipient_person_id=plan.person_id,
-        language=plan.language,
-    )
+    if confirm:
+        add_delivery(
+            key=f"aftercare:{plan.id}:stopped",
+            kind=AftercareKind.STOPPED.value,
+            channel=plan.channel,
+            subject_kind=PLAN_SUBJECT,
+            subject_id=plan.id,
+            recipient_person_id=plan.person_id,
+            language=plan.language,
+        )
     record(
         AuditTag.AFTERCARE_PLAN_STOPPED,
         target_type="aftercare_plan",
@@ -938,3 +944,18 @@ def plan_for_phone(phone: str) -> AftercarePlan | None:
 def sms_answers(word: SmsWord) -> dict[str, Any]:
     """A one-word SMS reply as check-in answers: NO (not doing well) and HELP ask for a call."""
     return {"sms_word": word.value, "call": word in (SmsWord.NO, SmsWord.HELP)}
+
+
+def on_consent_ended(
+    _sender: object, *, consent_id: int, purpose: str, actor_id: int | None, **_extra: object
+) -> None:
+    """A revoked aftercare consent stops its plan at once, wherever it was revoked (the consent
+    ledger's page included). Nothing more is sent, not even a confirmation: the person said not
+    to contact them. Runs inside the revoking transaction."""
+    if purpose != ConsentPurpose.AFTERCARE:
+        return
+    plans = db.session.scalars(
+        select(AftercarePlan).where(AftercarePlan.consent_id == consent_id)
+    ).all()
+    for plan in plans:
+        stop_plan(plan, "consent_revoked", actor_id, confirm=False)

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.clinical.consent_models import Consent
+from intake.clinical.events import consent_ended
 from intake.core.refusals import RefusalError
 from intake.core.types import utcnow
 from intake.crm.models import Contact, Person
@@ -292,6 +293,7 @@ def end_consent(
     consent.ended_by_id = actor_id
     consent.end_channel = channel
     consent.end_note = text or None
+    consent_ended.send(None, consent_id=consent.id, purpose=consent.purpose, actor_id=actor_id)
     record(
         AuditTag.CONSENT_REVOKED if kind == ConsentEnd.REVOKED else AuditTag.CONSENT_ENDED,
         target_type="person",

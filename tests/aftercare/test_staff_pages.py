@@ -179,3 +179,35 @@ def test_the_programme_page_draws_each_persons_answers(
     # Use: none is low (y 21), any use high (y 3).
     assert 'aria-label="1, 2, -, 1"' in use
     assert 'points="4,21.0 16,3.0 40,21.0"' in use
+
+
+def test_revoking_the_consent_in_the_ledger_stops_the_plan_without_a_message(
+    app: Flask, client: FlaskClient, auth, staff
+) -> None:
+    """The person tells the clinic to stop contacting them; staff revoke the consent in the
+    ledger: no check-in goes out after that, and no confirmation either."""
+    with app.app_context():
+        plan = open_plan(staff[Role.CLINICIAN])
+        db.session.commit()
+        plan_id, person_id, consent_id = plan.id, plan.person_id, plan.consent_id
+    auth.login("clinician@example.org")
+    ledger = client.get(f"/staff/people/{person_id}/consents")
+    ended = client.post(
+        f"/staff/consents/{consent_id}/end",
+        data={"csrf_token": csrf_from(ledger), "kind": "revoked", "channel": "phone"},
+    )
+    assert ended.status_code == 302
+    page = client.get(f"/staff/aftercare/plans/{plan_id}").get_data(as_text=True)
+    assert re.search(r'id="plan-consent">\s*Revoked', page)
+    assert re.search(r"Stopped", page)
+    with app.app_context():
+        plan = db.session.get(AftercarePlan, plan_id)
+        assert plan is not None and plan.status == "stopped"
+        assert {checkin.status for checkin in plan.checkins} == {CheckInStatus.CANCELLED.value}
+        # Nothing queued for the person: no check-in, no "you are unsubscribed" message.
+        waiting = db.session.scalars(
+            select(Delivery).where(
+                Delivery.recipient_person_id == person_id, Delivery.status == "pending"
+            )
+        ).all()
+        assert waiting == []
