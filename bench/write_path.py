@@ -74,6 +74,25 @@ class Result:
         return self.requests / self.seconds
 
 
+def in_process_api_post(client: Any, key: str) -> Callable[[int], None]:
+    """One API inquiry through a Flask test client (the support scripts count what it costs)."""
+    body = json.dumps(
+        {
+            "message": MESSAGES[1],
+            "email": "bench@example.org",
+            "country": "ES",
+            "language": "en",
+            "consent": True,
+        }
+    )
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+
+    def api(number: int) -> None:
+        assert client.post("/api/v1/inquiries", data=body, headers=headers).status_code == 201
+
+    return api
+
+
 def combined(rounds: list[Result]) -> Result:
     """One result from the rounds of one path: totals, and exact percentiles when every
     latency is known; from wrk, the median of the rounds' p50 and the highest p99."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import json
 import os
 import pstats
 import sys
@@ -25,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "support"))
 from write_path import (  # noqa: E402  (the bench's own helpers)
-    MESSAGES,
     create_bench_table,
+    in_process_api_post,
     issue_api_key,
     migrated_environment,
 )
@@ -56,19 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         from bench_app import app
 
         client = app.test_client()
-        body = json.dumps(
-            {
-                "message": MESSAGES[1],
-                "email": "bench@example.org",
-                "country": "ES",
-                "language": "en",
-                "consent": True,
-            }
-        )
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
-
-        def api(number: int) -> None:
-            assert client.post("/api/v1/inquiries", data=body, headers=headers).status_code == 201
+        api = in_process_api_post(client, key)
 
         def bare(number: int) -> None:
             response = client.post("/bench/bare", data=f"row {number}", content_type="text/plain")

@@ -11,7 +11,6 @@ commands (BEGIN, COMMIT) are not counted.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from pathlib import Path
@@ -23,6 +22,7 @@ from write_path import (  # noqa: E402  (the bench's own helpers)
     CSRF_INPUT,
     FORM_TOKEN,
     MESSAGES,
+    in_process_api_post,
     issue_api_key,
     migrated_environment,
 )
@@ -51,19 +51,7 @@ def main(argv: list[str] | None = None) -> int:
                 statements.append(" ".join(sql.split())[:100] + f" [{len(sql)} chars]")
 
         client = app.test_client()
-        body = json.dumps(
-            {
-                "message": MESSAGES[1],
-                "email": "bench@example.org",
-                "country": "ES",
-                "language": "en",
-                "consent": True,
-            }
-        )
-        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
-
-        def api(number: int) -> None:
-            assert client.post("/api/v1/inquiries", data=body, headers=headers).status_code == 201
+        api = in_process_api_post(client, key)
 
         def form(number: int) -> None:
             page = client.get("/en/").get_data(as_text=True)
