@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable
 
 import psycopg
 from flask import Flask
-from sqlalchemy import and_
+from sqlalchemy import ColumnElement, and_
 
 from intake.core.types import utcnow
 from intake.extensions import db
@@ -52,41 +52,31 @@ def parse_payload(payload: str) -> list[int]:
 def relay_notified(outbox_ids: Iterable[int]) -> list[int]:
     """Claim the notified rows nobody has published yet, commit, and publish each to Celery;
     return the ids published. A row another listener or the sweep took is left to it."""
-    # The relay's publish (Celery) is looked up at call time: tests replace it.
-    from intake.messaging import relay
-
     ids = sorted(set(outbox_ids))
     if not ids:
         return []
-    claimed = claim(
-        OutboxMessage,
-        and_(
-            OutboxMessage.id.in_(ids),
-            OutboxMessage.published_at.is_(None),
-            OutboxMessage.processed_at.is_(None),
-            OutboxMessage.failed_at.is_(None),
-        ),
-        (OutboxMessage.id,),
-        len(ids),
-        published_at=utcnow(),
-        attempts=OutboxMessage.attempts + 1,
-    )
-    db.session.commit()
-    return [outbox_id for outbox_id in claimed if relay.publish(relay.PROCESS_OUTBOX, outbox_id)]
+    return _claim_and_publish(OutboxMessage.id.in_(ids), len(ids))
 
 
 def relay_unpublished(limit: int = 200) -> list[int]:
     """Claim and publish rows committed while no listener was listening (a worker starting, a
     connection lost), without waiting for the sweep's grace; return the ids published."""
+    return _claim_and_publish(OutboxMessage.available_at <= utcnow(), limit)
+
+
+def _claim_and_publish(which: ColumnElement[bool], limit: int) -> list[int]:
+    """Claim up to ``limit`` unpublished, unfinished rows matching ``which``, commit, then
+    publish each id."""
+    # The relay's publish (Celery) is looked up at call time: tests replace it.
     from intake.messaging import relay
 
     claimed = claim(
         OutboxMessage,
         and_(
+            which,
             OutboxMessage.published_at.is_(None),
             OutboxMessage.processed_at.is_(None),
             OutboxMessage.failed_at.is_(None),
-            OutboxMessage.available_at <= utcnow(),
         ),
         (OutboxMessage.id,),
         limit,
