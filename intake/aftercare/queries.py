@@ -4,11 +4,14 @@ CDN)."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -126,18 +129,28 @@ class Week:
 
 
 def weekly_counts(weeks: int = 8, now: datetime | None = None) -> list[Week]:
-    """Per week (newest first): check-ins sent, and how those sent that week came out."""
+    """Per week (newest first): check-ins sent, and how those sent that week came out.
+
+    Weeks run Monday to Monday in the clinic's zone (``CLINIC_TIMEZONE``), so a week's row holds
+    what was sent in the clinic's week, across a daylight-saving change too."""
     now = now or utcnow()
-    start = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    first = start - timedelta(weeks=weeks - 1)
+    zone = ZoneInfo(current_app.config["CLINIC_TIMEZONE"])
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    # Each week's start as a UTC instant: the local Monday's midnight, whatever its offset.
+    starts = [
+        datetime.combine(monday - timedelta(weeks=back), time(), zone).astimezone(UTC)
+        for back in range(weeks - 1, -1, -1)
+    ]
     rows = db.session.execute(
-        select(CheckIn.sent_at, CheckIn.outcome).where(CheckIn.sent_at >= first)
+        select(CheckIn.sent_at, CheckIn.outcome).where(CheckIn.sent_at >= starts[0])
     ).all()
     buckets: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for sent_at, outcome in rows:
         if sent_at is None:
             continue
-        index = int((sent_at - first).total_seconds() // (7 * 86400))
+        moment = sent_at if sent_at.tzinfo else sent_at.replace(tzinfo=UTC)
+        index = bisect_right(starts, moment) - 1
         buckets[index]["went_out"] += 1
         if outcome:
             buckets[index][outcome] += 1
@@ -148,7 +161,7 @@ def weekly_counts(weeks: int = 8, now: datetime | None = None) -> list[Week]:
         bucket = buckets[index]
         found.append(
             Week(
-                starts=first + timedelta(weeks=index),
+                starts=starts[index],
                 sent=bucket["went_out"],
                 answered=bucket["replied"],
                 needs_call=bucket[CheckInOutcome.NEEDS_CALL.value],

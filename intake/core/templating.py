@@ -55,6 +55,7 @@ _TIME_FORMATS = {
     "datetime": "%Y-%m-%d %H:%M %Z",
     "seconds": "%Y-%m-%d %H:%M:%S %Z",
     "time": "%H:%M %Z",
+    "date": "%Y-%m-%d",
 }
 
 

@@ -211,3 +211,38 @@ def test_revoking_the_consent_in_the_ledger_stops_the_plan_without_a_message(
             )
         ).all()
         assert waiting == []
+
+
+def test_weekly_counts_follow_the_clinics_weeks(
+    app: Flask, client: FlaskClient, auth, staff
+) -> None:
+    """A check-in sent late on Sunday night in Zurich counts in that week, not the next one,
+    and each row reads as the week's Monday."""
+    from datetime import UTC, datetime
+
+    import time_machine
+
+    from intake.vocabulary import CheckInOutcome
+
+    with app.app_context():
+        plan = open_plan(staff[Role.CLINICIAN])
+        # Sunday 29 Nov 2026, 23:30 in Zurich (22:30 UTC); Monday 30 Nov, 00:30 (23:30 UTC Sunday).
+        for checkin, sent in zip(
+            plan.checkins[:2],
+            (
+                datetime(2026, 11, 29, 22, 30, tzinfo=UTC),
+                datetime(2026, 11, 29, 23, 30, tzinfo=UTC),
+            ),
+            strict=True,
+        ):
+            checkin.status = CheckInStatus.SENT.value
+            checkin.sent_at = sent
+            checkin.outcome = CheckInOutcome.MISSED.value
+        db.session.commit()
+    with time_machine.travel(datetime(2026, 12, 2, 12, 0, tzinfo=UTC), tick=False):
+        auth.login("clinician@example.org")
+        page = client.get("/staff/aftercare/").get_data(as_text=True)
+    weeks = re.search(r"<table id=\"weeks\">.*?</table>", page, re.S)
+    assert weeks is not None
+    rows = re.findall(r"<tr><td>(\d{4}-\d\d-\d\d)</td><td>(\d+)</td>", weeks.group(0))
+    assert rows[:2] == [("2026-11-30", "1"), ("2026-11-23", "1")]
