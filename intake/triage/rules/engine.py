@@ -424,9 +424,7 @@ def _concept_rules(ctx: _Context) -> None:
     )
     # "What are the warning signs that a friend might be thinking about suicide?"
     ctx.asking = "support" in found and "maybe" in found
-    if "work_question" in found and (
-        ctx.for_whom == ForWhom.PROFESSIONAL or "pro_role" in found
-    ):
+    if "work_question" in found and (ctx.for_whom == ForWhom.PROFESSIONAL or "pro_role" in found):
         # A nurse, a pharmacist or an addiction worker asking about jobs or training
         # (1.12.0): the overdoses, seizures and crises they name are their patients' in
         # general, as in an essay. A plan, an attempt or danger to someone now still stands.
