@@ -278,7 +278,7 @@ COMBINATIONS: tuple[Combination, ...] = (
     Combination(
         "a goodbye received from someone (a photo of fresh cuts, a text saying it is the last "
         "one or sorry for everything) and no answer since (1.12.0): an attempt may be under way",
-        _c("sent_goodbye", "no_reply"),
+        _c("sent_goodbye", "no_reply|unrousable"),
         "message",
         "someone_in_danger",
     ),

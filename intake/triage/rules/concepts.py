@@ -609,6 +609,10 @@ def decide(
     text: str = findings.text
     about = any(h.concept == "about" for s in segments for h in s.hits)
     about = about or bool(findings.signals.get("hypothetical"))
+    # A professional's work or training question (1.12.0): "I'm a nurse, we see overdoses;
+    # do you run courses?" names patients in general, as an essay does.
+    found = {h.concept for s in segments for h in s.hits}
+    about = about or {"work_question", "pro_role"} <= found
     # A farewell standing alone after a sentence ("... vodka. bye") closes that sentence
     # (as FAREWELL-END, which only the safety net reads); a polite sign-off with other words
     # ("thanks, bye") or after a request ("I would like an appointment. Bye") does not.
