@@ -80,6 +80,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-13": (blind_round("round13"), 75, 15),
     # Blind round 14: scored once at first sight on 1.10.0, then fixed by concept (1.11.0).
     "round-14": (blind_round("round14"), 75, 15),
+    # Blind round 15: scored once at first sight on 1.11.0, then fixed by concept (1.12.0).
+    "round-15": (blind_round("round15"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

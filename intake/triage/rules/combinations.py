@@ -275,6 +275,13 @@ COMBINATIONS: tuple[Combination, ...] = (
         "someone_in_danger",
         not_habit=True,
     ),
+    Combination(
+        "a goodbye received from someone (a photo of fresh cuts, a text saying it is the last "
+        "one or sorry for everything) and no answer since (1.12.0): an attempt may be under way",
+        _c("sent_goodbye", "no_reply|unrousable"),
+        "message",
+        "someone_in_danger",
+    ),
     # --- P1 ---------------------------------------------------------------------------------
     Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish"),
     Combination(
@@ -330,7 +337,9 @@ COMBINATIONS: tuple[Combination, ...] = (
 #: above matching raise the inquiry to at least P1 with ``possible_risk`` ("read this now").
 FAMILIES: dict[str, frozenset[str]] = {
     "substance": frozenset({"ingestion", "overdose", "depressant", "intoxicated"}),
-    "death": frozenset({"intent", "death_wish", "no_wake", "preparation", "self_harm"}),
+    "death": frozenset(
+        {"intent", "death_wish", "no_wake", "preparation", "self_harm", "sent_goodbye"}
+    ),
     "body": frozenset(
         {
             "breathing",

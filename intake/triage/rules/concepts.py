@@ -50,7 +50,8 @@ CONCEPTS: tuple[str, ...] = (
     "revived", "stop", "days_ago", "seizure_stiff", "motionless", "farewell", "resigned", "habit",
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
     "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
-    "denial", "recovery", "armed", "aggression",
+    "denial", "recovery", "armed", "aggression", "sent_goodbye", "no_reply", "work_question",
+    "pro_role", "long_apology",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -103,7 +104,8 @@ _OTHER_PERSON = re.compile(
 _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
      "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
-     "as_we_speak", "found", "denial", "recovery"}
+     "as_we_speak", "found", "denial", "recovery", "sent_goodbye", "no_reply", "work_question",
+     "pro_role", "long_apology"}
 )  # fmt: skip
 # Words that only place or date another concept ("last", "from today", "tried"): whether they
 # are said of someone else is read from the concept they go with, so the (costly) check is
@@ -560,6 +562,10 @@ class ConceptReader:
             kept[concept] = kept.get(concept, 0) + 1
         for seg in segments:
             seg.hits.sort(key=lambda h: h.start)
+            if any(h.concept == "long_apology" for h in seg.hits):
+                # "Sorry for the essay" (1.12.0) apologises for a long message: it is no
+                # writing about a subject, so its word does not make the message a topic.
+                seg.hits = [h for h in seg.hits if h.concept != "about"]
         return segments
 
 
@@ -603,6 +609,10 @@ def decide(
     text: str = findings.text
     about = any(h.concept == "about" for s in segments for h in s.hits)
     about = about or bool(findings.signals.get("hypothetical"))
+    # A professional's work or training question (1.12.0): "I'm a nurse, we see overdoses;
+    # do you run courses?" names patients in general, as an essay does.
+    found = {h.concept for s in segments for h in s.hits}
+    about = about or {"work_question", "pro_role"} <= found
     # A farewell standing alone after a sentence ("... vodka. bye") closes that sentence
     # (as FAREWELL-END, which only the safety net reads); a polite sign-off with other words
     # ("thanks, bye") or after a request ("I would like an appointment. Bye") does not.

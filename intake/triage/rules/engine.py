@@ -34,7 +34,7 @@ from .model import Flag, Priority, TriageOutcome
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.11.0"
+ENGINE_VERSION = "1.12.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -398,6 +398,10 @@ def _text_rules(ctx: _Context) -> None:
         # A general question ("is it dangerous to stop benzos suddenly?") is no plan.
         if not sig.get("personal_use"):
             stops = [h for h in stops if not _inside(h, sig.get("hypothetical", []))]
+        # "I don't want to stop it suddenly, I want a slow taper" (1.12.0): a stop refused or
+        # feared is no stop, whoever takes the drug. Running out or a prescriber away is read
+        # by the concept rows and still raises.
+        stops = [h for h in stops if not _inside(h, sig.get("avoided_stop", []))]
         add("abrupt_stop", stops)
 
 
@@ -415,9 +419,16 @@ def _concept_rules(ctx: _Context) -> None:
     if not segments:
         return
     found = {h.concept for s in segments for h in s.hits}
-    ctx.about = "about" in found or reader.names(ctx.message, "about")
+    ctx.about = "about" in found or (
+        "long_apology" not in found and reader.names(ctx.message, "about")
+    )
     # "What are the warning signs that a friend might be thinking about suicide?"
     ctx.asking = "support" in found and "maybe" in found
+    if "work_question" in found and (ctx.for_whom == ForWhom.PROFESSIONAL or "pro_role" in found):
+        # A nurse, a pharmacist or an addiction worker asking about jobs or training
+        # (1.12.0): the overdoses, seizures and crises they name are their patients' in
+        # general, as in an essay. A plan, an attempt or danger to someone now still stands.
+        ctx.about = ctx.asking = True
     ctx.flags.extend(
         decide(
             segments,

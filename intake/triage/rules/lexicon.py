@@ -64,6 +64,7 @@ SIGNALS: tuple[str, ...] = (
     "past_use",  # a benzodiazepine used long ago ("took Valium years ago")
     "hypothetical",  # a general question ("is it dangerous to stop benzos suddenly?")
     "personal_use",  # says they use it ("I take", "every night"): a question is then personal
+    "avoided_stop",  # a stop refused or feared ("I don't want to stop it suddenly"): no stop
 )
 TIME_TIERS: tuple[str, ...] = ("now", "recent", "old", "imminent")
 
