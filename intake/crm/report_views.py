@@ -152,29 +152,24 @@ class Shown:
 def _figures(
     period: reports.ReportRange, now: datetime
 ) -> tuple[reports.Dashboard, datetime | None]:
-    """The range's figures: from its rollup while beat keeps it current, otherwise computed
-    here and stored for beat to keep (``REPORTS_CACHE_SECONDS`` 0: always computed, nothing
-    stored; see :mod:`intake.crm.rollup`)."""
+    """The range's figures: added up from the days beat keeps while it keeps them, otherwise
+    computed here (``REPORTS_CACHE_SECONDS`` 0: always computed; see :mod:`intake.crm.rollup`).
+    The second value is when the days were last found right (None: computed just now)."""
     targets = current_app.config["CONTACT_TARGET_MINUTES"]
     grace = int(current_app.config.get("REPORTS_CACHE_SECONDS", 0))
-    if grace <= 0:
-        return reports.dashboard(period, now, targets), None
-    kept = rollup.stored(period)
-    if kept is not None and rollup.is_current(kept, now, grace):
-        rollup.touch(kept, now)
-        return rollup.from_json(kept.figures), kept.computed_at
-    board, figures = rollup.compute(period, now, targets)
-    # Committed with the page's audit row; beat keeps the range fresh from now on.
-    rollup.save(period, figures, rollup.UNKNOWN_FINGERPRINT, now, requested=True)
-    return board, None
+    if grace > 0:
+        kept = rollup.state()
+        if kept is not None and rollup.is_current(kept, now, grace):
+            return rollup.from_days(period, now, targets), kept.checked_at
+    return reports.dashboard(period, now, targets), None
 
 
 def _dashboard(*, with_charts: bool = True) -> tuple[Shown, str | None]:
     now = utcnow()
     period, problem = parse_range(request.args, now.date())
     board, as_of = _figures(period, now)
-    # Charts are drawn by pygal only when their figures changed (charts.py keeps each drawn
-    # chart by a hash of its data), so the rollup's page costs no rendering.
+    # Each chart is drawn once per figures and language (charts.py keeps it by a hash of its
+    # data); drawing one costs well under a millisecond anyway.
     shown = Shown(
         board,
         _weekly_views(board) if with_charts else [],
