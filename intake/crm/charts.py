@@ -111,7 +111,9 @@ class _Canvas:
         self.parts: list[str] = []
 
     def text(self, x: float, y: float, words: str, **attributes: str) -> None:
-        extra = "".join(f" {name.replace('_', '-')}={quoteattr(v)}" for name, v in attributes.items())
+        extra = "".join(
+            f" {name.replace('_', '-')}={quoteattr(v)}" for name, v in attributes.items()
+        )
         self.parts.append(f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(words)}</text>')
 
     def rect(self, x: float, y: float, width: float, height: float, colour: str) -> None:

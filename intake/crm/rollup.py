@@ -345,16 +345,16 @@ def combine(
 
     contact_rows = []
     for priority in Priority:
-        total = contact.get(priority.value)
+        figure_of: dict[str, Any] = contact.get(priority.value) or {}
         ordered = sorted(waits.get(priority.value, []))
         contact_rows.append(
             reports.ContactTimes(
                 priority=priority.value,
                 target_minutes=int(targets.get(priority.value, 24 * 60)),
-                received=total["received"] if total else 0,
-                reached=total["reached"] if total else 0,
-                decided=total["decided"] if total else 0,
-                within_target=total["within"] if total else 0,
+                received=figure_of.get("received", 0),
+                reached=figure_of.get("reached", 0),
+                decided=figure_of.get("decided", 0),
+                within_target=figure_of.get("within", 0),
                 median_seconds=_nearest_rank(ordered, 50),
                 p90_seconds=_nearest_rank(ordered, 90),
             )
