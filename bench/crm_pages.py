@@ -189,9 +189,9 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as raw:
             raw.execute("VACUUM ANALYZE")
             found = targets(env)
-            # The dashboard reads its figures from the rollup beat keeps (seed-demo fills the
-            # default range's): measured as staff see it, and again with a range of its own on
-            # every request (never seen before: computed, its charts drawn, and stored).
+            # The dashboard adds up its range from the day rollups beat keeps (seed-demo fills
+            # them): measured with the default range, and again with a range of its own on every
+            # request (never seen before: added up from its days, its charts drawn).
             start = date.today() - timedelta(days=date.today().weekday(), weeks=12)
             pages: list[tuple[str, str | Callable[[int], str], str, dict[str, Any]]] = [
                 ("triage queue", "/staff/triage/", QUEUE_SQL, {}),
