@@ -113,7 +113,7 @@ def _empty_day() -> dict[str, Any]:
     return {
         "weekly": {code: {} for code in reports.DIMENSIONS},
         "furthest": {},
-        "closed": {},
+        "close_reasons": {},
         "contact": {},
         "sources": {},
     }
@@ -122,7 +122,7 @@ def _empty_day() -> dict[str, Any]:
 def _contact_of(day: dict[str, Any], priority: str) -> dict[str, Any]:
     contact: dict[str, Any] = day["contact"].setdefault(
         priority,
-        {"received": 0, "reached": 0, "within": 0, "overdue": 0, "running": [], "waits": []},
+        {"received": 0, "people_reached": 0, "within": 0, "overdue": 0, "running": [], "waits": []},
     )
     return contact
 
@@ -187,7 +187,7 @@ def compute_days(now: datetime) -> dict[date, dict[str, Any]]:
         .where(Episode.close_reason.is_not(None))
         .group_by(opened, Episode.close_reason)
     ):
-        of(row.day)["closed"][str(row.close_reason)] = int(row.n)
+        of(row.day)["close_reasons"][str(row.close_reason)] = int(row.n)
 
     # Time to first contact, per day and priority.
     received = reports.day_of(TriageCase.received_at)
@@ -208,7 +208,7 @@ def compute_days(now: datetime) -> dict[date, dict[str, Any]]:
     ):
         contact = _contact_of(of(row.day), str(row.priority))
         contact["received"] = int(row.received)
-        contact["reached"] = int(row.reached_count)
+        contact["people_reached"] = int(row.reached_count)
         contact["within"] = int(row.within or 0)
         contact["overdue"] = int(row.overdue or 0)
     # Clocks still running now: judged against the time of each later view.
@@ -305,17 +305,17 @@ def combine(
                 table.counts[(week, value)] = table.counts.get((week, value), 0) + n
         for stage, n in figures["furthest"].items():
             furthest[stage] = furthest.get(stage, 0) + n
-        for reason, n in figures["closed"].items():
+        for reason, n in figures["close_reasons"].items():
             closed[reason] = closed.get(reason, 0) + n
         for priority, figure in figures["contact"].items():
             total = contact.setdefault(
-                priority, {"received": 0, "reached": 0, "within": 0, "decided": 0}
+                priority, {"received": 0, "people_reached": 0, "within": 0, "decided": 0}
             )
             total["received"] += figure["received"]
-            total["reached"] += figure["reached"]
+            total["people_reached"] += figure["people_reached"]
             total["within"] += figure["within"]
             running_out = sum(1 for due in figure["running"] if datetime.fromisoformat(due) < now)
-            total["decided"] += figure["reached"] + figure["overdue"] + running_out
+            total["decided"] += figure["people_reached"] + figure["overdue"] + running_out
             waits.setdefault(priority, []).extend(figure["waits"])
         for value, (inquiries, reached, admitted) in figures["sources"].items():
             total_source = sources.setdefault(value, [0, 0, 0])
@@ -352,7 +352,7 @@ def combine(
                 priority=priority.value,
                 target_minutes=int(targets.get(priority.value, 24 * 60)),
                 received=figure_of.get("received", 0),
-                reached=figure_of.get("reached", 0),
+                reached=figure_of.get("people_reached", 0),
                 decided=figure_of.get("decided", 0),
                 within_target=figure_of.get("within", 0),
                 median_seconds=_nearest_rank(ordered, 50),
