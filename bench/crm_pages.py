@@ -108,6 +108,7 @@ SELECT CAST(date_trunc('week', received_at AT TIME ZONE 'UTC') AS DATE) AS week,
 WHERE received_at >= date_trunc('week', now()) - interval '12 weeks'
 GROUP BY 1, 2
 """
+YEAR_SQL = DASHBOARD_SQL.replace("'12 weeks'", "'53 weeks'")
 
 
 def seed(env: dict[str, str], inquiries: int) -> float:
@@ -211,6 +212,13 @@ def main(argv: list[str] | None = None) -> int:
                     "reports, uncached",
                     lambda n: f"/staff/crm/reports?from={start - timedelta(days=n + 1)}",
                     DASHBOARD_SQL,
+                    {},
+                ),
+                # A year and more (every seeded inquiry), a range never opened before each time.
+                (
+                    "reports, a year",
+                    lambda n: f"/staff/crm/reports?from={start - timedelta(days=290 + n)}",
+                    YEAR_SQL,
                     {},
                 ),
             ]
