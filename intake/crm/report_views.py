@@ -92,19 +92,26 @@ class WeeklyView:
     table: reports.WeeklyTable
     labels: dict[str, str]
     chart: str
+    # The table's cells, worked out once: (week, count per value) and the totals per value,
+    # in the order of ``table.values`` (a year by country is thousands of cells).
+    rows: list[tuple[str, list[int]]]
+    totals: list[int]
 
 
 def _weekly_views(board: reports.Dashboard) -> list[WeeklyView]:
     views = []
     for code, table in board.weekly.items():
         labels = {value: value_label(code, value) for value in table.values}
+        columns = [[table.count(week, value) for week in table.weeks] for value in table.values]
         series = [
-            (labels[value], [table.count(week, value) for week in table.weeks])
-            for value in table.values
+            (labels[value], counts) for value, counts in zip(table.values, columns, strict=True)
         ]
+        weeks = [week.isoformat() for week in table.weeks]
         title = str(DIMENSION_TITLES[code])
-        chart = charts.stacked_weeks(title, [week.isoformat() for week in table.weeks], series)
-        views.append(WeeklyView(code, title, table, labels, chart))
+        chart = charts.stacked_weeks(title, weeks, series)
+        rows = [(week, [column[n] for column in columns]) for n, week in enumerate(weeks)]
+        totals = [sum(column) for column in columns]
+        views.append(WeeklyView(code, title, table, labels, chart, rows, totals))
     return views
 
 
