@@ -398,14 +398,17 @@ class OutboundReferral(Model):
 
 
 class ReportDay(Model):
-    """The reports dashboard's figures for one day (UTC), computed ahead by beat
+    """The reports dashboard's figures for one day or week (UTC), computed ahead by beat
     (:mod:`intake.crm.rollup`): any date range's figures are the sum of its days, so the page
     reads one row a day instead of aggregating every inquiry. Counts, and the first-contact
     waits in seconds (exact percentiles need them), never a person."""
 
     __tablename__ = "report_days"
 
+    # The first day, and how many days the row sums: 1, or 7 for a whole week (UTC, from its
+    # Monday), so a long range reads a row a week and the days at its two ends.
     day: Mapped[date] = mapped_column(primary_key=True)
+    span_days: Mapped[int] = mapped_column(primary_key=True)
     # The day's figures (:func:`intake.crm.rollup.compute_days`) and a hash of them: beat
     # rewrites only the days whose figures changed.
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)

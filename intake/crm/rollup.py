@@ -2,15 +2,17 @@
 
 Computing the dashboard for a range means aggregating every inquiry, case, episode and stage
 change in it (about 300 ms at 100,000 inquiries, whatever range). Beat (:func:`refresh_due`,
-every 30 seconds) keeps one row of figures per day (UTC, the reports' day) in ``report_days``,
-recomputed only when the data changed: it compares a fingerprint of the tables the reports
+every 30 seconds) keeps one row of figures per day (UTC, the reports' day) and one per week
+(the sum of its days, from its Monday) in ``report_days``, recomputed only when the data
+changed: it compares a fingerprint of the tables the reports
 read (row counts, highest ids and the sums of the rows' version counters, which every ORM
 update raises), so a quiet night costs a handful of index reads and no aggregation; when they
 differ it aggregates every day in one pass (grouped by day) and rewrites the days whose figures
 changed. As a safety net the days are recomputed at least every :data:`MAX_AGE_SECONDS`.
 
-A range's figures are then added up from its days (:func:`combine`), exactly as the direct
-queries (:func:`intake.crm.reports.dashboard`) count them:
+A range's figures are then added up from its whole weeks and the days at its ends (a year is
+about 60 rows; :func:`stored_days`, :func:`combine`), exactly as the direct queries
+(:func:`intake.crm.reports.dashboard`) count them:
 
 * inquiries per week, by dimension: each day's counts per value, added into its week (UTC
   Mondays, as the direct query groups them);
@@ -71,6 +73,8 @@ from intake.vocabulary import Priority
 MAX_AGE_SECONDS = 300
 # The one row of report_refreshes.
 REFRESH_ROW = 1
+# A week's row (keyed by its Monday) sums its seven days: a long range reads a row a week.
+WEEK = 7
 
 
 # What the data looks like ----------------------------------------------------------------------
@@ -417,14 +421,34 @@ def is_current(refresh: ReportRefresh, now: datetime, grace_seconds: int) -> boo
     return (now - refresh.checked_at).total_seconds() <= MAX_AGE_SECONDS + grace_seconds
 
 
+def _full_weeks(period: reports.ReportRange) -> tuple[date, date] | None:
+    """The Mondays of the first and last whole weeks inside ``period``, if any."""
+    first = period.start + timedelta(days=-period.start.weekday() % 7)
+    last = period.end - timedelta(days=(period.end.weekday() + 1) % 7) - timedelta(days=6)
+    return (first, last) if first <= last else None
+
+
 def stored_days(period: reports.ReportRange) -> list[tuple[date, dict[str, Any]]]:
-    """The days of ``period`` that have figures (a day without a row had no data)."""
+    """The figures ``period`` adds up: its whole weeks' rows (keyed by their Monday) and the
+    days before and after them (a day or week without a row had no data)."""
+    weeks = _full_weeks(period)
+    in_range = and_(ReportDay.day >= period.start, ReportDay.day <= period.end)
+    if weeks is None:
+        wanted = and_(ReportDay.span_days == 1, in_range)
+    else:
+        first, last = weeks
+        wanted = or_(
+            and_(ReportDay.span_days == WEEK, ReportDay.day >= first, ReportDay.day <= last),
+            and_(
+                ReportDay.span_days == 1,
+                in_range,
+                or_(ReportDay.day < first, ReportDay.day > last + timedelta(days=6)),
+            ),
+        )
     return [
         (_day(day), figures)
         for day, figures in db.session.execute(
-            select(ReportDay.day, ReportDay.figures).where(
-                ReportDay.day >= period.start, ReportDay.day <= period.end
-            )
+            select(ReportDay.day, ReportDay.figures).where(wanted)
         )
     ]
 
@@ -436,36 +460,82 @@ def from_days(
     return combine(period, stored_days(period), now, targets)
 
 
+def merge(figures: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """Several days' figures as one (a week's): counts added, the clocks still running and the
+    waits put together (the waits sorted again)."""
+    merged = _empty_day()
+    waits: dict[str, array[int]] = {}
+    for day in figures:
+        for code, counts in day["weekly"].items():
+            target = merged["weekly"].setdefault(code, {})
+            for value, n in counts.items():
+                target[value] = target.get(value, 0) + n
+        for key in ("furthest", "close_reasons"):
+            for value, n in day[key].items():
+                merged[key][value] = merged[key].get(value, 0) + n
+        for priority, figure in day["contact"].items():
+            contact = _contact_of(merged, priority)
+            for key in ("received", "people_reached", "within", "overdue"):
+                contact[key] += figure[key]
+            contact["running"].extend(figure["running"])
+            unpack(figure["waits"], waits.setdefault(priority, array("i")))
+        for value, numbers in day["sources"].items():
+            total = merged["sources"].setdefault(value, [0, 0, 0])
+            for index, n in enumerate(numbers):
+                total[index] += n
+    for priority, contact in merged["contact"].items():
+        contact["running"].sort(key=datetime.fromisoformat)
+        contact["waits"] = pack(sorted(waits.get(priority, ())))
+    return merged
+
+
+def weeks_of(days: Mapping[date, dict[str, Any]]) -> dict[date, dict[str, Any]]:
+    """Each week's figures (by its Monday) from its days'."""
+    grouped: dict[date, list[dict[str, Any]]] = {}
+    for day, figures in sorted(days.items()):
+        grouped.setdefault(day - timedelta(days=day.weekday()), []).append(figures)
+    return {monday: merge(figures) for monday, figures in grouped.items()}
+
+
 def save_days(days: Mapping[date, dict[str, Any]]) -> int:
-    """Write the days whose figures changed and remove the days that no longer have any.
-    Returns how many days were written or removed."""
-    known = dict(db.session.execute(select(ReportDay.day, ReportDay.figures_hash)).all())
-    known = {_day(day): digest for day, digest in known.items()}
-    changed = 0
+    """Write the days (and weeks) whose figures changed and remove the ones that no longer have
+    any. Returns how many days were written or removed."""
+    wanted = {(day, 1): figures for day, figures in days.items()}
+    wanted.update({(monday, WEEK): figures for monday, figures in weeks_of(days).items()})
+    known = {
+        (_day(day), span): digest
+        for day, span, digest in db.session.execute(
+            select(ReportDay.day, ReportDay.span_days, ReportDay.figures_hash)
+        )
+    }
     dialect = db.session.get_bind().dialect.name
     maker = pg_insert if dialect == "postgresql" else sqlite_insert
     rows = []
-    for day, figures in days.items():
+    for (day, span), figures in wanted.items():
         digest = figures_hash(figures)
-        if known.get(day) != digest:
-            rows.append({"day": day, "figures": figures, "figures_hash": digest})
+        if known.get((day, span)) != digest:
+            rows.append({"day": day, "span_days": span, "figures": figures, "figures_hash": digest})
     for start in range(0, len(rows), 500):
         statement = maker(ReportDay).values(rows[start : start + 500])
         db.session.execute(
             statement.on_conflict_do_update(
-                index_elements=[ReportDay.day],
+                index_elements=[ReportDay.day, ReportDay.span_days],
                 set_={
                     "figures": statement.excluded.figures,
                     "figures_hash": statement.excluded.figures_hash,
                 },
             )
         )
-    changed += len(rows)
-    gone = [day for day in known if day not in days]
-    if gone:
-        db.session.execute(delete(ReportDay).where(ReportDay.day.in_(gone)))
-        changed += len(gone)
-    return changed
+    gone = [key for key in known if key not in wanted]
+    for span in (1, WEEK):
+        stale = [day for day, its_span in gone if its_span == span]
+        if stale:
+            db.session.execute(
+                delete(ReportDay).where(ReportDay.span_days == span, ReportDay.day.in_(stale))
+            )
+    return sum(1 for row in rows if row["span_days"] == 1) + sum(
+        1 for _day_gone, span in gone if span == 1
+    )
 
 
 def refresh_due(now: datetime, targets: Mapping[str, int]) -> int:

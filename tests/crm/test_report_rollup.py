@@ -193,9 +193,16 @@ def test_any_range_added_up_from_its_days_equals_the_direct_queries(
         db.session.commit()
     with app.test_request_context():
         use_cases.refresh_reports(computed)
-        days = set(db.session.scalars(select(ReportDay.day)))
+        days = set(db.session.scalars(select(ReportDay.day).where(ReportDay.span_days == 1)))
         assert date(2026, 11, 1) in days and date(2026, 11, 2) in days
         assert date(2026, 11, 3) not in days
+        # Whole weeks are read as one row each (keyed by their Monday), the ends day by day.
+        read = rollup.stored_days(reports.ReportRange(date(2026, 11, 1), date(2026, 11, 16)))
+        assert sorted(day for day, _figures in read) == [
+            date(2026, 11, 1),
+            date(2026, 11, 2),
+            date(2026, 11, 9),
+        ]
         edges = [date(2026, 10, 31), *(date(2026, 11, n) for n in (1, 2, 3, 4, 8, 9, 10, 30))]
         edges.append(date(2026, 12, 1))
         # Just after the days were computed, a day later (the P2 clock has run out) and four
