@@ -152,7 +152,8 @@ class Shown:
     board: reports.Dashboard
     weekly: list[WeeklyView]
     charts: dict[str, str]
-    # When the figures were computed, if they came from the rollup (None: just now).
+    # When the day rollups were last found right, if the figures came from them (None: just
+    # now).
     as_of: datetime | None = None
 
 
