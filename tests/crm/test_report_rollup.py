@@ -12,6 +12,7 @@ import re
 from collections import OrderedDict
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
+from html import unescape
 from typing import Any
 
 import pytest
@@ -233,19 +234,27 @@ def _substances(html: str) -> str:
     return match.group(1)
 
 
+def _chart_images(client: FlaskClient, html: str) -> None:
+    """Load the page's chart images, as a browser does."""
+    sources = re.findall(r'<img class="chart" src="([^"]+)"', html)
+    assert len(sources) == 9
+    for src in sources:
+        response = client.get(unescape(src))
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
+
+
 def test_the_page_adds_up_the_days_and_draws_each_chart_once(
     app: Flask, client: FlaskClient, staff: dict[Role, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     drawn: list[str] = []
-    to_data_uri = charts.to_data_uri
+    to_svg = charts.to_svg
 
-    def counting(svg: str) -> str:
-        title = re.search(r'aria-label="([^"]*)"', svg)
-        assert title
-        drawn.append(title.group(1))
-        return to_data_uri(svg)
+    def counting(chart: Any) -> str:
+        drawn.append(chart.config.title)
+        return to_svg(chart)
 
-    monkeypatch.setattr(charts, "to_data_uri", counting)
+    monkeypatch.setattr(charts, "to_svg", counting)
     monkeypatch.setattr(charts, "_kept", OrderedDict())
     monkeypatch.setitem(app.config, "REPORTS_CACHE_SECONDS", 60)
     with app.app_context():
@@ -253,8 +262,11 @@ def test_the_page_adds_up_the_days_and_draws_each_chart_once(
     _login(client)
     first = client.get("/staff/crm/reports").get_data(as_text=True)
     assert re.search(r'data-total="diazepam">1<', _substances(first))
-    # Before beat's first pass the page computes the figures itself.
+    # Before beat's first pass the page computes the figures itself; it draws no chart: each
+    # is drawn when its image is asked for.
     assert "Figures as of" not in first
+    assert drawn == []
+    _chart_images(client, first)
     assert len(drawn) == 9
     with app.test_request_context():
         assert use_cases.refresh_reports() == 1
@@ -265,12 +277,14 @@ def test_the_page_adds_up_the_days_and_draws_each_chart_once(
     assert "Figures as of" in kept
     assert 'data-total="cannabis"' not in _substances(kept)
     # The same figures: no chart drawn again.
+    _chart_images(client, kept)
     assert len(drawn) == 9
 
     with app.test_request_context():
         assert use_cases.refresh_reports() == 1
     fresh = client.get("/staff/crm/reports").get_data(as_text=True)
     assert re.search(r'data-total="cannabis">1<', _substances(fresh))
+    _chart_images(client, fresh)
     # Only the charts whose figures changed were drawn again: not the minutes to first contact
     # (nobody was reached).
     assert 9 < len(drawn) < 18
