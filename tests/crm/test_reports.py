@@ -414,9 +414,7 @@ def test_an_unknown_chart_is_not_found(
     assert client.get(f"/staff/crm/reports/charts/{name}.svg?{RANGE}").status_code == 404
 
 
-def test_a_chart_needs_the_reports_permission(
-    app: Flask, client: FlaskClient, staff: dict
-) -> None:
+def test_a_chart_needs_the_reports_permission(app: Flask, client: FlaskClient, staff: dict) -> None:
     path = f"/staff/crm/reports/charts/funnel.svg?{RANGE}"
     signed_out = client.get(path)
     assert signed_out.status_code == 302 and "/staff/login" in signed_out.headers["Location"]
