@@ -179,9 +179,9 @@ class BaseConfig:
             priority.value: env_int(env, f"CONTACT_TARGET_{priority.value}_MINUTES", minutes)
             for priority, minutes in CONTACT_TARGET_DEFAULTS.items()
         }
-        # The reports page keeps its figures and charts this long per range and language (they
-        # are counts; recomputing them on every view costs a second on a large database).
-        # Tests see every change at once.
+        # How long past beat's 5-minute limit the reports page still adds up the day rollups
+        # beat keeps (intake/crm/rollup.py) before computing a range itself; 0 turns the
+        # rollup off. Tests see every change at once.
         self.REPORTS_CACHE_SECONDS = env_int(
             env, "REPORTS_CACHE_SECONDS", 0 if self.name == "testing" else 60
         )

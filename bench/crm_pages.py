@@ -5,7 +5,8 @@ One run makes a fresh PostgreSQL database, migrates it, times ``flask seed-demo 
 runs ``VACUUM ANALYZE`` (what autovacuum would have done by then), and starts the real
 application under gunicorn. Then, signed in as one user (the demo admin, who may see every
 page), for each page: the triage queue, the pipeline list and board, search by reference, email
-and phone, a person's page and the reports dashboard, it measures in alternating rounds
+and phone, a person's page, the reports dashboard and one of its chart images, it measures in
+alternating rounds
 
 * ``page``: ``GET`` of the page over HTTP, everything included (session, permission, audit row
   and its commit, queries, decryption of what the page shows, the template);
@@ -108,6 +109,17 @@ SELECT CAST(date_trunc('week', received_at AT TIME ZONE 'UTC') AS DATE) AS week,
 WHERE received_at >= date_trunc('week', now()) - interval '12 weeks'
 GROUP BY 1, 2
 """
+YEAR_SQL = DASHBOARD_SQL.replace("'12 weeks'", "'53 weeks'")
+# A chart image of a range: its figures are added up from the day rollups it reads (about 12
+# week rows and the days at the range's ends), then pygal draws it.
+CHART_SQL = """
+SELECT day, figures FROM report_days
+WHERE (span_days = 7 AND day >= CAST(date_trunc('week', now()) AS DATE) - 84
+       AND day < CAST(date_trunc('week', now()) AS DATE))
+   OR (span_days = 1 AND day >= CAST(date_trunc('week', now()) AS DATE) - 90
+       AND (day < CAST(date_trunc('week', now()) AS DATE) - 84
+            OR day >= CAST(date_trunc('week', now()) AS DATE)))
+"""
 
 
 def seed(env: dict[str, str], inquiries: int) -> float:
@@ -189,9 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         with psycopg.connect(database_url.replace("+psycopg", ""), autocommit=True) as raw:
             raw.execute("VACUUM ANALYZE")
             found = targets(env)
-            # The dashboard reads its figures from the rollup beat keeps (seed-demo fills the
-            # default range's): measured as staff see it, and again with a range of its own on
-            # every request (never seen before: computed, its charts drawn, and stored).
+            # The dashboard adds up its range from the day rollups beat keeps (seed-demo fills
+            # them): measured with the default range, and again with a range of its own on every
+            # request (never seen before: added up from its days; the page draws no chart).
             start = date.today() - timedelta(days=date.today().weekday(), weeks=12)
             pages: list[tuple[str, str | Callable[[int], str], str, dict[str, Any]]] = [
                 ("triage queue", "/staff/triage/", QUEUE_SQL, {}),
@@ -211,6 +223,25 @@ def main(argv: list[str] | None = None) -> int:
                     "reports, uncached",
                     lambda n: f"/staff/crm/reports?from={start - timedelta(days=n + 1)}",
                     DASHBOARD_SQL,
+                    {},
+                ),
+                # A year and more (every seeded inquiry), a range never opened before each time.
+                (
+                    "reports, a year",
+                    lambda n: f"/staff/crm/reports?from={start - timedelta(days=290 + n)}",
+                    YEAR_SQL,
+                    {},
+                ),
+                # One chart image of a range never opened before (the page draws none: the
+                # browser asks for each of the nine): its figures added up, pygal drawing it.
+                (
+                    "chart, a new range",
+                    lambda n: (
+                        "/staff/crm/reports/charts/weekly-source.svg"
+                        f"?from={start - timedelta(days=n + 1)}"
+                        f"&to={date.today() - timedelta(days=1)}"
+                    ),
+                    CHART_SQL,
                     {},
                 ),
             ]

@@ -93,5 +93,5 @@ def sweep_aftercare() -> dict[str, int]:
 
 @shared_task(name="workers.tasks.refresh_reports", ignore_result=True)
 def refresh_reports() -> int:
-    """Recompute the reports' rollups whose data changed (the dashboard reads them)."""
+    """Recompute the reports' day rollups when the data changed (the dashboard adds them up)."""
     return skip_when_locked("refresh_reports", crm.refresh_reports, 0)

@@ -195,8 +195,14 @@ def start_session(token: str) -> None:
 
 def forbid_caching_of_staff_pages(response: Response) -> Response:
     """After each request: staff pages (personal data, the 2FA secret) are never stored by a
-    browser or proxy cache, error pages included."""
+    browser or proxy cache, error pages included.
+
+    The one exception is a successful response whose view chose ``Cache-Control: private`` with
+    a short ``max-age`` itself (the reports' chart images: aggregates only, no person): the
+    signed-in user's own browser may keep it that long; a shared cache never may."""
     if request.path == "/staff" or request.path.startswith("/staff/"):
+        if response.status_code in (200, 304) and response.cache_control.private:
+            return response
         response.headers["Cache-Control"] = "no-store"
         response.headers["Pragma"] = "no-cache"
     return response

@@ -96,8 +96,8 @@ def _seed_bulk(count: int, seed: int) -> None:
     click.echo(f"activity rows          {report.activity:>9,}")
     # The CPU time says how much of the wait was this process (on a busy machine, little).
     click.echo(f"{count:,} inquiries seeded in {seconds:.1f} s (CPU of this process {cpu:.1f} s)")
-    # The reports' rollup of the default range, as beat would make it: the first look at the
-    # dashboard after seeding reads it rather than aggregating everything.
+    # The reports' day rollups, as beat would make them: the first look at the dashboard after
+    # seeding adds them up rather than aggregating everything.
     from intake.crm.use_cases import refresh_reports
 
     started = time.perf_counter()

@@ -1,19 +1,22 @@
-"""The reports' charts, drawn on the server as SVG by pygal and sent inline as ``data:`` images.
+"""The reports' charts, drawn on the server as SVG by pygal and served as images of their own.
 
 No script and nothing fetched from elsewhere: pygal's tooltips script (a CDN address by default)
-is turned off, and an image cannot run script anyway. Every chart sits beside a table with the
-same numbers, which is what screen readers read; the image's alt text says so.
+is turned off and its inline configuration script removed, and an image cannot run script
+anyway. Each chart is an ``<img>`` from the staff endpoint ``crm.reports_chart``
+(:mod:`intake.crm.report_views`), beside a table with the same numbers, which is what screen
+readers read; the image's alt text names the chart and says so.
 
-Drawing costs: pygal takes tens of milliseconds a chart. Each drawn chart is kept by a hash of
-everything it shows (its kind, title, labels and numbers, so the language is part of the key):
-a dashboard whose figures did not change since the last view draws nothing.
+Drawing costs: pygal takes 15 to 40 ms a chart (more the more weeks), about 120-135 ms for the
+dashboard's nine. The page therefore draws none: the browser asks for each chart separately,
+and each drawn chart is kept by a hash of everything it shows (its kind, title, labels and
+numbers, so the language is part of the key): figures that did not change draw nothing.
 """
 
 from __future__ import annotations
 
-import base64
 import functools
 import hashlib
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -33,8 +36,12 @@ _STYLE = Style(
     colors=("#1d4e89", "#00a6a6", "#f49d37", "#7d5ba6", "#d64550", "#3f8f29", "#8c6d46", "#5c5c5c"),
     font_family="system-ui, sans-serif",
 )
+WIDTH = 720
+HEIGHT = 320
 # The most series one chart draws; the table beside it lists every value.
 MAX_SERIES = 8
+# The most week labels under a weekly chart (a year shows every 4th week; the table has all).
+MAX_WEEK_LABELS = 14
 # Charts kept per process: a dashboard has nine, in up to five languages and a few ranges.
 KEPT_CHARTS = 256
 
@@ -69,8 +76,9 @@ def _config(title: str) -> dict[str, object]:
         "title": title,
         "style": _STYLE,
         "js": [],  # no tooltips script: pygal's default points at a CDN
-        "width": 720,
-        "height": 320,
+        "width": WIDTH,
+        "height": HEIGHT,
+        "explicit_size": True,  # width and height on the <svg>: the image's own size
         "show_legend": True,
         "legend_at_bottom": True,
         "truncate_legend": 30,
@@ -79,16 +87,15 @@ def _config(title: str) -> dict[str, object]:
     }
 
 
-def to_data_uri(chart: Any) -> str:
-    """The chart as a ``data:image/svg+xml`` address for an ``<img>``, without pygal's inline
-    configuration script (an image never runs it; the page should not carry it either)."""
+def to_svg(chart: Any) -> str:
+    """The chart's SVG document, without pygal's inline configuration script (an image never
+    runs it; the response should not carry it either)."""
     root = chart.render_tree()
     for parent in root.iter():
         for child in list(parent):
             if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
-    svg = ElementTree.tostring(root, encoding="utf-8")
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+    return ElementTree.tostring(root, encoding="unicode")
 
 
 @kept_by_data
@@ -96,11 +103,17 @@ def stacked_weeks(
     title: str, weeks: Sequence[str], series: Sequence[tuple[str, Sequence[int]]]
 ) -> str:
     """Inquiries per week, one stacked colour per value (the first :data:`MAX_SERIES`)."""
-    chart = pygal.StackedBar(**_config(title), x_label_rotation=30)
+    chart = pygal.StackedBar(
+        **_config(title),
+        x_label_rotation=30,
+        # A long range labels every n-th week only (the table beside it has every week).
+        x_labels_major_every=max(1, math.ceil(len(weeks) / MAX_WEEK_LABELS)),
+        show_minor_x_labels=False,
+    )
     chart.x_labels = list(weeks)
     for label, values in series[:MAX_SERIES]:
         chart.add(label, list(values))
-    return to_data_uri(chart)
+    return to_svg(chart)
 
 
 @kept_by_data
@@ -109,7 +122,7 @@ def horizontal_bars(title: str, bars: Sequence[tuple[str, float | None]]) -> str
     chart = pygal.HorizontalBar(**{**_config(title), "show_legend": False})
     chart.x_labels = [label for label, _value in bars]
     chart.add(title, [value for _label, value in bars])
-    return to_data_uri(chart)
+    return to_svg(chart)
 
 
 @kept_by_data
@@ -121,4 +134,4 @@ def grouped_bars(
     chart.x_labels = list(labels)
     for name, values in series:
         chart.add(name, list(values))
-    return to_data_uri(chart)
+    return to_svg(chart)

@@ -397,24 +397,34 @@ class OutboundReferral(Model):
     episode: Mapped[Episode] = relationship()
 
 
-class ReportRollup(Model):
-    """The reports dashboard's figures for one date range, computed ahead by beat
-    (:mod:`intake.crm.rollup`), so the page reads one row instead of aggregating every
-    inquiry. Counts and staff names only, never a person."""
+class ReportDay(Model):
+    """The reports dashboard's figures for one day or week (UTC), computed ahead by beat
+    (:mod:`intake.crm.rollup`): any date range's figures are the sum of its days, so the page
+    reads one row a day instead of aggregating every inquiry. Counts, and the first-contact
+    waits in seconds (exact percentiles need them), never a person."""
 
-    __tablename__ = "report_rollups"
-    __table_args__ = (UniqueConstraint("range_start", "range_end"),)
+    __tablename__ = "report_days"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    range_start: Mapped[date] = mapped_column()
-    range_end: Mapped[date] = mapped_column()
-    # The figures (:func:`intake.crm.rollup.to_json`) and a hash of them: equal hashes, equal
-    # charts, so a chart is drawn once per change and not once per view.
+    # The first day, and how many days the row sums: 1, or 7 for a whole week (UTC, from its
+    # Monday), so a long range reads a row a week and the days at its two ends.
+    day: Mapped[date] = mapped_column(primary_key=True)
+    span_days: Mapped[int] = mapped_column(primary_key=True)
+    # The day's figures (:func:`intake.crm.rollup.compute_days`) and a hash of them: beat
+    # rewrites only the days whose figures changed.
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     figures_hash: Mapped[str] = mapped_column(String(64))
-    # What the data looked like when the figures were computed (:func:`rollup.fingerprint`):
-    # beat recomputes only when it has changed (or the figures are getting old).
+
+
+class ReportRefresh(Model):
+    """Beat's last pass over the day rollups: one row. The page reads the days while beat keeps
+    them (``checked_at`` recent); the fingerprint says whether the data changed since."""
+
+    __tablename__ = "report_refreshes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # What the data looked like when the days were computed (:func:`rollup.fingerprint`).
     fingerprint: Mapped[str] = mapped_column(String(64))
+    # When the days were computed (the contact clocks still running are judged against it).
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # The last time staff opened this range: beat keeps recently viewed ranges fresh only.
-    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The last pass that found the data as the fingerprint says: the figures are right as of then.
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -7,13 +7,15 @@ cannot be used is said back to staff with a 400, never a 500.
 
 from __future__ import annotations
 
+import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import defusedcsv.csv as safe_csv
-from flask import current_app, render_template, request
+from flask import abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
@@ -31,6 +33,7 @@ from intake.crm import charts, reports, rollup
 from intake.crm.labels import CLOSE_REASON_LABELS, STAGE_LABELS
 from intake.crm.views import bp
 from intake.crm.vocabulary import CloseReason
+from intake.extensions import talisman
 from intake.triage.clock import describe_seconds
 
 DIMENSION_TITLES: dict[str, LazyString] = {
@@ -53,8 +56,8 @@ def value_label(dimension: str, code: str) -> str:
     return label(code, dimension)
 
 
-def parse_range(args: Any, today: date) -> tuple[reports.ReportRange, str | None]:
-    """The range asked for, or the default one and what was wrong with the request."""
+def read_range(args: Any, today: date) -> tuple[reports.ReportRange | None, str | None]:
+    """The range asked for (the default one when none is), or None and what is wrong with it."""
     fallback = reports.default_range(today)
     raw_from, raw_to = (args.get("from") or "").strip(), (args.get("to") or "").strip()
     if not raw_from and not raw_to:
@@ -62,23 +65,24 @@ def parse_range(args: Any, today: date) -> tuple[reports.ReportRange, str | None
     start = parse_date(raw_from) if raw_from else fallback.start
     end = parse_date(raw_to) if raw_to else today
     if start is None or end is None:
-        return fallback, _(
-            "Dates are written like 2026-01-31. Showing the last %(weeks)d weeks instead.",
-            weeks=reports.DEFAULT_WEEKS,
-        )
+        return None, _("Dates are written like 2026-01-31.")
     if start > end:
-        return fallback, _(
-            "The start date is after the end date. Showing the last %(weeks)d weeks instead.",
-            weeks=reports.DEFAULT_WEEKS,
-        )
+        return None, _("The start date is after the end date.")
     if (end - start).days > reports.MAX_RANGE_DAYS:
-        return fallback, _(
-            "A report covers at most %(days)d days; shorten the range. Showing the last "
-            "%(weeks)d weeks instead.",
+        return None, _(
+            "A report covers at most %(days)d days; shorten the range.",
             days=reports.MAX_RANGE_DAYS,
-            weeks=reports.DEFAULT_WEEKS,
         )
     return reports.ReportRange(start, end), None
+
+
+def parse_range(args: Any, today: date) -> tuple[reports.ReportRange, str | None]:
+    """The range asked for, or the default one and what was wrong with the request."""
+    period, problem = read_range(args, today)
+    if period is not None:
+        return period, None
+    instead = _("Showing the last %(weeks)d weeks instead.", weeks=reports.DEFAULT_WEEKS)
+    return reports.default_range(today), f"{problem} {instead}"
 
 
 def _minutes(seconds: int | None) -> float | None:
@@ -91,97 +95,115 @@ class WeeklyView:
     title: str
     table: reports.WeeklyTable
     labels: dict[str, str]
-    chart: str
+    # The table's cells, worked out once: (week, count per value) and the totals per value,
+    # in the order of ``table.values`` (a year by country is thousands of cells).
+    rows: list[tuple[str, list[int]]]
+    totals: list[int]
+
+    @property
+    def chart(self) -> str:
+        return f"weekly-{self.code}"
 
 
-def _weekly_views(board: reports.Dashboard) -> list[WeeklyView]:
-    views = []
-    for code, table in board.weekly.items():
-        labels = {value: value_label(code, value) for value in table.values}
+def _weekly_view(code: str, table: reports.WeeklyTable) -> WeeklyView:
+    labels = {value: value_label(code, value) for value in table.values}
+    columns = [[table.count(week, value) for week in table.weeks] for value in table.values]
+    weeks = [week.isoformat() for week in table.weeks]
+    rows = [(week, [column[n] for column in columns]) for n, week in enumerate(weeks)]
+    totals = [sum(column) for column in columns]
+    return WeeklyView(code, str(DIMENSION_TITLES[code]), table, labels, rows, totals)
+
+
+# The charts ------------------------------------------------------------------------------------
+# The page draws none: each is an image from :func:`reports_chart`, drawn by pygal (charts.py)
+# from the same figures as the tables beside it.
+
+
+def _weekly_chart(code: str) -> Callable[[reports.Dashboard], str]:
+    def draw(board: reports.Dashboard) -> str:
+        table = board.weekly[code]
         series = [
-            (labels[value], [table.count(week, value) for week in table.weeks])
+            (value_label(code, value), [table.count(week, value) for week in table.weeks])
             for value in table.values
         ]
-        title = str(DIMENSION_TITLES[code])
-        chart = charts.stacked_weeks(title, [week.isoformat() for week in table.weeks], series)
-        views.append(WeeklyView(code, title, table, labels, chart))
-    return views
+        weeks = [week.isoformat() for week in table.weeks]
+        return charts.stacked_weeks(str(DIMENSION_TITLES[code]), weeks, series)
+
+    return draw
 
 
-def _charts(board: reports.Dashboard) -> dict[str, str]:
-    return {
-        "funnel": charts.horizontal_bars(
-            _("Episodes that reached each stage"),
-            [(str(STAGE_LABELS.get(stage, stage)), count) for stage, count in board.funnel.stages],
-        ),
-        "contact": charts.grouped_bars(
-            _("Minutes to first contact"),
-            [row.priority for row in board.contact],
-            [
-                (_("median"), [_minutes(row.median_seconds) for row in board.contact]),
-                (_("90th percentile"), [_minutes(row.p90_seconds) for row in board.contact]),
-            ],
-        ),
-        "owners": charts.horizontal_bars(
-            _("Open episodes per owner"),
-            [(load.name or _("nobody"), load.open_episodes) for load in board.owners],
-        ),
-        "sources": charts.grouped_bars(
-            _("Yield per source"),
-            [value_label("source", item.value) for item in board.sources],
-            [
-                (_("inquiries"), [item.inquiries for item in board.sources]),
-                (_("person reached"), [item.reached for item in board.sources]),
-                (_("admitted later"), [item.admitted for item in board.sources]),
-            ],
-        ),
-    }
+def _funnel_chart(board: reports.Dashboard) -> str:
+    return charts.horizontal_bars(
+        str(CHART_TITLES["funnel"]),
+        [(str(STAGE_LABELS.get(stage, stage)), count) for stage, count in board.funnel.stages],
+    )
 
 
-@dataclass
-class Shown:
-    """What the page shows for one range in one language: the figures and their charts."""
+def _contact_chart(board: reports.Dashboard) -> str:
+    return charts.grouped_bars(
+        str(CHART_TITLES["contact"]),
+        [row.priority for row in board.contact],
+        [
+            (_("median"), [_minutes(row.median_seconds) for row in board.contact]),
+            (_("90th percentile"), [_minutes(row.p90_seconds) for row in board.contact]),
+        ],
+    )
 
-    board: reports.Dashboard
-    weekly: list[WeeklyView]
-    charts: dict[str, str]
-    # When the figures were computed, if they came from the rollup (None: just now).
-    as_of: datetime | None = None
+
+def _owners_chart(board: reports.Dashboard) -> str:
+    return charts.horizontal_bars(
+        str(CHART_TITLES["owners"]),
+        [(load.name or _("nobody"), load.open_episodes) for load in board.owners],
+    )
+
+
+def _sources_chart(board: reports.Dashboard) -> str:
+    return charts.grouped_bars(
+        str(CHART_TITLES["sources"]),
+        [value_label("source", item.value) for item in board.sources],
+        [
+            (_("inquiries"), [item.inquiries for item in board.sources]),
+            (_("person reached"), [item.reached for item in board.sources]),
+            (_("admitted later"), [item.admitted for item in board.sources]),
+        ],
+    )
+
+
+CHART_TITLES: dict[str, LazyString] = {
+    **{f"weekly-{code}": title for code, title in DIMENSION_TITLES.items()},
+    "funnel": _l("Episodes that reached each stage"),
+    "contact": _l("Minutes to first contact"),
+    "owners": _l("Open episodes per owner"),
+    "sources": _l("Yield per source"),
+}
+CHARTS: dict[str, Callable[[reports.Dashboard], str]] = {
+    **{f"weekly-{code}": _weekly_chart(code) for code in DIMENSION_TITLES},
+    "funnel": _funnel_chart,
+    "contact": _contact_chart,
+    "owners": _owners_chart,
+    "sources": _sources_chart,
+}
+# A chart image may be kept this long by the browser (the figures behind it change within a
+# minute of any change, the page's tables at once).
+CHART_MAX_AGE_SECONDS = 60
+# The SVG's own policy: pygal styles it with an inline <style> (nothing else is loaded, and an
+# image runs no script); the app's policy would leave a browser that applies it unstyled.
+CHART_CSP = {"default-src": "'none'", "style-src": "'unsafe-inline'"}
 
 
 def _figures(
     period: reports.ReportRange, now: datetime
 ) -> tuple[reports.Dashboard, datetime | None]:
-    """The range's figures: from its rollup while beat keeps it current, otherwise computed
-    here and stored for beat to keep (``REPORTS_CACHE_SECONDS`` 0: always computed, nothing
-    stored; see :mod:`intake.crm.rollup`)."""
+    """The range's figures: added up from the days beat keeps while it keeps them, otherwise
+    computed here (``REPORTS_CACHE_SECONDS`` 0: always computed; see :mod:`intake.crm.rollup`).
+    The second value is when the days were last found right (None: computed just now)."""
     targets = current_app.config["CONTACT_TARGET_MINUTES"]
     grace = int(current_app.config.get("REPORTS_CACHE_SECONDS", 0))
-    if grace <= 0:
-        return reports.dashboard(period, now, targets), None
-    kept = rollup.stored(period)
-    if kept is not None and rollup.is_current(kept, now, grace):
-        rollup.touch(kept, now)
-        return rollup.from_json(kept.figures), kept.computed_at
-    board, figures = rollup.compute(period, now, targets)
-    # Committed with the page's audit row; beat keeps the range fresh from now on.
-    rollup.save(period, figures, rollup.UNKNOWN_FINGERPRINT, now, requested=True)
-    return board, None
-
-
-def _dashboard(*, with_charts: bool = True) -> tuple[Shown, str | None]:
-    now = utcnow()
-    period, problem = parse_range(request.args, now.date())
-    board, as_of = _figures(period, now)
-    # Charts are drawn by pygal only when their figures changed (charts.py keeps each drawn
-    # chart by a hash of its data), so the rollup's page costs no rendering.
-    shown = Shown(
-        board,
-        _weekly_views(board) if with_charts else [],
-        _charts(board) if with_charts else {},
-        as_of,
-    )
-    return shown, problem
+    if grace > 0:
+        kept = rollup.state()
+        if kept is not None and rollup.is_current(kept, now, grace):
+            return rollup.from_days(period, now, targets), kept.checked_at
+    return reports.dashboard(period, now, targets), None
 
 
 def _audit(tag: AuditTag, period: reports.ReportRange) -> None:
@@ -191,16 +213,17 @@ def _audit(tag: AuditTag, period: reports.ReportRange) -> None:
 @bp.get("/reports")
 @require_permission(Permission.REPORTS_VIEW)
 def reports_page() -> tuple[str, int]:
-    shown, problem = _dashboard()
-    board = shown.board
+    now = utcnow()
+    period, problem = parse_range(request.args, now.date())
+    board, as_of = _figures(period, now)
     _audit(AuditTag.REPORTS_VIEWED, board.period)
     return render_template(
         "crm/reports.html",
         board=board,
         problem=problem,
-        weekly=shown.weekly,
-        charts=shown.charts,
-        as_of=shown.as_of,
+        weekly=[_weekly_view(code, table) for code, table in board.weekly.items()],
+        chart_titles=CHART_TITLES,
+        as_of=as_of,
         stage_labels=STAGE_LABELS,
         left_out_duplicates=board.funnel.left_out.get(CloseReason.DUPLICATE, 0),
         left_out_not_real=board.funnel.left_out.get(CloseReason.NOT_REAL, 0),
@@ -210,6 +233,28 @@ def reports_page() -> tuple[str, int]:
         # The CRM's sub-navigation carries the pipeline's filters; a report has none to pass on.
         args=MultiDict(),
     ), 400 if problem else 200
+
+
+@bp.get("/reports/charts/<name>.svg")
+@talisman(content_security_policy=CHART_CSP)
+@require_permission(Permission.REPORTS_VIEW)
+def reports_chart(name: str) -> Response:
+    """One of the page's charts as an SVG image, for the same range. Not audited: the page that
+    shows it is, and a chart holds only the aggregates of its table."""
+    draw = CHARTS.get(name)
+    if draw is None:
+        abort(404)
+    now = utcnow()
+    period, problem = read_range(request.args, now.date())
+    if period is None:
+        return Response(f"{problem}\n", status=400, mimetype="text/plain")
+    board, _as_of = _figures(period, now)
+    svg = draw(board).encode()
+    response = Response(svg, mimetype="image/svg+xml")
+    response.cache_control.private = True
+    response.cache_control.max_age = CHART_MAX_AGE_SECONDS
+    response.set_etag(hashlib.sha256(svg).hexdigest())
+    return response.make_conditional(request)
 
 
 # The export ------------------------------------------------------------------------------------
@@ -266,11 +311,12 @@ def csv_rows(board: reports.Dashboard) -> list[tuple[object, ...]]:
 @bp.get("/reports.csv")
 @require_permission(Permission.REPORTS_VIEW, Permission.REPORTS_EXPORT)
 def reports_export() -> Response | tuple[str, int]:
-    shown, problem = _dashboard(with_charts=False)
-    board = shown.board
+    now = utcnow()
+    period, problem = parse_range(request.args, now.date())
     if problem:
         # The page with the message (audited as a view), rather than a file of other weeks.
         return reports_page()
+    board, _as_of = _figures(period, now)
     _audit(AuditTag.REPORTS_EXPORTED, board.period)
     buffer = io.StringIO()
     # defusedcsv prefixes a cell starting with = + - @ | % (a source name an admin typed) with

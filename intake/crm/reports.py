@@ -76,6 +76,26 @@ def _week_start_sqlite(element: week_start, compiler: SQLCompiler, **kw: Any) ->
     return f"date({compiler.process(column, **kw)}, 'weekday 0', '-6 days')"
 
 
+class day_of(FunctionElement[date]):  # noqa: N801
+    """The day (UTC) a timestamp falls on."""
+
+    type = Date()
+    inherit_cache = True
+    name = "day_of"
+
+
+@compiles(day_of, "postgresql")
+def _day_of_pg(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"CAST({compiler.process(column, **kw)} AT TIME ZONE 'UTC' AS DATE)"
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element: day_of, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return f"date({compiler.process(column, **kw)})"
+
+
 class seconds_between(FunctionElement[int]):  # noqa: N801
     """Whole seconds from the first timestamp to the second."""
 

@@ -167,8 +167,8 @@ set_referrer_active = committing(_REFUSALS, _TRANSLATIONS)(referrals.set_referre
 
 
 def refresh_reports(now: datetime | None = None) -> int:
-    """Beat's pass over the reports' rollups (:func:`intake.crm.rollup.refresh_due`): recompute
-    the recently viewed ranges whose data changed. Commits; returns how many were recomputed."""
+    """Beat's pass over the reports' day rollups (:func:`intake.crm.rollup.refresh_due`):
+    recompute the days when the data changed. Commits; returns how many days were rewritten."""
     targets = current_app.config["CONTACT_TARGET_MINUTES"]
     try:
         recomputed = rollup.refresh_due(now or utcnow(), targets)

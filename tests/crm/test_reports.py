@@ -6,12 +6,12 @@ range gets a clear message."""
 
 from __future__ import annotations
 
-import base64
 import csv
 import io
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from flask import Flask
@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from intake.auth.permissions import Role
 from intake.crm.models import Episode, EpisodeInquiry, InquirySubstance, StageChange, Task
+from intake.crm.use_cases import refresh_reports
 from intake.crm.vocabulary import CLOSED, CloseReason, Stage, TaskKind
 from intake.extensions import db
 from intake.triage.models import TriageCase
@@ -188,6 +189,18 @@ def _section(html: str, section_id: str) -> str:
     return match.group(1)
 
 
+def _charts(html: str) -> dict[str, tuple[str, str]]:
+    """The page's chart images: their name -> (alt text, address)."""
+    found = re.findall(r'<img class="chart" src="([^"]+)"[^>]* alt="([^"]+)"', html)
+    images = {}
+    for src, alt in found:
+        address = unescape(src)
+        name = re.search(r"/charts/([a-z-]+)\.svg\?", address)
+        assert name, address
+        images[name.group(1)] = (unescape(alt), address)
+    return images
+
+
 def _row(html: str, attribute: str, value: str) -> list[str]:
     """The cells of the table row marked ``attribute="value"``, as text."""
     match = re.search(rf'<tr {attribute}="{re.escape(value)}">(.*?)</tr>', html, re.S)
@@ -196,14 +209,25 @@ def _row(html: str, attribute: str, value: str) -> list[str]:
     return [" ".join(re.sub(r"<[^>]+>|&nbsp;", " ", cell).split()) for cell in cells]
 
 
+@pytest.mark.parametrize("from_days", [False, True], ids=["direct", "from-days"])
 def test_the_dashboard_shows_the_numbers_of_a_known_data_set(
-    app: Flask, client: FlaskClient, staff: dict[Role, int]
+    app: Flask,
+    client: FlaskClient,
+    staff: dict[Role, int],
+    monkeypatch: pytest.MonkeyPatch,
+    from_days: bool,
 ) -> None:
     _known_data(app, staff)
+    if from_days:
+        # The same numbers added up from the day rollups beat keeps.
+        monkeypatch.setitem(app.config, "REPORTS_CACHE_SECONDS", 60)
+        with app.test_request_context():
+            assert refresh_reports() > 0
     _login(client, Role.ADMISSIONS)
     response = client.get(f"/staff/crm/reports?{RANGE}")
     assert response.status_code == 200
     html = _text(response)
+    assert ("Figures as of" in html) is from_days
 
     by_source = _section(html, "weekly-source")
     assert re.search(r'data-total="web-form">4<', by_source)
@@ -245,10 +269,29 @@ def test_the_dashboard_shows_the_numbers_of_a_known_data_set(
     assert _row(sources, "data-source", "web-form")[1:4] == ["3", "3", "1"]
     assert _row(sources, "data-source", "partner-site")[1:4] == ["1", "1", "0"]
 
-    for image in re.findall(r'<img class="chart" src="data:image/svg\+xml;base64,([^"]+)"', html):
-        svg = base64.b64decode(image).decode()
-        assert "<svg" in svg and "<script" not in svg.lower()
-    assert "crm:reports:viewed" in audit_tags(app)
+    # Nine charts, each an image of its own for the same range, drawn from the same figures.
+    images = _charts(html)
+    assert len(images) == 9
+    for alt, src in images.values():
+        assert src.startswith("/staff/crm/reports/charts/") and RANGE in src
+        assert alt.endswith("The same numbers are in the table below.")
+    assert images["funnel"][0].startswith("Chart: Episodes that reached each stage.")
+    for name, (_alt, src) in images.items():
+        response = client.get(src)
+        assert response.status_code == 200, name
+        assert response.mimetype == "image/svg+xml"
+        svg = _text(response)
+        assert svg.startswith("<svg") and "<script" not in svg.lower()
+        # Nothing fetched from elsewhere (pygal's credits are comments, its xmlns a name).
+        assert not re.search(r"(?:href|src)=[\"']?https?:|url\(\s*[\"']?https?:|@import", svg)
+    funnel = _text(client.get(images["funnel"][1]))
+    assert "Episodes that reached each stage" in funnel and "pre-assessment" in funnel.lower()
+    # The bars carry the table's numbers (pygal writes each value beside its bar's shape).
+    assert '<desc class="value">4</desc>' in funnel and '<desc class="value">2</desc>' in funnel
+    weekly = _text(client.get(images["weekly-source"][1]))
+    assert "2026-11-02" in weekly and "2026-11-09" in weekly
+    # The page view is audited once; its charts (aggregates of its tables) are not.
+    assert audit_tags(app).count("crm:reports:viewed") == 1
 
 
 def test_the_funnel_leaves_out_duplicates_and_not_real_inquiries(
@@ -354,6 +397,56 @@ def test_a_bad_date_range_gets_a_clear_message(
         assert response.status_code == 400
         assert message in _text(response)
         assert 'id="range-problem"' in _text(response)
+    # A chart of that range: the same words, plain, and no chart of other weeks.
+    response = client.get(f"/staff/crm/reports/charts/funnel.svg?{query}")
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert message in _text(response) and "Showing" not in _text(response)
+
+
+@pytest.mark.parametrize(
+    "name", ["nothing", "weekly-nothing", "funnel.svg", "FUNNEL", "..%2Fweekly-source"]
+)
+def test_an_unknown_chart_is_not_found(
+    app: Flask, client: FlaskClient, staff: dict, name: str
+) -> None:
+    _login(client, Role.ADMISSIONS)
+    assert client.get(f"/staff/crm/reports/charts/{name}.svg?{RANGE}").status_code == 404
+
+
+def test_a_chart_needs_the_reports_permission(app: Flask, client: FlaskClient, staff: dict) -> None:
+    path = f"/staff/crm/reports/charts/funnel.svg?{RANGE}"
+    signed_out = client.get(path)
+    assert signed_out.status_code == 302 and "/staff/login" in signed_out.headers["Location"]
+    _login(client, Role.CLINICIAN)
+    assert client.get(path).status_code == 403
+    assert "auth:permission:denied" in audit_tags(app)
+
+
+def test_a_chart_is_kept_privately_for_a_minute_and_loads_nothing_else(
+    app: Flask, client: FlaskClient, staff: dict[Role, int]
+) -> None:
+    _known_data(app, staff)
+    _login(client, Role.ADMISSIONS)
+    # The default range too (no parameters: the last weeks, as on the page).
+    assert client.get("/staff/crm/reports/charts/owners.svg").status_code == 200
+    response = client.get(f"/staff/crm/reports/charts/contact.svg?{RANGE}")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("image/svg+xml")
+    assert response.cache_control.private and response.cache_control.max_age == 60
+    # Its own policy: pygal's inline style may apply, nothing may load.
+    policy = response.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "style-src 'unsafe-inline'" in policy
+    svg = _text(response)
+    assert "Minutes to first contact" in svg and "median" in svg
+    # P2: median 120 minutes, 90th percentile 1600 (the table says 2h 00m and 1d 02h).
+    assert '<desc class="value">120</desc>' in svg and '<desc class="value">1600</desc>' in svg
+    # Asked again with what the browser kept: not sent again.
+    etag = response.headers["ETag"]
+    again = client.get(
+        f"/staff/crm/reports/charts/contact.svg?{RANGE}", headers={"If-None-Match": etag}
+    )
+    assert again.status_code == 304
 
 
 def test_a_real_inquiry_counts_under_its_substances(
