@@ -9,6 +9,7 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -30,11 +31,13 @@ from .concepts import (
 )
 from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
+from . import reader
 from .model import Flag, Priority, TriageOutcome
+from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.12.0"
+ENGINE_VERSION = "1.13.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -42,6 +45,7 @@ RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{lexicon_digest()}"
 
 
 _COMPILE_LOCK = threading.Lock()
+_log = logging.getLogger(__name__)
 
 
 def _build() -> tuple[CompiledLexicon, ConceptLexicon]:
@@ -88,7 +92,11 @@ def _concept_reader() -> ConceptReader:
 
 def warm_up() -> None:
     """Compile the lexicons now, in a background thread, without holding up the caller."""
-    threading.Thread(target=compiled_lexicon, name="triage-lexicon-warm-up", daemon=True).start()
+    def both() -> None:
+        compiled_lexicon()
+        reader.model()
+
+    threading.Thread(target=both, name="triage-lexicon-warm-up", daemon=True).start()
 
 
 BENZO_CODES = frozenset(BENZODIAZEPINES)
@@ -160,6 +168,7 @@ class _Context:
     def __init__(self, inquiry: Mapping[str, Any]) -> None:
         self.flags: list[Flag] = []
         self.unknown: list[str] = []
+        self.concepts: set[str] = set()  # the meaning units the concept step found
         self.for_whom = inquiry.get("for_whom")
         language = inquiry.get("language")
         self.language = language.strip().lower()[:2] if isinstance(language, str) else None
@@ -438,6 +447,8 @@ def _concept_rules(ctx: _Context) -> None:
             someone_else=ctx.someone_else,
         )
     )
+    # Derived concepts (unrousable, no_wake, ...) are in the segments now.
+    ctx.concepts = {h.concept for s in segments for h in s.hits}
 
 
 _QUOTE_MARK = "'\"\u2018\u201c\u201e\u00ab\u2039"
@@ -582,12 +593,54 @@ def evaluate(
         floor = Priority.P2
     flags = _merge(ctx.flags)
     priority = Priority.most_urgent(floor, *(f.priority for f in flags))
+    second = _second_reading(ctx.message, priority, ctx.concepts)
+    if second is not None:
+        flags = (*flags, second)
+        priority = Priority.most_urgent(priority, second.priority)
     unknown_values = tuple(f.evidence for f in flags if f.code == "unknown_value")
     if ctx.text.truncated:
         unknown_values += ("message: only the first part was scanned",)
     return TriageOutcome(
         priority=priority, flags=flags, ruleset=RULESET_VERSION, unknown=unknown_values
     )
+
+
+#: The second reader may raise only a message in which the concept step found at least one
+#: word of danger itself: a death wish, a final act, means, something taken, a sign of the
+#: body, a person at risk or a sedative stopped. The letters of "please call me" are no risk.
+READER_NEEDS_ONE_OF = frozenset(
+    {
+        "intent", "death_wish", "wish_dead", "no_wake", "preparation", "arranged", "goodbye",
+        "sent_goodbye", "farewell", "farewell_end", "burden", "resigned", "self_harm", "means",
+        "lethal_place", "ingestion", "overdose", "tried", "rescued", "revived", "breathing",
+        "breath_neg", "breath_hard", "colour", "unrousable", "rouse", "motionless",
+        "seizure_signs", "seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff",
+        "confused", "confusion_sign", "delirium_now", "child", "alone_with", "intoxicated",
+        "violence", "weapon", "threat", "armed", "aggression", "hiding", "running_out",
+        "stop_recent", "stop_planned", "discarded", "doctor_away", "street_benzo", "unwell",
+    }
+)  # fmt: skip
+
+
+def _second_reading(message: str, priority: Priority, concepts: set[str]) -> Flag | None:
+    """The second reader's raise, when the rules left the message lower (reader.py).
+
+    Raise-only: a message read below P0 that reads like the marked emergencies goes to P0,
+    one left routine that reads like the urgent ones to P1. If the reader cannot run, the
+    rules' result stands as it is (it is never lost to an error of the second opinion).
+    """
+    if priority == Priority.P0 or not concepts & READER_NEEDS_ONE_OF:
+        return None
+    try:
+        reading = reader.read(clip(message))
+    except Exception:  # the rules' result must survive a broken model file
+        _log.exception("triage second reader failed; the rules' result stands")
+        return None
+    if reading.p0 >= reader.EMERGENCY_AT:
+        return spec("reads_like_emergency").flag(reading.evidence())
+    if priority.is_urgent or reading.urgent < reader.URGENT_AT:
+        return None
+    return spec("reads_like_urgent").flag(reading.evidence())
 
 
 def score(inquiry: Mapping[str, Any]) -> TriageOutcome:
