@@ -283,12 +283,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         "someone_in_danger",
     ),
     # --- P1 ---------------------------------------------------------------------------------
-    Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish"),
+    Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish", dated=True),
     Combination(
-        "wishes to be dead, does not want to live, others better off without them",
+        "wishes to be dead, does not want to live, others better off without them (1.13.0: "
+        "told as years ago, history)",
         _c("wish_dead|death_wish"),
         "sentence",
         "death_wish",
+        dated=True,
     ),
     Combination(
         "a benzodiazepine by its street name with alcohol or another sedative",

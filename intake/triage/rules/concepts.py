@@ -182,6 +182,10 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "abrupt_stop": ("abrupt_stop", ""),  # a stop years ago is no stop now: no flag
     # A drunk threat told as last week's is read now (P1); years ago it is history (1.11.0).
     "someone_in_danger": ("possible_risk", ""),
+    # A wish to be dead told with its date years ago ("fifteen years ago, after my father
+    # died, I did not want to live; I have not had those thoughts for a long time") is
+    # history; last month's is read now (1.13.0; the screen asks about the past weeks).
+    "death_wish": ("death_wish", ""),
 }
 
 

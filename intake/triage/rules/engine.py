@@ -37,7 +37,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.13.0"
+ENGINE_VERSION = "1.14.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -605,21 +605,49 @@ def evaluate(
     )
 
 
-#: The second reader may raise only a message in which the concept step found at least one
-#: word of danger itself: a death wish, a final act, means, something taken, a sign of the
-#: body, a person at risk or a sedative stopped. The letters of "please call me" are no risk.
-READER_NEEDS_ONE_OF = frozenset(
+#: The second reader may raise only a message in which the concept step found a word of
+#: danger itself (a death wish, a final act, means, something taken, a sign of the body,
+#: violence, a sedative stopped), or the two halves of another person at risk (below). The
+#: letters of
+#: "please call me", or of a long letter that names the children once, are no risk.
+READER_STRONG = frozenset(
     {
         "intent", "death_wish", "wish_dead", "no_wake", "preparation", "arranged", "goodbye",
         "sent_goodbye", "farewell", "farewell_end", "burden", "resigned", "self_harm", "means",
         "lethal_place", "ingestion", "overdose", "tried", "rescued", "revived", "breathing",
-        "breath_neg", "breath_hard", "colour", "unrousable", "rouse", "motionless",
-        "seizure_signs", "seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff",
-        "confused", "confusion_sign", "delirium_now", "child", "alone_with", "intoxicated",
-        "violence", "weapon", "threat", "armed", "aggression", "hiding", "running_out",
-        "stop_recent", "stop_planned", "discarded", "doctor_away", "street_benzo", "unwell",
+        "breath_neg", "breath_hard", "colour", "unrousable", "motionless", "seizure_signs",
+        "seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff", "confused",
+        "confusion_sign", "delirium_now", "violence", "weapon", "threat", "armed",
+        "running_out", "stop_recent", "stop_planned", "discarded", "doctor_away", "street_benzo",
     }
 )  # fmt: skip
+# Another person at risk: someone exposed (a child, someone left alone with them, a car
+# about to be driven) and someone impaired or dangerous (drunk or high, not waking, going for
+# someone, a person hiding). Either alone is an ordinary family letter.
+READER_EXPOSED = frozenset({"child", "alone_with", "driving"})
+READER_IMPAIRED = frozenset({"intoxicated", "rouse", "aggression", "hiding"})
+
+
+READER_WEAK = READER_EXPOSED | READER_IMPAIRED | {
+    "depressant", "time_now", "quantity", "unwell", "benzo", "drug"
+}  # fmt: skip
+
+
+def reader_may_raise(concepts: set[str]) -> bool:
+    """Whether the concepts found let the second reader raise at its usual bar."""
+    if concepts & READER_STRONG:
+        return True
+    return bool(concepts & READER_EXPOSED) and bool(concepts & READER_IMPAIRED)
+
+
+def reader_bars(concepts: set[str]) -> tuple[float, float] | None:
+    """The second reader's bars (P0, P0 or P1) for a message with these concepts, or None
+    when it may not raise at all (no word of risk found)."""
+    if reader_may_raise(concepts):
+        return reader.EMERGENCY_AT, reader.URGENT_AT
+    if concepts & READER_WEAK:
+        return reader.EMERGENCY_AT_WEAK, reader.URGENT_AT_WEAK
+    return None
 
 
 def _second_reading(message: str, priority: Priority, concepts: set[str]) -> Flag | None:
@@ -629,16 +657,17 @@ def _second_reading(message: str, priority: Priority, concepts: set[str]) -> Fla
     one left routine that reads like the urgent ones to P1. If the reader cannot run, the
     rules' result stands as it is (it is never lost to an error of the second opinion).
     """
-    if priority == Priority.P0 or not concepts & READER_NEEDS_ONE_OF:
+    bars = reader_bars(concepts)
+    if priority == Priority.P0 or bars is None:
         return None
     try:
         reading = reader.read(clip(message))
     except Exception:  # the rules' result must survive a broken model file
         _log.exception("triage second reader failed; the rules' result stands")
         return None
-    if reading.p0 >= reader.EMERGENCY_AT:
+    if reading.p0 >= bars[0]:
         return spec("reads_like_emergency").flag(reading.evidence())
-    if priority.is_urgent or reading.urgent < reader.URGENT_AT:
+    if priority.is_urgent or reading.urgent < bars[1]:
         return None
     return spec("reads_like_urgent").flag(reading.evidence())
 

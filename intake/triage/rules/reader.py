@@ -33,11 +33,16 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-#: A message that the rules leave below P0 is raised to P0 at this probability of P0.
-#: Chosen on leave-one-round-out figures (docs/triage.md, "The second reader").
+#: A message that the rules leave below P0 is raised to P0 at this probability of P0, and
+#: one left routine to P1 at this probability of P0 or P1, when the concept step found a
+#: word of danger in it. Chosen on leave-one-round-out figures (docs/triage.md, "The second
+#: reader").
 EMERGENCY_AT = 0.4
-#: A message the rules leave routine is raised to P1 at this probability of P0 or P1.
 URGENT_AT = 0.6
+#: The same when it found only a weaker word (a child, a drink, "tonight", an amount): the
+#: reader must be much surer.
+EMERGENCY_AT_WEAK = 0.7
+URGENT_AT_WEAK = 0.9
 
 MODEL_PACKAGE = "intake.triage.rules"
 MODEL_PATH = ("reader", "model.json.gz")

@@ -43,7 +43,7 @@ def blind_rounds() -> dict[str, list[tuple[str, str]]]:
     """Each blind round's (message, class), by round name."""
     rounds: dict[str, list[tuple[str, str]]] = {}
     for path in sorted((CASES / "blind").glob("round*.jsonl")):
-        rows = [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
+        rows = [json.loads(line) for line in path.read_text("utf-8").split("\n") if line]
         rounds[path.stem] = [(r["inquiry"]["message"], label(r["expected"])) for r in rows]
     return rounds
 
@@ -77,7 +77,7 @@ def harvested() -> list[tuple[str, str]]:
     """
     if not HARVEST.exists():
         return []
-    rows = [json.loads(line) for line in HARVEST.read_text("utf-8").splitlines() if line]
+    rows = [json.loads(line) for line in HARVEST.read_text("utf-8").split("\n") if line]
     return [(r["message"], r["class"]) for r in rows]
 
 
@@ -110,7 +110,13 @@ def harvest() -> int:
             engine._second_reading = lambda *a, **k: None  # type: ignore[assignment]
 
     code = pytest.main(
-        [str(CASES), "-q", "-p", "no:cacheprovider", "-x", "--ignore", str(CASES / "blind")],
+        [
+            str(CASES),
+            *("-q", "-p", "no:cacheprovider", "-x"),
+            # The blind rounds carry their own labels, and the later ones pass only with the
+            # reader: they are read from their files, not harvested.
+            *("--ignore", str(CASES / "test_heldout.py"), "--ignore", str(CASES / "blind")),
+        ],
         plugins=[Recorder()],
     )
     if code != 0:
