@@ -105,6 +105,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         "suicidal_plan",
         not_quitting=True,  # every group: "I've written her a letter to explain" is no farewell
     ),
+    Combination(
+        "means at hand, a final act done and a time (1.14.0): 'letters to my kids are written, "
+        "the rope is in the garage, tonight'",
+        _c("means|lethal_place", "arranged|preparation", "time_now"),
+        "message",
+        "suicidal_plan",
+        not_quitting=True,  # "I wrote my kids a letter, tonight I go to rehab" is no plan
+    ),
     # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
     Combination(
         "tried or attempted, with intent to end their life, in one sentence",

@@ -390,6 +390,9 @@ class ConceptReader:
         if seen is not None:
             return seen
         found = self.lex.exact.get(token)
+        if found is None and token.endswith("'s"):
+            # "the rope's in the garage", "mum's pills": the word before the clitic (1.14.0).
+            found = self.lex.exact.get(token[:-2])
         if found is None:
             for k in range(min(len(token), 24), 3, -1):
                 found = self.lex.stems.get(token[:k])
