@@ -89,6 +89,8 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 17: scored once at first sight on 1.13.0 (and on 1.12.0 beside it), then
     # the rules' over-triage fixed by concept (1.14.0).
     "round-17": (blind_round("round17"), 75, 15),
+    # Blind round 18: scored once at first sight on 1.14.0, then fixed by concept (1.15.0).
+    "round-18": (blind_round("round18"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

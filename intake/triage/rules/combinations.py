@@ -277,6 +277,15 @@ COMBINATIONS: tuple[Combination, ...] = (
         not_habit=True,
     ),
     Combination(
+        "a threat to kill the family and a weapon taken up (1.14.0): 'says he will kill us "
+        "all, took the big kitchen knife to the bedroom', drunk or not",
+        _c("threat", "armed|weapon"),
+        "message",
+        "someone_in_danger",
+        dated=True,  # last week: read now (P1); years ago: history, no flag
+        not_habit=True,
+    ),
+    Combination(
         "drunk or high, alone in charge of a baby or small children",
         _c("intoxicated", "alone_with"),
         "message",

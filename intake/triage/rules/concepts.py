@@ -79,7 +79,12 @@ _CLAUSE = re.compile(r"[,;:.()!?]")
 _NEGATION = re.compile(
     r"(?<![a-z])(?:not|no|never|cannot|cant|wont|dont|doesnt|isnt|nicht|nod|ned|kein\w*|nie"
     r"|pas|plus|jamais|non|nada|nunca|niente|mai|ni|nothing|nobody|ka|koa|koan|kei|keini|nid|nit"
-    r"|nae|\w+nae|manco)(?![a-z])|n'?t(?![a-z])"
+    r"|nae|\w+nae|manco|didnt|isnt|wasnt|arent|werent|couldnt|wouldnt|shouldnt|hasnt|havent"
+    r"|hadnt|aint|wouldn|couldn)(?![a-z])"
+    # "can't", "won't": the apostrophe is needed (1.14.0), or "moment", "want", "went" and
+    # "parent" ended in a negation ("he drinks from the moment he wakes up" read as "cannot
+    # be woken").
+    r"|n't(?![a-z])"
 )
 _NEG_WORDS = r"(?:not|no|never|nicht|kein\w*|nie|pas|jamais|non|nunca|mai|nada|niente)"
 _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
