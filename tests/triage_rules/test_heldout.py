@@ -91,6 +91,9 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-17": (blind_round("round17"), 75, 15),
     # Blind round 18: scored once at first sight on 1.14.0, then fixed by concept (1.15.0).
     "round-18": (blind_round("round18"), 75, 15),
+    # Blind round 19: scored once at first sight on 1.15.0, then its over-triage fixed by
+    # concept and the reader refitted (1.16.0).
+    "round-19": (blind_round("round19"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
