@@ -19,6 +19,7 @@ from typing import Any
 
 from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
 
+from . import reader
 from .cache import load_or_build
 from .catalog import spec
 from .concepts import (
@@ -31,7 +32,6 @@ from .concepts import (
 )
 from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
-from . import reader
 from .model import Flag, Priority, TriageOutcome
 from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
@@ -92,6 +92,7 @@ def _concept_reader() -> ConceptReader:
 
 def warm_up() -> None:
     """Compile the lexicons now, in a background thread, without holding up the caller."""
+
     def both() -> None:
         compiled_lexicon()
         reader.model()
@@ -608,8 +609,8 @@ def evaluate(
 #: The second reader may raise only a message in which the concept step found a word of
 #: danger itself (a death wish, a final act, means, something taken, a sign of the body,
 #: violence, a sedative stopped), or the two halves of another person at risk (below). The
-#: letters of
-#: "please call me", or of a long letter that names the children once, are no risk.
+#: letters of "please call me", or of a long letter that names the children once, are no
+#: risk. A weaker word alone (READER_WEAK) lets it raise only when it is much surer.
 READER_STRONG = frozenset(
     {
         "intent", "death_wish", "wish_dead", "no_wake", "preparation", "arranged", "goodbye",

@@ -110,14 +110,12 @@ class ReaderModel:
         """Probabilities per class for one message, and the words that weighed most."""
         text = reader_text(message)
         logits = list(self.intercept)
-        weighed: Counter[str] = Counter()
+        weighed: dict[str, float] = {}
         for analyzer in self.analyzers:
             counts = Counter(g for g in analyzer.grams(text) if g in analyzer.features)
             if not counts:
                 continue
-            values = {
-                g: (1.0 + math.log(n)) * analyzer.features[g][0] for g, n in counts.items()
-            }
+            values = {g: (1.0 + math.log(n)) * analyzer.features[g][0] for g, n in counts.items()}
             norm = math.sqrt(sum(v * v for v in values.values()))
             for gram, value in values.items():
                 weights = analyzer.features[gram][1]
@@ -125,12 +123,14 @@ class ReaderModel:
                     logits[k] += value / norm * w
                 if analyzer.kind == "word" and max(map(len, gram.split())) >= 4:
                     # How much this word pulls towards danger rather than the routine queue.
-                    weighed[gram] += value / norm * (max(weights[:-1]) - weights[-1])
+                    pull = value / norm * (max(weights[:-1]) - weights[-1])
+                    weighed[gram] = weighed.get(gram, 0.0) + pull
         top = max(logits)
         exps = [math.exp(x - top) for x in logits]
         total = sum(exps)
         probs = dict(zip(self.classes, (e / total for e in exps), strict=True))
-        words = tuple(w for w, pull in weighed.most_common(4) if pull > 0)
+        strongest = sorted(weighed.items(), key=lambda item: -item[1])[:4]
+        words = tuple(w for w, pull in strongest if pull > 0)
         return Reading(p0=probs["P0"], p1=probs["P1"], words=words)
 
 

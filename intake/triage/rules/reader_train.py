@@ -106,8 +106,8 @@ def harvest() -> int:
                     seen.setdefault(reader_text(message), (message, label(outcome.priority)))
                 return outcome
 
-            engine.evaluate = recording  # type: ignore[assignment]
-            engine._second_reading = lambda *a, **k: None  # type: ignore[assignment]
+            engine.evaluate = recording
+            engine._second_reading = lambda *a, **k: None
 
     code = pytest.main(
         [
@@ -122,8 +122,7 @@ def harvest() -> int:
     if code != 0:
         raise SystemExit("the rules' tests fail without the reader; fix them first")
     lines = [
-        json.dumps({"message": m, "class": c}, ensure_ascii=False)
-        for m, c in sorted(seen.values())
+        json.dumps({"message": m, "class": c}, ensure_ascii=False) for m, c in sorted(seen.values())
     ]
     HARVEST.write_text("\n".join(lines) + "\n", "utf-8")
     return len(lines)
