@@ -82,6 +82,18 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     "round-14": (blind_round("round14"), 75, 15),
     # Blind round 15: scored once at first sight on 1.11.0, then fixed by concept (1.12.0).
     "round-15": (blind_round("round15"), 75, 15),
+    # Blind round 16: scored once at first sight on 1.12.0; 1.13.0 added the second reader
+    # (fitted on every round including this one; its leave-one-round-out figure for this
+    # round is in docs/triage.md).
+    "round-16": (blind_round("round16"), 75, 15),
+    # Blind round 17: scored once at first sight on 1.13.0 (and on 1.12.0 beside it), then
+    # the rules' over-triage fixed by concept (1.14.0).
+    "round-17": (blind_round("round17"), 75, 15),
+    # Blind round 18: scored once at first sight on 1.14.0, then fixed by concept (1.15.0).
+    "round-18": (blind_round("round18"), 75, 15),
+    # Blind round 19: scored once at first sight on 1.15.0, then its over-triage fixed by
+    # concept and the reader refitted (1.16.0).
+    "round-19": (blind_round("round19"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -103,6 +103,18 @@ CATALOG: dict[str, FlagSpec] = {
             "Read this now: several risk words meet in one sentence in a way the rules do not "
             "know (new wording); a person must judge it today.",
         ),
+        FlagSpec(
+            "reads_like_emergency",
+            _P0,
+            "Read this now: the message reads like the emergencies clinicians marked, although "
+            "no rule names the danger (the second reader); a person must judge it at once.",
+        ),
+        FlagSpec(
+            "reads_like_urgent",
+            _P1,
+            "Read this now: the message reads like the urgent inquiries clinicians marked, "
+            "although no rule names a risk (the second reader); a person must judge it today.",
+        ),
         # -- benzodiazepines and polydrug use --------------------------------------------
         FlagSpec(
             "benzo_with_opioids",

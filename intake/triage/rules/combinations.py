@@ -105,6 +105,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         "suicidal_plan",
         not_quitting=True,  # every group: "I've written her a letter to explain" is no farewell
     ),
+    Combination(
+        "means at hand, a final act done and a time (1.14.0): 'letters to my kids are written, "
+        "the rope is in the garage, tonight'",
+        _c("means|lethal_place", "arranged|preparation", "time_now"),
+        "message",
+        "suicidal_plan",
+        not_quitting=True,  # "I wrote my kids a letter, tonight I go to rehab" is no plan
+    ),
     # --- P0/P1: an attempt told as trying to end their life (dated) ---------------------
     Combination(
         "tried or attempted, with intent to end their life, in one sentence",
@@ -269,6 +277,15 @@ COMBINATIONS: tuple[Combination, ...] = (
         not_habit=True,
     ),
     Combination(
+        "a threat to kill the family and a weapon taken up (1.14.0): 'says he will kill us "
+        "all, took the big kitchen knife to the bedroom', drunk or not",
+        _c("threat", "armed|weapon"),
+        "message",
+        "someone_in_danger",
+        dated=True,  # last week: read now (P1); years ago: history, no flag
+        not_habit=True,
+    ),
+    Combination(
         "drunk or high, alone in charge of a baby or small children",
         _c("intoxicated", "alone_with"),
         "message",
@@ -283,12 +300,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         "someone_in_danger",
     ),
     # --- P1 ---------------------------------------------------------------------------------
-    Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish"),
+    Combination("wishes not to wake up", _c("no_wake"), "sentence", "death_wish", dated=True),
     Combination(
-        "wishes to be dead, does not want to live, others better off without them",
+        "wishes to be dead, does not want to live, others better off without them (1.13.0: "
+        "told as years ago, history)",
         _c("wish_dead|death_wish"),
         "sentence",
         "death_wish",
+        dated=True,
     ),
     Combination(
         "a benzodiazepine by its street name with alcohol or another sedative",

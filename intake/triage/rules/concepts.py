@@ -79,7 +79,12 @@ _CLAUSE = re.compile(r"[,;:.()!?]")
 _NEGATION = re.compile(
     r"(?<![a-z])(?:not|no|never|cannot|cant|wont|dont|doesnt|isnt|nicht|nod|ned|kein\w*|nie"
     r"|pas|plus|jamais|non|nada|nunca|niente|mai|ni|nothing|nobody|ka|koa|koan|kei|keini|nid|nit"
-    r"|nae|\w+nae|manco)(?![a-z])|n'?t(?![a-z])"
+    r"|nae|\w+nae|manco|didnt|isnt|wasnt|arent|werent|couldnt|wouldnt|shouldnt|hasnt|havent"
+    r"|hadnt|aint|wouldn|couldn)(?![a-z])"
+    # "can't", "won't": the apostrophe is needed (1.14.0), or "moment", "want", "went" and
+    # "parent" ended in a negation ("he drinks from the moment he wakes up" read as "cannot
+    # be woken").
+    r"|n't(?![a-z])"
 )
 _NEG_WORDS = r"(?:not|no|never|nicht|kein\w*|nie|pas|jamais|non|nunca|mai|nada|niente)"
 _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
@@ -182,6 +187,10 @@ _HISTORY = {  # a dated combination: code when recent, code when old
     "abrupt_stop": ("abrupt_stop", ""),  # a stop years ago is no stop now: no flag
     # A drunk threat told as last week's is read now (P1); years ago it is history (1.11.0).
     "someone_in_danger": ("possible_risk", ""),
+    # A wish to be dead told with its date years ago ("fifteen years ago, after my father
+    # died, I did not want to live; I have not had those thoughts for a long time") is
+    # history; last month's is read now (1.13.0; the screen asks about the past weeks).
+    "death_wish": ("death_wish", ""),
 }
 
 
@@ -386,6 +395,9 @@ class ConceptReader:
         if seen is not None:
             return seen
         found = self.lex.exact.get(token)
+        if found is None and token.endswith("'s"):
+            # "the rope's in the garage", "mum's pills": the word before the clitic (1.14.0).
+            found = self.lex.exact.get(token[:-2])
         if found is None:
             for k in range(min(len(token), 24), 3, -1):
                 found = self.lex.stems.get(token[:k])

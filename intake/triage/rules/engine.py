@@ -9,6 +9,7 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 from collections.abc import Iterable, Mapping
@@ -18,6 +19,7 @@ from typing import Any
 
 from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
 
+from . import reader
 from .cache import load_or_build
 from .catalog import spec
 from .concepts import (
@@ -31,10 +33,11 @@ from .concepts import (
 from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
+from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.12.0"
+ENGINE_VERSION = "1.16.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -42,6 +45,7 @@ RULESET_VERSION = f"harbor-triage-{ENGINE_VERSION}+lex.{lexicon_digest()}"
 
 
 _COMPILE_LOCK = threading.Lock()
+_log = logging.getLogger(__name__)
 
 
 def _build() -> tuple[CompiledLexicon, ConceptLexicon]:
@@ -88,7 +92,12 @@ def _concept_reader() -> ConceptReader:
 
 def warm_up() -> None:
     """Compile the lexicons now, in a background thread, without holding up the caller."""
-    threading.Thread(target=compiled_lexicon, name="triage-lexicon-warm-up", daemon=True).start()
+
+    def both() -> None:
+        compiled_lexicon()
+        reader.model()
+
+    threading.Thread(target=both, name="triage-lexicon-warm-up", daemon=True).start()
 
 
 BENZO_CODES = frozenset(BENZODIAZEPINES)
@@ -160,6 +169,7 @@ class _Context:
     def __init__(self, inquiry: Mapping[str, Any]) -> None:
         self.flags: list[Flag] = []
         self.unknown: list[str] = []
+        self.concepts: set[str] = set()  # the meaning units the concept step found
         self.for_whom = inquiry.get("for_whom")
         language = inquiry.get("language")
         self.language = language.strip().lower()[:2] if isinstance(language, str) else None
@@ -438,6 +448,8 @@ def _concept_rules(ctx: _Context) -> None:
             someone_else=ctx.someone_else,
         )
     )
+    # Derived concepts (unrousable, no_wake, ...) are in the segments now.
+    ctx.concepts = {h.concept for s in segments for h in s.hits}
 
 
 _QUOTE_MARK = "'\"\u2018\u201c\u201e\u00ab\u2039"
@@ -582,12 +594,83 @@ def evaluate(
         floor = Priority.P2
     flags = _merge(ctx.flags)
     priority = Priority.most_urgent(floor, *(f.priority for f in flags))
+    second = _second_reading(ctx.message, priority, ctx.concepts)
+    if second is not None:
+        flags = (*flags, second)
+        priority = Priority.most_urgent(priority, second.priority)
     unknown_values = tuple(f.evidence for f in flags if f.code == "unknown_value")
     if ctx.text.truncated:
         unknown_values += ("message: only the first part was scanned",)
     return TriageOutcome(
         priority=priority, flags=flags, ruleset=RULESET_VERSION, unknown=unknown_values
     )
+
+
+#: The second reader may raise only a message in which the concept step found a word of
+#: danger itself (a death wish, a final act, means, something taken, a sign of the body,
+#: violence, a sedative stopped), or the two halves of another person at risk (below). The
+#: letters of "please call me", or of a long letter that names the children once, are no
+#: risk. A weaker word alone (READER_WEAK) lets it raise only when it is much surer.
+READER_STRONG = frozenset(
+    {
+        "intent", "death_wish", "wish_dead", "no_wake", "preparation", "arranged", "goodbye",
+        "sent_goodbye", "farewell", "farewell_end", "burden", "resigned", "self_harm", "means",
+        "lethal_place", "ingestion", "overdose", "tried", "rescued", "revived", "breathing",
+        "breath_neg", "breath_hard", "colour", "unrousable", "motionless", "seizure_signs",
+        "seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff", "confused",
+        "confusion_sign", "delirium_now", "violence", "weapon", "threat", "armed",
+        "running_out", "stop_recent", "stop_planned", "discarded", "doctor_away", "street_benzo",
+    }
+)  # fmt: skip
+# Another person at risk: someone exposed (a child, someone left alone with them, a car
+# about to be driven) and someone impaired or dangerous (drunk or high, not waking, going for
+# someone, a person hiding). Either alone is an ordinary family letter.
+READER_EXPOSED = frozenset({"child", "alone_with", "driving"})
+READER_IMPAIRED = frozenset({"intoxicated", "rouse", "aggression", "hiding"})
+
+
+READER_WEAK = READER_EXPOSED | READER_IMPAIRED | {
+    "depressant", "time_now", "quantity", "unwell", "benzo", "drug"
+}  # fmt: skip
+
+
+def reader_may_raise(concepts: set[str]) -> bool:
+    """Whether the concepts found let the second reader raise at its usual bar."""
+    if concepts & READER_STRONG:
+        return True
+    return bool(concepts & READER_EXPOSED) and bool(concepts & READER_IMPAIRED)
+
+
+def reader_bars(concepts: set[str]) -> tuple[float, float] | None:
+    """The second reader's bars (P0, P0 or P1) for a message with these concepts, or None
+    when it may not raise at all (no word of risk found)."""
+    if reader_may_raise(concepts):
+        return reader.EMERGENCY_AT, reader.URGENT_AT
+    if concepts & READER_WEAK:
+        return reader.EMERGENCY_AT_WEAK, reader.URGENT_AT_WEAK
+    return None
+
+
+def _second_reading(message: str, priority: Priority, concepts: set[str]) -> Flag | None:
+    """The second reader's raise, when the rules left the message lower (reader.py).
+
+    Raise-only: a message read below P0 that reads like the marked emergencies goes to P0,
+    one left routine that reads like the urgent ones to P1. If the reader cannot run, the
+    rules' result stands as it is (it is never lost to an error of the second opinion).
+    """
+    bars = reader_bars(concepts)
+    if priority == Priority.P0 or bars is None:
+        return None
+    try:
+        reading = reader.read(clip(message))
+    except Exception:  # the rules' result must survive a broken model file
+        _log.exception("triage second reader failed; the rules' result stands")
+        return None
+    if reading.p0 >= bars[0]:
+        return spec("reads_like_emergency").flag(reading.evidence())
+    if priority.is_urgent or reading.urgent < bars[1]:
+        return None
+    return spec("reads_like_urgent").flag(reading.evidence())
 
 
 def score(inquiry: Mapping[str, Any]) -> TriageOutcome:

@@ -356,6 +356,9 @@ def lexicon_digest() -> str:
         digest.update(resources.files(__package__).joinpath("lexicons", name).read_bytes())
     for raw in _concept_bytes():
         digest.update(raw)
+    from .reader import model_bytes  # the second reader's weights are part of the rules
+
+    digest.update(model_bytes())
     return digest.hexdigest()[:10]
 
 
@@ -371,6 +374,9 @@ def load() -> CompiledLexicon:
         languages[lang] = data
     for raw in _concept_bytes():
         digest.update(raw)
+    from .reader import model_bytes
+
+    digest.update(model_bytes())
 
     # Drug names: a dictionary for token lookup and a trie regex per class for patterns.
     drug_words: dict[str, str] = {}
