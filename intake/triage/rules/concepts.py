@@ -949,6 +949,11 @@ def _has(hits: list[CHit], concept: str) -> bool:
     return any(h.concept == concept for h in hits)
 
 
+def told_as_history(hit: CHit, scanner: Any, findings: Any) -> bool:
+    """Whether a hit's sentence dates it to the past only ("an overdose in 2001")."""
+    return _tiers([hit], scanner, findings) == {"old"}
+
+
 def _tiers(hits: list[CHit], scanner: Any, findings: Any) -> set[str | None]:
     """The time tier ("now", "recent", "old" or None when undated) of each hit's words."""
     if findings.index is None:

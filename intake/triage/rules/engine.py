@@ -29,6 +29,7 @@ from .concepts import (
     denies_harm,
     living_like_this,
     load_concepts,
+    told_as_history,
 )
 from .fastscan import reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
@@ -37,7 +38,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.16.0"
+ENGINE_VERSION = "1.17.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -113,7 +114,7 @@ _NEUTRAL = frozenset({"unscreened", "unknown_value", "information_only"})
 # leaflet listing the signs of an overdose, a poster on mixing benzodiazepines and alcohol.
 # Plans, attempts, goodbyes and danger to others are never topic words and are kept.
 _TOPIC_CODES = frozenset(
-    {"breathing", "recent_overdose", "overdose_suspected", "overdose_history",
+    {"abrupt_stop", "breathing", "recent_overdose", "overdose_suspected", "overdose_history",
      "suicidal_thoughts", "suicidal_thoughts_now", "death_wish", "mixing_sedatives",
      "benzo_with_opioids", "benzo_with_alcohol", "seizure", "withdrawal_seizure_history",
      "confusion", "withdrawal_delirium_history", "possible_risk"}
@@ -448,8 +449,15 @@ def _concept_rules(ctx: _Context) -> None:
             someone_else=ctx.someone_else,
         )
     )
-    # Derived concepts (unrousable, no_wake, ...) are in the segments now.
-    ctx.concepts = {h.concept for s in segments for h in s.hits}
+    # Derived concepts (unrousable, no_wake, ...) are in the segments now. A word of danger
+    # told as history ("an overdose in 2001, clean for twenty years") opens no door for the
+    # second reader (1.17.0).
+    ctx.concepts = {
+        h.concept
+        for s in segments
+        for h in s.hits
+        if h.concept not in READER_STRONG or not told_as_history(h, scanner, ctx.text)
+    }
 
 
 _QUOTE_MARK = "'\"\u2018\u201c\u201e\u00ab\u2039"
@@ -614,7 +622,7 @@ def evaluate(
 READER_STRONG = frozenset(
     {
         "intent", "death_wish", "wish_dead", "no_wake", "preparation", "arranged", "goodbye",
-        "sent_goodbye", "farewell", "farewell_end", "burden", "resigned", "self_harm", "means",
+        "sent_goodbye", "farewell", "farewell_end", "burden", "resigned", "self_harm",
         "lethal_place", "ingestion", "overdose", "tried", "rescued", "revived", "breathing",
         "breath_neg", "breath_hard", "colour", "unrousable", "motionless", "seizure_signs",
         "seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff", "confused",
@@ -629,8 +637,10 @@ READER_EXPOSED = frozenset({"child", "alone_with", "driving"})
 READER_IMPAIRED = frozenset({"intoxicated", "rouse", "aggression", "hiding"})
 
 
+# Pills or a rope named alone are in many routine letters ("my pills ready for the holiday
+# week"): MEANS is a weaker word (1.17.0).
 READER_WEAK = READER_EXPOSED | READER_IMPAIRED | {
-    "depressant", "time_now", "quantity", "unwell", "benzo", "drug"
+    "depressant", "time_now", "quantity", "unwell", "benzo", "drug", "means"
 }  # fmt: skip
 
 

@@ -480,7 +480,7 @@ def load() -> CompiledLexicon:
     thought = "|".join(gather("negated_thoughts")) or "(?!x)x"
     negation = re.compile(
         rf"(?<!\w)(?:{cues})(?:(?:\W+\w+){{0,2}}|(?:\W+\w+){{1,4}}\W+{_OR}"
-        rf"|(?:\W+\w+){{0,2}}\W+(?:{thought})(?:\W+\w+){{0,2}})\W*$"
+        rf"|(?:\W+\w+){{0,2}}\W+(?:{thought})(?:\W+\w+){{0,4}})\W*$"
     )
     class_words_regex = {
         "benzodiazepine": fast(re.compile(_alternation([terms["benzo"]]))),
