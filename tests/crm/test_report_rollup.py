@@ -2,8 +2,8 @@
 after every kind of change (inquiries, contact, stage moves, merges, closes, tasks) and for
 ranges of every shape (one day, days inside a week, week and month edges, the UTC day's edge
 where the clinic's day has already turned, clocks running out after the days were computed);
-days are recomputed only when the data changed or got old, and the page adds them up (its chart images draw
-no chart twice for the same figures)."""
+days are recomputed only when the data changed or got old, and the page adds them up (its chart
+images draw no chart twice for the same figures)."""
 
 from __future__ import annotations
 
