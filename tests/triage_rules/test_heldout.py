@@ -97,6 +97,9 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 20: scored once at first sight on 1.16.0 (P0 24/25, P1 25/25, routine
     # raised 9/25), then its over-triage fixed by concept (1.17.0).
     "round-20": (blind_round("round20"), 75, 15),
+    # Blind round 21: scored once at first sight on 1.17.0 (P0 24/25, P1 25/25, routine
+    # raised 3/25), then fixed by concept (1.18.0).
+    "round-21": (blind_round("round21"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -398,6 +398,10 @@ class ConceptReader:
         if found is None and token.endswith("'s"):
             # "the rope's in the garage", "mum's pills": the word before the clitic (1.14.0).
             found = self.lex.exact.get(token[:-2])
+        if found is None and len(token) > 4 and token.endswith(("ao", "io")):
+            # Spoken Spanish drops the d of a participle: "me he tomao", "se ha bebío"
+            # (1.18.0).
+            found = self.lex.exact.get(token[:-1] + "d" + token[-1])
         if found is None:
             for k in range(min(len(token), 24), 3, -1):
                 found = self.lex.stems.get(token[:k])

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from intake.vocabulary import Priority
+
 #: A message that the rules leave below P0 is raised to P0 at this probability of P0, and
 #: one left routine to P1 at this probability of P0 or P1, when the concept step found a
 #: word of danger in it. Chosen on leave-one-round-out figures (docs/triage.md, "The second
@@ -101,7 +103,7 @@ class _Analyzer:
 
 @dataclass(frozen=True, slots=True)
 class ReaderModel:
-    classes: tuple[str, ...]  # e.g. ("P0", "P1", "routine")
+    classes: tuple[str, ...]  # P0, P1 and P2 (which stands for every routine inquiry)
     intercept: tuple[float, ...]
     analyzers: tuple[_Analyzer, ...]
     trained_on: int
@@ -131,7 +133,7 @@ class ReaderModel:
         probs = dict(zip(self.classes, (e / total for e in exps), strict=True))
         strongest = sorted(weighed.items(), key=lambda item: -item[1])[:4]
         words = tuple(w for w, pull in strongest if pull > 0)
-        return Reading(p0=probs["P0"], p1=probs["P1"], words=words)
+        return Reading(p0=probs[Priority.P0], p1=probs[Priority.P1], words=words)
 
 
 @dataclass(frozen=True, slots=True)

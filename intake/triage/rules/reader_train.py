@@ -22,12 +22,16 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from intake.vocabulary import Priority
+
 from .reader import EMERGENCY_AT, MODEL_PATH, URGENT_AT, parse_model, reader_text
 
 REPO = Path(__file__).resolve().parents[3]
 CASES = REPO / "tests" / "triage_rules"
 CASE_MODULES = ("cases", "heldout_cases", "heldout_round3", "heldout_round4")
-CLASSES = ("P0", "P1", "routine")
+# The routine class is named by its first priority: P2 stands for P2 and P3.
+P0, P1, ROUTINE = Priority.P0.value, Priority.P1.value, Priority.P2.value
+CLASSES = (P0, P1, ROUTINE)
 CHAR_RANGE = (3, 5)
 WORD_RANGE = (1, 2)
 # Regularisation: chosen on the leave-one-round-out figures; smaller fits the rounds less.
@@ -36,7 +40,7 @@ STRENGTH = 10.0
 
 def label(expected: str) -> str:
     expected = str(getattr(expected, "value", expected))
-    return expected if expected in ("P0", "P1") else "routine"
+    return expected if expected in (P0, P1) else ROUTINE
 
 
 def blind_rounds() -> dict[str, list[tuple[str, str]]]:
@@ -78,7 +82,7 @@ def harvested() -> list[tuple[str, str]]:
     if not HARVEST.exists():
         return []
     rows = [json.loads(line) for line in HARVEST.read_text("utf-8").split("\n") if line]
-    return [(r["message"], r["class"]) for r in rows]
+    return [(r["message"], label(r["class"])) for r in rows]
 
 
 def harvest() -> int:
@@ -194,20 +198,20 @@ def leave_one_round_out() -> None:
         held_out = {reader_text(m) for m, _ in held}
         rest = [e for e in rest if reader_text(e[0]) not in held_out]
         reader = parse_model(export(fit(rest), len(rest)))
-        tally = {"P0": [0, 0], "P1": [0, 0], "routine": [0, 0]}
+        tally = {P0: [0, 0], P1: [0, 0], ROUTINE: [0, 0]}
         for message, cls in held:
             reading = reader.read(message)
             raised = (
                 reading.p0 >= EMERGENCY_AT
-                if cls == "P0"
+                if cls == P0
                 else reading.p0 >= EMERGENCY_AT or reading.urgent >= URGENT_AT
             )
             tally[cls][0] += raised
             tally[cls][1] += 1
         print(
-            f"{name:8} P0 read as P0 {tally['P0'][0]}/{tally['P0'][1]}  "
-            f"P1 read as urgent {tally['P1'][0]}/{tally['P1'][1]}  "
-            f"routine raised {tally['routine'][0]}/{tally['routine'][1]}"
+            f"{name:8} P0 read as P0 {tally[P0][0]}/{tally[P0][1]}  "
+            f"P1 read as urgent {tally[P1][0]}/{tally[P1][1]}  "
+            f"routine raised {tally[ROUTINE][0]}/{tally[ROUTINE][1]}"
         )
 
 
