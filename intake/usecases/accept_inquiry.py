@@ -40,6 +40,7 @@ from intake.public.services import (
     TOKEN_REUSED,
     StoredInquiry,
     SubmissionConflictError,
+    add_inquiry_to_batch,
     find_submission,
     insert_inquiry,
     new_reference,
@@ -138,24 +139,30 @@ def accept_inquiry(
         # The rows of the inquiry's consequences that need nothing back (its episode link,
         # source, substances, outbox rows, triage result and case) go in one batch, written in
         # one statement on PostgreSQL.
+        # On PostgreSQL the inquiry itself is a row of the batch (its id known beforehand), so
+        # nothing may flush before the batch is written: rows the unit of work holds that name
+        # the inquiry (a new episode's link, a sender's contact, a quarantine row) wait for the
+        # commit's flush, after the batch.
         batch = InsertBatch()
-        accepted, scored = _store(
-            data,
-            batch=batch,
-            source=source,
-            api_key=api_key,
-            submission_key=submission_key,
-            payload_hash=payload_hash,
-            reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
-            campaign=campaign or {},
-            taken_by=taken_by,
-            acknowledge=acknowledge,
-            referrer_id=referrer_id,
-        )
-        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
-        add_recorded_to_batch(db.session(), batch)
-        batch.write(db.session())
-        db.session.commit()
+        session = db.session()
+        with session.no_autoflush:
+            accepted, scored = _store(
+                data,
+                batch=batch,
+                source=source,
+                api_key=api_key,
+                submission_key=submission_key,
+                payload_hash=payload_hash,
+                reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
+                campaign=campaign or {},
+                taken_by=taken_by,
+                acknowledge=acknowledge,
+                referrer_id=referrer_id,
+            )
+            record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
+            add_recorded_to_batch(session, batch)
+            batch.write(session)
+        session.commit()
     except IntegrityError:
         # Two copies of one submission raced; the other one won and is the answer.
         db.session.rollback()
@@ -199,7 +206,8 @@ def _store(
         language=data.language,
         country=data.country,
     )
-    inquiry = insert_inquiry(
+    inquiry = add_inquiry_to_batch(
+        batch,
         reference=new_reference(),
         person_id=match.person_id,
         received_at=received_at,
