@@ -16,6 +16,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+WIDTH = int(os.environ.get("STATEMENT_WIDTH", "100"))
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 from write_path import (  # noqa: E402  (the bench's own helpers)
@@ -48,7 +50,11 @@ def main(argv: list[str] | None = None) -> int:
             @event.listens_for(db.engine, "before_cursor_execute")
             def _count(*arguments: Any) -> None:
                 sql = str(arguments[2])
-                statements.append(" ".join(sql.split())[:100] + f" [{len(sql)} chars]")
+                params = arguments[3]
+                count = len(params) if hasattr(params, "__len__") else 0
+                statements.append(
+                    " ".join(sql.split())[:WIDTH] + f" [{len(sql)} chars, {count} parameters]"
+                )
 
         client = app.test_client()
         api = in_process_api_post(client, key)

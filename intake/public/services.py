@@ -126,7 +126,9 @@ def add_inquiry_to_batch(batch: InsertBatch, **values: Any) -> StoredInquiry:
     if session.get_bind().dialect.name != "postgresql":
         return insert_inquiry(**values)
     inquiry_id = _inquiry_ids.take(session)
-    batch.add(_INQUIRIES, {"id": inquiry_id, **values})
+    # One JSON parameter, not nineteen: the batch stays within psycopg's cache of parsed
+    # statements (see intake.core.batch).
+    batch.add(_INQUIRIES, {"id": inquiry_id, **values}, as_record=True)
     return StoredInquiry(inquiry_id, str(values["reference"]))
 
 
