@@ -359,9 +359,12 @@ class TextIndex:
         slot = fr.slot
         cands = self._cache.get(slot)
         if cands is None:
-            if slot not in self._lists:
+            lists = self._lists.get(slot)
+            if not lists:
                 return _NO_MATCHES
-            cands = self.candidates(fr)
+            # As candidates() does, without looking the cache up again.
+            cands = lists[0] if len(lists) == 1 else sorted({p for ps in lists for p in ps})
+            self._cache[slot] = cands
         if not cands:
             # Most regexes of a lexicon cannot start anywhere in a given text: answer without
             # building a generator (a scan asks about a hundred of them per message).
@@ -372,11 +375,13 @@ class TextIndex:
         self, fr: FastRegex, cands: list[int], pos: int, endpos: int | None
     ) -> Iterator[re.Match[str]]:
         text = self.text
-        end = len(text) if endpos is None else min(endpos, len(text))
-        match = fr.regex.match
+        end = len(text)
+        if endpos is not None and endpos < end:
+            end = endpos
+        match = (fr._regex or fr.regex).match
         last = pos
-        for i in range(bisect.bisect_left(cands, pos), len(cands)):
-            p = cands[i]
+        # From the first candidate at or after ``pos`` (all of them for a whole-text scan).
+        for p in cands[bisect.bisect_left(cands, pos) :] if pos else cands:
             if p >= end:
                 break
             if p < last:
