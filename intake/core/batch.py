@@ -208,8 +208,9 @@ def _statement(
                 literal_column(f"NULL::{table.name}"), bindparam(f"b{number}_record", type_=JSON)
             ).alias(f"b{number}_given")
             # Bare column names (no table prefix, no labels): the statement stays short.
-            named = select(*(literal_column(name) for name in columns)).select_from(given)
-            statement = insert(table).from_select(list(columns), named)
+            bare_names: list[Any] = [literal_column(name) for name in columns]
+            chosen_columns = select(*bare_names).select_from(given)
+            statement = insert(table).from_select(list(columns), chosen_columns)
         else:
             referred = dict(refs)
             values = {
