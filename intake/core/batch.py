@@ -183,7 +183,7 @@ def _write_in_one(
     dialect = session.get_bind().dialect
     for number, row in enumerate(rows):
         if row.as_record:
-            params[f"b{number}_record"] = _record(row.table, row.values, dialect)
+            params[f"b{number}_record"] = json_row(row.table, row.values, dialect)
             continue
         for name, value in row.values.items():
             if not isinstance(value, Ref):
@@ -247,8 +247,9 @@ def _statement(
     return select(*results).add_cte(*ctes), returned
 
 
-def _record(table: Table, values: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
-    """A row's values as ``json_populate_record`` reads them: each column's own conversion
+def json_row(table: Table, values: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """A row's values as ``json_populate_record`` (or ``json_to_recordset``) reads them: each
+    column's own conversion
     applied first (a :class:`TypeDecorator` encrypts, for example), times in ISO 8601 with
     their offset."""
     record: dict[str, Any] = {}
