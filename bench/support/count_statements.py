@@ -2,10 +2,12 @@
 
 Builds a temporary PostgreSQL database like the bench, drives the real application in-process
 (Flask's test client), and prints the statements of one ``POST /api/v1/inquiries`` and of one
-form submission (``GET /en/`` then ``POST /en/``), each with its first line. Transaction
+form submission (``GET /en/`` then ``POST /en/``), each with its beginning (``STATEMENT_WIDTH``
+characters, 100 unless set), its length and its number of parameters (psycopg parses a
+statement again on every execution past 4,096 characters or 50 parameters). Transaction
 commands (BEGIN, COMMIT) are not counted.
 
-    .venv/bin/python bench/support/count_statements.py [--postgres URL]
+    [STATEMENT_WIDTH=5000] .venv/bin/python bench/support/count_statements.py [--postgres URL]
 """
 
 from __future__ import annotations
