@@ -2,10 +2,12 @@
 
 Builds a temporary PostgreSQL database like the bench, drives the real application in-process
 (Flask's test client), and prints the statements of one ``POST /api/v1/inquiries`` and of one
-form submission (``GET /en/`` then ``POST /en/``), each with its first line. Transaction
+form submission (``GET /en/`` then ``POST /en/``), each with its beginning (``STATEMENT_WIDTH``
+characters, 100 unless set), its length and its number of parameters (psycopg parses a
+statement again on every execution past 4,096 characters or 50 parameters). Transaction
 commands (BEGIN, COMMIT) are not counted.
 
-    .venv/bin/python bench/support/count_statements.py [--postgres URL]
+    [STATEMENT_WIDTH=5000] .venv/bin/python bench/support/count_statements.py [--postgres URL]
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import os
 import sys
 from pathlib import Path
 from typing import Any
+
+WIDTH = int(os.environ.get("STATEMENT_WIDTH", "100"))
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
@@ -48,7 +52,11 @@ def main(argv: list[str] | None = None) -> int:
             @event.listens_for(db.engine, "before_cursor_execute")
             def _count(*arguments: Any) -> None:
                 sql = str(arguments[2])
-                statements.append(" ".join(sql.split())[:100] + f" [{len(sql)} chars]")
+                params = arguments[3]
+                count = len(params) if hasattr(params, "__len__") else 0
+                statements.append(
+                    " ".join(sql.split())[:WIDTH] + f" [{len(sql)} chars, {count} parameters]"
+                )
 
         client = app.test_client()
         api = in_process_api_post(client, key)

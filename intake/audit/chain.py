@@ -258,6 +258,22 @@ def _hold_back_new_events(session: Session, _context: Any, _instances: Any) -> N
         pending.append((transaction, audit_event))
 
 
+def hold(session: Session, audit_event: AuditEvent) -> None:
+    """Keep a new audit row for the commit, in the transaction now going on (what
+    :func:`_hold_back_new_events` does at a flush), without adding it to the session first:
+    adding and then expunging it cost more than the row itself on the intake path.
+
+    Rows still in the session (added before, not flushed yet) are held first, so rows keep the
+    order they were recorded in. With no transaction begun yet the row is added to the session,
+    which begins one, and is held back at the next flush as before."""
+    transaction = _innermost(session)
+    if transaction is None or session.info.get(_SEALING):
+        session.add(audit_event)
+        return
+    _hold_back_new_events(session, None, None)
+    session.info.setdefault(_PENDING, []).append((transaction, audit_event))
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _insert_on_commit(session: Session) -> None:
     if session.in_nested_transaction():
@@ -412,10 +428,11 @@ def add_recorded_to_batch(session: Session, batch: InsertBatch) -> int:
     # Rows an autoflush already held back, of this transaction; and rows not flushed yet.
     held = session.info.get(_PENDING) or []
     of_current = [audit_event for transaction, audit_event in held if transaction is current]
-    candidates = of_current + sorted(
+    in_session = sorted(
         (obj for obj in session.new if isinstance(obj, AuditEvent)),
         key=lambda obj: inspect(obj).insert_order or 0,
     )
+    candidates = of_current + in_session
     if (
         not candidates
         or len(of_current) < len(held)  # rows of an enclosing transaction
@@ -445,7 +462,7 @@ def add_recorded_to_batch(session: Session, batch: InsertBatch) -> int:
                 "position": number,
             }
         )
-        if audit_event in session.new:
+        if in_session and audit_event in in_session:
             session.expunge(audit_event)
     batch.include(_events_fragment(), {"audit_rows": rows})
     return len(movable)

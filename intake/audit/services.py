@@ -18,7 +18,7 @@ from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import Select, func, inspect, select
 
-from intake.audit.chain import SealResult, chain_key, seal_pending_on
+from intake.audit.chain import SealResult, chain_key, hold, seal_pending_on
 from intake.audit.models import AuditEvent
 from intake.audit.tags import AuditTag
 from intake.extensions import db
@@ -35,7 +35,9 @@ def record(
     detail: dict[str, Any] | None = None,
     target: Any | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session (the caller's transaction commits it).
+    """Add an audit event to the current transaction (its commit writes it; a rollback, of the
+    transaction or of the savepoint it was recorded in, drops it). The event is held for the
+    commit (:func:`intake.audit.chain.hold`), not added to the session's unit of work.
 
     ``actor_id`` defaults to the logged-in user. ``detail`` takes flat codes and ids only.
     ``target`` is a record that may have no id yet: its id becomes ``target_id`` when the event
@@ -61,7 +63,7 @@ def record(
     if has_request_context():
         event.ip_address = (request.remote_addr or "")[:45] or None
         event.user_agent = (request.user_agent.string or "")[:200] or None
-    db.session.add(event)
+    hold(db.session(), event)
     return event
 
 

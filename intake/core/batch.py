@@ -13,17 +13,24 @@ some rows, delivered when the transaction commits and never when it rolls back.
 
 Every column a row needs is given by the service (Python-side defaults are not applied inside a
 ``WITH``, and a default SQLAlchemy fills in per row would make the statement uncacheable).
+
+A wide row can travel as one JSON parameter (``add(..., as_record=True)``, read back with
+``json_populate_record``): psycopg parses a statement again on every execution when it has more
+than 50 parameters or 4,096 characters (``MAX_CACHED_STATEMENT_PARAMS`` and ``_LENGTH``), and a
+parameter per column of a wide row (the inquiry's nineteen) takes a batch over both.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
     CTE,
+    JSON,
     Select,
     Table,
     Text,
@@ -35,7 +42,9 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import cast as sql_cast
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 
 @dataclass(frozen=True)
@@ -61,10 +70,12 @@ class _Row:
     table: Table
     values: dict[str, Any]
     returning: bool
+    as_record: bool = False
 
 
-# (table, its column names in order, whether the id comes back, which columns are Refs to which row)
-_Shape = tuple[tuple[Table, tuple[str, ...], bool, tuple[tuple[str, int], ...]], ...]
+# (table, its column names in order, whether the id comes back, which columns are Refs to which
+# row, whether the row travels as one JSON parameter)
+_Shape = tuple[tuple[Table, tuple[str, ...], bool, tuple[tuple[str, int], ...], bool], ...]
 
 
 @dataclass
@@ -76,12 +87,25 @@ class InsertBatch:
     _after_write: list[Callable[[dict[int, int]], None]] = field(default_factory=list)
     _fragments: list[tuple[Fragment, dict[str, Any]]] = field(default_factory=list)
 
-    def add(self, table: Table, values: dict[str, Any], *, returning: bool = False) -> Ref:
-        """Add one row (every column it needs; :class:`Ref` values for earlier rows' ids)."""
+    def add(
+        self,
+        table: Table,
+        values: dict[str, Any],
+        *,
+        returning: bool = False,
+        as_record: bool = False,
+    ) -> Ref:
+        """Add one row (every column it needs; :class:`Ref` values for earlier rows' ids).
+
+        ``as_record``: on PostgreSQL the row is one JSON parameter of the statement instead of
+        one parameter per column (for wide rows; its values may not be :class:`Ref`)."""
         for value in values.values():
-            if isinstance(value, Ref) and not self.rows[value.index].returning:
-                raise ValueError("a Ref must name a row added with returning=True")
-        self.rows.append(_Row(table, dict(values), returning))
+            if isinstance(value, Ref):
+                if as_record:
+                    raise ValueError("a row added as_record cannot refer to other rows")
+                if not self.rows[value.index].returning:
+                    raise ValueError("a Ref must name a row added with returning=True")
+        self.rows.append(_Row(table, dict(values), returning, as_record))
         return Ref(len(self.rows) - 1)
 
     def notify(self, channel: str, rows: list[Ref]) -> None:
@@ -151,15 +175,19 @@ def _write_in_one(
             tuple(
                 (name, value.index) for name, value in row.values.items() if isinstance(value, Ref)
             ),
+            row.as_record,
         )
         for row in rows
     )
-    params = {
-        f"b{number}_{name}": value
-        for number, row in enumerate(rows)
-        for name, value in row.values.items()
-        if not isinstance(value, Ref)
-    }
+    params: dict[str, Any] = {}
+    dialect = session.get_bind().dialect
+    for number, row in enumerate(rows):
+        if row.as_record:
+            params[f"b{number}_record"] = json_row(row.table, row.values, dialect)
+            continue
+        for name, value in row.values.items():
+            if not isinstance(value, Ref):
+                params[f"b{number}_{name}"] = value
     for _fragment, fragment_params in fragments:
         params.update(fragment_params)
     statement, returned = _statement(shape, notify, tuple(fragment for fragment, _ in fragments))
@@ -174,17 +202,26 @@ def _statement(
     """The ``WITH`` of a batch of this shape (built and compiled once per shape), and which
     rows' ids its one result row carries, in order."""
     ctes: list[CTE] = []
-    for number, (table, columns, returning, refs) in enumerate(shape):
-        referred = dict(refs)
-        values = {
-            name: (
-                select(ctes[referred[name]].c.id).scalar_subquery()
-                if name in referred
-                else bindparam(f"b{number}_{name}", type_=table.c[name].type)
-            )
-            for name in columns
-        }
-        statement = insert(table).values(values)
+    for number, (table, columns, returning, refs, as_record) in enumerate(shape):
+        if as_record:
+            given = func.json_populate_record(
+                literal_column(f"NULL::{table.name}"), bindparam(f"b{number}_record", type_=JSON)
+            ).alias(f"b{number}_given")
+            # Bare column names (no table prefix, no labels): the statement stays short.
+            bare_names: list[Any] = [literal_column(name) for name in columns]
+            chosen_columns = select(*bare_names).select_from(given)
+            statement = insert(table).from_select(list(columns), chosen_columns)
+        else:
+            referred = dict(refs)
+            values = {
+                name: (
+                    select(ctes[referred[name]].c.id).scalar_subquery()
+                    if name in referred
+                    else bindparam(f"b{number}_{name}", type_=table.c[name].type)
+                )
+                for name in columns
+            }
+            statement = insert(table).values(values)
         if returning:
             statement = statement.returning(table.c.id)
         ctes.append(statement.cte(f"b{number}"))
@@ -208,3 +245,17 @@ def _statement(
     # Unreferenced data-modifying CTEs still run, once each (PostgreSQL's rule); add_cte renders
     # them whether or not the result names them.
     return select(*results).add_cte(*ctes), returned
+
+
+def json_row(table: Table, values: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    """A row's values as ``json_populate_record`` (or ``json_to_recordset``) reads them: each
+    column's own conversion
+    applied first (a :class:`TypeDecorator` encrypts, for example), times in ISO 8601 with
+    their offset."""
+    record: dict[str, Any] = {}
+    for name, value in values.items():
+        column_type = table.c[name].type
+        if isinstance(column_type, TypeDecorator):
+            value = column_type.process_bind_param(value, dialect)
+        record[name] = value.isoformat() if isinstance(value, datetime) else value
+    return record

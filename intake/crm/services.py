@@ -137,7 +137,10 @@ def _people_with_open_episode(
     if phone:
         params["phone_index"] = phone_index(phone)
     query = _people_with_open_episode_query(bool(email), bool(phone), ended_stages())
-    rows = db.session.execute(query, params).all()
+    # On the session's connection: plain rows, without the ORM's per-execution setup (about
+    # half of this query's Python cost; it runs on every inquiry). The session's transaction
+    # is the same; nothing pending needs flushing for it (the intake path adds none before).
+    rows = db.session.connection().execute(query, params).all()
     return [
         (
             _Candidate(int(row[0]), row[1], row[2], row[3], row[4]),

@@ -74,7 +74,8 @@ def _message(
             "away. You can also call a crisis line at any hour. Our team has your message "
             "and will contact you as soon as possible."
         )
-    when = format_datetime(opening, "EEEE HH:mm", tzinfo=ZoneInfo(timezone), locale=language)
+    if not open_now:  # only a closed team's message names when it is back
+        when = format_datetime(opening, "EEEE HH:mm", tzinfo=ZoneInfo(timezone), locale=language)
     if level == GuidanceLevel.URGENT:
         taper = (
             " "

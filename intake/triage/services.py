@@ -12,20 +12,23 @@ from typing import cast
 from flask import current_app
 from sqlalchemy import (
     CTE,
+    JSON,
     BindParameter,
+    Boolean,
     ColumnElement,
     Insert,
+    Integer,
     Table,
+    Text,
     bindparam,
+    column,
     exists,
     func,
     insert,
     literal,
-    literal_column,
     select,
     true,
     tuple_,
-    union_all,
 )
 from sqlalchemy.orm import defer
 
@@ -33,7 +36,7 @@ from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.auth.models import User
 from intake.auth.permissions import Permission
-from intake.core.batch import Fragment, InsertBatch
+from intake.core.batch import Fragment, InsertBatch, json_row
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.messaging.alerts import acknowledge_for_inquiry
@@ -104,15 +107,22 @@ def record_first_outcome(
         "due_at": contact_due_at(received_at, priority),
         "version": 1,
     }
-    if db.session.get_bind().dialect.name == "postgresql":
-        params = {f"result_{name}": value for name, value in result.items()}
+    dialect = db.session.get_bind().dialect
+    if dialect.name == "postgresql":
+        params: dict[str, object] = {f"result_{name}": value for name, value in result.items()}
         params.update({f"case_{name}": value for name, value in case.items()})
-        for number, flag in enumerate(flags):
-            params.update({f"flag_{name}_{number}": value for name, value in flag.items()})
+        if flags:
+            # One JSON parameter for every flag (evidence encrypted by its column's type): a
+            # parameter per field took an urgent inquiry's statement past psycopg's cache of
+            # parsed statements (see intake.core.batch).
+            params["flag_rows"] = [
+                {"position": number, **json_row(_FLAGS, flag, dialect)}
+                for number, flag in enumerate(flags)
+            ]
         if batch is not None:
-            batch.include(_first_outcome_fragment(len(flags)), params)
+            batch.include(_first_outcome_fragment(bool(flags)), params)
         else:
-            db.session.execute(_first_outcome_in_one(len(flags)), params)
+            db.session.execute(_first_outcome_in_one(bool(flags)), params)
         return
     result_id = db.session.execute(_INSERT_RESULT, result).scalar_one()
     if flags:
@@ -136,11 +146,11 @@ def _bound(table: Table, name: str, key: str) -> BindParameter[object]:
     return bindparam(key, type_=table.c[name].type)
 
 
-@lru_cache(maxsize=32)
-def _first_outcome_in_one(flag_count: int) -> Insert:
-    """The result, ``flag_count`` flags and the case as one PostgreSQL statement, built once per
-    number of flags with named parameters so SQLAlchemy compiles it once."""
-    new_result, *new_flags = _first_outcome_ctes(flag_count)
+@lru_cache(maxsize=4)
+def _first_outcome_in_one(with_flags: bool) -> Insert:
+    """The result, its flags and the case as one PostgreSQL statement, built once (with flags
+    and without) with named parameters so SQLAlchemy compiles it once."""
+    new_result, *new_flags = _first_outcome_ctes(with_flags)
     return (
         insert(_CASES)
         .values({name: _bound(_CASES, name, f"case_{name}") for name in _CASE_COLUMNS})
@@ -148,8 +158,8 @@ def _first_outcome_in_one(flag_count: int) -> Insert:
     )
 
 
-@lru_cache(maxsize=32)
-def _first_outcome_fragment(flag_count: int) -> Fragment:
+@lru_cache(maxsize=4)
+def _first_outcome_fragment(with_flags: bool) -> Fragment:
     """The same rows as a part of an :class:`InsertBatch`'s statement."""
 
     def build() -> list[CTE]:
@@ -158,13 +168,18 @@ def _first_outcome_fragment(flag_count: int) -> Fragment:
             .values({name: _bound(_CASES, name, f"case_{name}") for name in _CASE_COLUMNS})
             .cte("new_case")
         )
-        return [*_first_outcome_ctes(flag_count), case]
+        return [*_first_outcome_ctes(with_flags), case]
 
-    return Fragment(("triage_first_outcome", flag_count), build)
+    return Fragment(("triage_first_outcome", with_flags), build)
 
 
-def _first_outcome_ctes(flag_count: int) -> list[CTE]:
-    """The result and (with flags) its flags, as CTEs (parameters ``result_*``, ``flag_*_n``)."""
+# The flags' fields as json_to_recordset reads them (evidence is already encrypted text).
+_FLAG_RECORD_TYPES = {"third_party": Boolean}
+
+
+def _first_outcome_ctes(with_flags: bool) -> list[CTE]:
+    """The result and (with flags) its flags, as CTEs (parameters ``result_*`` and
+    ``flag_rows``, a JSON list of the flags with their ``position``)."""
     new_result = (
         insert(_RESULTS)
         .values({name: _bound(_RESULTS, name, f"result_{name}") for name in _RESULT_COLUMNS})
@@ -172,20 +187,16 @@ def _first_outcome_ctes(flag_count: int) -> list[CTE]:
         .cte("new_result")
     )
     new_flags = []
-    if flag_count:
+    if with_flags:
         # One INSERT for all flags, in the rules' order (the queue shows the first flag).
-        given = union_all(
-            *(
-                select(
-                    literal_column(str(n)).label("position"),
-                    *(
-                        _bound(_FLAGS, name, f"flag_{name}_{n}").label(name)
-                        for name in _FLAG_COLUMNS
-                    ),
-                )
-                for n in range(flag_count)
+        given = (
+            func.json_to_recordset(bindparam("flag_rows", type_=JSON))
+            .table_valued(
+                column("position", Integer),
+                *(column(name, _FLAG_RECORD_TYPES.get(name, Text)) for name in _FLAG_COLUMNS),
             )
-        ).subquery("given_flags")
+            .render_derived("given_flags", with_types=True)
+        )
         new_flags.append(
             insert(_FLAGS)
             .from_select(

@@ -40,7 +40,9 @@ from intake.public.services import (
     TOKEN_REUSED,
     StoredInquiry,
     SubmissionConflictError,
+    add_inquiry_to_batch,
     find_submission,
+    forget_inquiry_ids,
     insert_inquiry,
     new_reference,
     submission_key_for,
@@ -131,43 +133,55 @@ def accept_inquiry(
     with ``RETURNING``) rather than through the unit of work, and nothing is read back after the
     commit: the answer is built from what was written.
     """
-    try:
-        existing = _existing(submission_key, payload_hash)
-        if existing is not None:
-            return existing
-        # The rows of the inquiry's consequences that need nothing back (its episode link,
-        # source, substances, outbox rows, triage result and case) go in one batch, written in
-        # one statement on PostgreSQL.
-        batch = InsertBatch()
-        accepted, scored = _store(
-            data,
-            batch=batch,
-            source=source,
-            api_key=api_key,
-            submission_key=submission_key,
-            payload_hash=payload_hash,
-            reasons=[code for code in AUTOMATION_REASONS if code in set(automation_reasons)],
-            campaign=campaign or {},
-            taken_by=taken_by,
-            acknowledge=acknowledge,
-            referrer_id=referrer_id,
-        )
-        record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
-        add_recorded_to_batch(db.session(), batch)
-        batch.write(db.session())
-        db.session.commit()
-    except IntegrityError:
-        # Two copies of one submission raced; the other one won and is the answer.
-        db.session.rollback()
-        existing = _existing(submission_key, payload_hash)
-        if existing is None:
+    reasons = [code for code in AUTOMATION_REASONS if code in set(automation_reasons)]
+    for attempt in (1, 2):
+        try:
+            existing = _existing(submission_key, payload_hash)
+            if existing is not None:
+                return existing
+            # The rows of the inquiry's consequences that need nothing back (its episode link,
+            # source, substances, outbox rows, triage result and case) go in one batch, written
+            # in one statement on PostgreSQL, where the inquiry itself is a row of the batch
+            # (its id known beforehand). So nothing may flush before the batch is written: rows
+            # the unit of work holds that name the inquiry (a new episode's link, a sender's
+            # contact, a quarantine row) wait for the commit's flush, after the batch.
+            batch = InsertBatch()
+            session = db.session()
+            with session.no_autoflush:
+                accepted, scored = _store(
+                    data,
+                    batch=batch,
+                    source=source,
+                    api_key=api_key,
+                    submission_key=submission_key,
+                    payload_hash=payload_hash,
+                    reasons=reasons,
+                    campaign=campaign or {},
+                    taken_by=taken_by,
+                    acknowledge=acknowledge,
+                    referrer_id=referrer_id,
+                )
+                record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
+                add_recorded_to_batch(session, batch)
+                batch.write(session)
+            session.commit()
+            return accepted
+        except IntegrityError:
+            # Two copies of one submission raced; the other one won and is the answer.
+            db.session.rollback()
+            existing = _existing(submission_key, payload_hash)
+            if existing is not None:
+                return existing
+            if attempt == 2:
+                raise
+            # Not a race: the inquiry's id (or its random reference) was taken. Once more, with
+            # ids from the sequence again (see forget_inquiry_ids) and a new reference.
+            forget_inquiry_ids()
+        except Exception:
+            # A refusal (a referrer deactivated since the form was shown) leaves nothing behind.
+            db.session.rollback()
             raise
-        return existing
-    except Exception:
-        # A refusal (a referrer deactivated since the form was shown) leaves nothing behind.
-        db.session.rollback()
-        raise
-    return accepted
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _store(
@@ -199,7 +213,8 @@ def _store(
         language=data.language,
         country=data.country,
     )
-    inquiry = insert_inquiry(
+    inquiry = add_inquiry_to_batch(
+        batch,
         reference=new_reference(),
         person_id=match.person_id,
         received_at=received_at,

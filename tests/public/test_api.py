@@ -1079,3 +1079,63 @@ def test_the_length_limit_counts_what_was_sent(client: FlaskClient, api_key: str
     response = post_json(client, api_key, inquiry(message="\f" + "x" * MESSAGE_MAX))
     assert response.status_code == 422
     assert "message" in response.get_data(as_text=True)
+
+
+def test_an_inquiry_whose_id_was_taken_meanwhile_is_stored_with_everything_it_causes(
+    app: Flask, client: FlaskClient, api_key: str
+) -> None:
+    """On PostgreSQL an inquiry's id comes from a block of the sequence its process took
+    beforehand. If a row got the next of those ids in the meantime (``flask seed-demo`` writes
+    rows with ids of its own and moves the sequence past them), the inquiry is still stored,
+    under another id, with its triage result, outbox row and audit row."""
+    first = post_json(client, api_key, inquiry())
+    assert first.status_code == 201
+    inquiries = Inquiry.__table__
+    with app.app_context():
+        row = dict(
+            db.session.execute(
+                select(inquiries).where(inquiries.c.reference == first.get_json()["reference"])
+            )
+            .mappings()
+            .one()
+        )
+        taken = row["id"] + 1
+        row.update(id=taken, reference="TAKN-TAKN-22", submission_key=None)
+        db.session.execute(inquiries.insert().values(**row))
+        db.session.commit()
+
+    second = post_json(client, api_key, inquiry(message="Can someone call me back?"))
+
+    assert second.status_code == 201
+    reference = second.get_json()["reference"]
+    with app.app_context():
+        stored = db.session.scalars(select(Inquiry).where(Inquiry.reference == reference)).one()
+        assert stored.id != taken
+        assert stored.message == "Can someone call me back?"
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(TriageResult)
+                .where(TriageResult.inquiry_id == stored.id)
+            )
+            == 1
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.target_type == "inquiry", OutboxMessage.target_id == stored.id)
+            )
+            == 1
+        )
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(
+                    AuditEvent.tag == "public:inquiry:received",
+                    AuditEvent.target_id == str(stored.id),
+                )
+            )
+            == 1
+        )

@@ -770,8 +770,10 @@ def decide(
     sentence_pools = [(s.hits, i, s.concepts() | extra) for i, s in enumerate(segments)]
     for row in COMBINATIONS:
         pools = message_pool if row.scope == "message" else sentence_pools
+        first = row.needs[0]
         for hits, seg_i, present in pools:
-            if not all(group & present for group in row.needs):
+            # The first group alone rules most rows out (one call, not one per group).
+            if first.isdisjoint(present) or not all(group & present for group in row.needs):
                 continue
             if about and (seg_i is None or "about" in present):
                 continue

@@ -242,6 +242,10 @@ class PrefixTable:
         return found
 
 
+# An exhausted iterator stays exhausted: one serves every "no match" answer.
+_NO_MATCHES: Iterator[re.Match[str]] = iter(())
+
+
 class TextIndex:
     """Where matches can start in one normalised text, and scans that use it."""
 
@@ -348,16 +352,36 @@ class TextIndex:
         self, fr: FastRegex, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
         """The same matches, in the same order, as ``fr.regex.finditer(text, pos, endpos)``."""
-        text = self.text
-        end = len(text) if endpos is None else min(endpos, len(text))
         if fr.prefixes is None:
-            yield from fr.regex.finditer(text, pos, end)
-            return
-        cands = self.candidates(fr)
-        match = fr.regex.match
+            text = self.text
+            end = len(text) if endpos is None else min(endpos, len(text))
+            return fr.regex.finditer(text, pos, end)
+        slot = fr.slot
+        cands = self._cache.get(slot)
+        if cands is None:
+            lists = self._lists.get(slot)
+            if not lists:
+                return _NO_MATCHES
+            # As candidates() does, without looking the cache up again.
+            cands = lists[0] if len(lists) == 1 else sorted({p for ps in lists for p in ps})
+            self._cache[slot] = cands
+        if not cands:
+            # Most regexes of a lexicon cannot start anywhere in a given text: answer without
+            # building a generator (a scan asks about a hundred of them per message).
+            return _NO_MATCHES
+        return self._matches(fr, cands, pos, endpos)
+
+    def _matches(
+        self, fr: FastRegex, cands: list[int], pos: int, endpos: int | None
+    ) -> Iterator[re.Match[str]]:
+        text = self.text
+        end = len(text)
+        if endpos is not None and endpos < end:
+            end = endpos
+        match = (fr._regex or fr.regex).match
         last = pos
-        for i in range(bisect.bisect_left(cands, pos), len(cands)):
-            p = cands[i]
+        # From the first candidate at or after ``pos`` (all of them for a whole-text scan).
+        for p in cands[bisect.bisect_left(cands, pos) :] if pos else cands:
             if p >= end:
                 break
             if p < last:
