@@ -100,16 +100,37 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 21: scored once at first sight on 1.17.0 (P0 24/25, P1 25/25, routine
     # raised 3/25), then fixed by concept (1.18.0).
     "round-21": (blind_round("round21"), 75, 15),
+    # Blind round 22: scored once at first sight on 1.18.0 (P0 24/25, P1 25/25, routine
+    # raised 6/25, two of them disputed below), then fixed by concept (1.19.0).
+    "round-22": (blind_round("round22"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
 #: id -> the rule. They are left out of the rounds above rather than bending the rules.
-DISPUTED: dict[str, str] = {}
+DISPUTED: dict[str, str] = {
+    # Round 22's writer labelled these routine, but their forms list a benzodiazepine together
+    # with alcohol or opioids, which TRIAGE.md makes P1 whatever the text adds ("never with
+    # alcohol", a thesis about such users): free text never lowers what the form raised.
+    "r22-de-01": "substances diazepam + alcohol listed: benzodiazepine with alcohol, P1",
+    "r22-it-03": "substances benzodiazepine + opioids listed: benzodiazepine with opioids, P1",
+}
 for _name, (_cases, _least, _per_language) in list(ROUNDS.items()):
     ROUNDS[_name] = (
         [c for c in _cases if c[0].split("-", 1)[-1] not in DISPUTED],
         _least - sum(1 for c in _cases if c[0].split("-", 1)[-1] in DISPUTED),
-        _per_language,
+        # a language that lost a disputed case still holds every other one
+        _per_language
+        - max(
+            (
+                sum(
+                    1
+                    for c in _cases
+                    if c[0].split("-", 1)[-1] in DISPUTED and c[0].startswith(lang)
+                )
+                for lang in LANGUAGES
+            ),
+            default=0,
+        ),
     )
 Row = tuple[str, str, str, dict[str, Any], list[str]]
 

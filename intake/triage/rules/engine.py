@@ -38,7 +38,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.18.0"
+ENGINE_VERSION = "1.19.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -376,7 +376,11 @@ def _text_rules(ctx: _Context) -> None:
     past = sig.get("past_use", [])
     if not sig.get("personal_use"):
         past = [*past, *sig.get("hypothetical", [])]
-    benzo_hits = [h for h in text.mentions.get("benzodiazepine", []) if not _inside(h, past)]
+    benzo_hits = [
+        h
+        for h in text.mentions.get("benzodiazepine", [])
+        if not _inside(h, past) and not _told_long_ago(text, h)
+    ]
     opioid_hits = text.mentions.get("opioid", [])
     alcohol_hits = text.mentions.get("alcohol", [])
     benzo_listed = sorted(ctx.substances & BENZO_CODES)
@@ -491,6 +495,16 @@ def _quoted(flag: Flag, message: str) -> bool:
         if at <= 0 or low[at - 1] not in _QUOTE_MARK:
             return False
     return True
+
+
+def _told_long_ago(text: TextFindings, hit: Hit) -> bool:
+    """Whether the hit's sentence is dated years back ("vor über 25 Jahren war ich von Valium
+    abhängig"): a benzodiazepine of then is no combination with today's wine (1.19.0)."""
+    if text.index is None:
+        return False
+    scanner = _scanner()
+    bounds = scanner._sentence(text.bounds, hit.start, len(text.text))
+    return scanner._tier(text.text, text.index, hit.start, hit.end, bounds) == "old"
 
 
 def _inside(hit: Hit, spans: list[Hit]) -> bool:
