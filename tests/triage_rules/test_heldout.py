@@ -103,6 +103,9 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 22: scored once at first sight on 1.18.0 (P0 24/25, P1 25/25, routine
     # raised 6/25, two of them disputed below), then fixed by concept (1.19.0).
     "round-22": (blind_round("round22"), 75, 15),
+    # Blind round 23: scored once at first sight on 1.19.0 (P0 25/25, P1 25/25, routine
+    # raised 0/25); nothing to fix, kept as a regression round.
+    "round-23": (blind_round("round23"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
