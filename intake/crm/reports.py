@@ -475,13 +475,13 @@ class SourceYield:
 YIELD_DIMENSIONS: dict[str, Dimension] = {"source": DIMENSIONS["source"]}
 
 
-def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceYield]:
-    """Per source: inquiries received in the range, how many reached the person, and how many
-    belong to an episode that was admitted (its history reached the admitted stage). Inquiries
-    whose episode closed as a duplicate or not a real inquiry are left out."""
-    spec = YIELD_DIMENSIONS[dimension]
+def yield_counts(spec: Any, *leading: Any) -> tuple[Any, Any]:
+    """The source-yield query (inquiries, people reached, admitted) per value of ``spec``,
+    with ``leading`` columns first (the day rollups add the day), and the value column to
+    group by. Episodes whose history reached "admitted" are joined once each; inquiries whose
+    episode closed as a duplicate or not a real inquiry are left out. The reports page and the
+    day rollups both read it, so their figures cannot drift apart."""
     value = func.coalesce(spec.column(), literal(NOT_GIVEN))
-    # Episodes whose history reached "admitted", once each, joined rather than asked per row.
     admitted_episodes = (
         select(StageChange.episode_id.label("episode_id"))
         .where(StageChange.to_stage == Stage.ADMITTED.value)
@@ -491,6 +491,7 @@ def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceY
     not_counted = [reason.value for reason in NOT_COUNTED_REASONS]
     query = spec.join(
         select(
+            *leading,
             value.label("value"),
             func.count().label("inquiries"),
             func.count(TriageCase.reached_at).label("reached_count"),
@@ -502,11 +503,17 @@ def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceY
         .outerjoin(Episode, Episode.id == EpisodeInquiry.episode_id)
         .outerjoin(admitted_episodes, admitted_episodes.c.episode_id == Episode.id)
     )
+    counted = or_(Episode.close_reason.is_(None), Episode.close_reason.not_in(not_counted))
+    return query.where(counted), value
+
+
+def source_yield(period: ReportRange, dimension: str = "source") -> list[SourceYield]:
+    """Per source: inquiries received in the range, how many reached the person, and how many
+    belong to an episode that was admitted (its history reached the admitted stage). Inquiries
+    whose episode closed as a duplicate or not a real inquiry are left out."""
+    query, value = yield_counts(YIELD_DIMENSIONS[dimension])
     rows = db.session.execute(
-        query.where(
-            _received_in(Inquiry.received_at, period),
-            or_(Episode.close_reason.is_(None), Episode.close_reason.not_in(not_counted)),
-        ).group_by(value)
+        query.where(_received_in(Inquiry.received_at, period)).group_by(value)
     ).all()
     result = [
         SourceYield(

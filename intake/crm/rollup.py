@@ -61,7 +61,7 @@ from intake.crm.models import (
     StageChange,
     Task,
 )
-from intake.crm.vocabulary import NOT_COUNTED_REASONS, Stage
+from intake.crm.vocabulary import NOT_COUNTED_REASONS
 from intake.extensions import db
 from intake.public.models import Inquiry
 from intake.triage.models import TriageCase
@@ -241,34 +241,9 @@ def compute_days(now: datetime) -> dict[date, dict[str, Any]]:
     for code, spec in reports.YIELD_DIMENSIONS.items():
         if code != "source":  # one dimension today; more would be one more key per day
             continue
-        value = func.coalesce(spec.column(), literal(reports.NOT_GIVEN))
         day = reports.day_of(Inquiry.received_at)
-        admitted_episodes = (
-            select(StageChange.episode_id.label("episode_id"))
-            .where(StageChange.to_stage == Stage.ADMITTED.value)
-            .distinct()
-            .subquery()
-        )
-        not_counted = [reason.value for reason in NOT_COUNTED_REASONS]
-        query = spec.join(
-            select(
-                day.label("day"),
-                value.label("value"),
-                func.count().label("inquiries"),
-                func.count(TriageCase.reached_at).label("reached_count"),
-                func.count(admitted_episodes.c.episode_id).label("admitted_count"),
-            )
-            .select_from(Inquiry)
-            .outerjoin(TriageCase, TriageCase.inquiry_id == Inquiry.id)
-            .outerjoin(EpisodeInquiry, EpisodeInquiry.inquiry_id == Inquiry.id)
-            .outerjoin(Episode, Episode.id == EpisodeInquiry.episode_id)
-            .outerjoin(admitted_episodes, admitted_episodes.c.episode_id == Episode.id)
-        )
-        for row in db.session.execute(
-            query.where(
-                or_(Episode.close_reason.is_(None), Episode.close_reason.not_in(not_counted))
-            ).group_by(day, value)
-        ):
+        query, value = reports.yield_counts(spec, day.label("day"))
+        for row in db.session.execute(query.group_by(day, value)):
             of(row.day)["sources"][str(row.value)] = [
                 int(row.inquiries),
                 int(row.reached_count),
