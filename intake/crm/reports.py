@@ -251,27 +251,28 @@ class Funnel:
         return self.stages[0][1] if self.stages else 0
 
 
-def funnel(period: ReportRange) -> Funnel:
-    """The conversion funnel by stage (:class:`Funnel`)."""
-    pipeline = current_pipeline()
+def furthest_stages(pipeline: Any, *conditions: Any) -> Any:
+    """Each counted episode's furthest stage as a position in ``pipeline`` (subquery of
+    episode_id, furthest), for the episodes matching ``conditions``.
+
+    Every stage an episode stood in: its history and where it is now (for an episode without
+    history). Both halves are filtered before the union, so only the wanted episodes are read.
+    Episodes closed as a duplicate or not a real inquiry are left out. The reports page and the
+    day rollups both read it."""
     position = {stage.value: index for index, stage in enumerate(pipeline.stages)}
-    in_range = _received_in(Episode.opened_at, period)
     counted = or_(
         Episode.close_reason.is_(None),
         Episode.close_reason.not_in([reason.value for reason in NOT_COUNTED_REASONS]),
     )
-    # Every stage an episode opened in the range stood in: its history and where it is now
-    # (for an episode without history). Both halves are filtered before the union, so only the
-    # range's episodes are read.
     reached = union_all(
         select(StageChange.episode_id.label("episode_id"), StageChange.to_stage.label("stage"))
         .join(Episode, Episode.id == StageChange.episode_id)
-        .where(in_range, counted),
+        .where(*conditions, counted),
         select(Episode.id.label("episode_id"), Episode.stage.label("stage")).where(
-            in_range, counted
+            *conditions, counted
         ),
     ).subquery()
-    furthest = (
+    return (
         select(
             reached.c.episode_id,
             func.max(case(position, value=reached.c.stage, else_=-1)).label("furthest"),
@@ -279,6 +280,13 @@ def funnel(period: ReportRange) -> Funnel:
         .group_by(reached.c.episode_id)
         .subquery()
     )
+
+
+def funnel(period: ReportRange) -> Funnel:
+    """The conversion funnel by stage (:class:`Funnel`)."""
+    pipeline = current_pipeline()
+    in_range = _received_in(Episode.opened_at, period)
+    furthest = furthest_stages(pipeline, in_range)
     per_position: dict[int | None, int] = dict(
         db.session.execute(
             select(furthest.c.furthest, func.count()).group_by(furthest.c.furthest)

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select, text, union_all
+from sqlalchemy import and_, case, delete, func, literal, or_, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -160,25 +160,7 @@ def compute_days(now: datetime) -> dict[date, dict[str, Any]]:
 
     # The funnel: each counted episode's furthest stage, by the day it opened.
     pipeline = current_pipeline()
-    position = {stage.value: index for index, stage in enumerate(pipeline.stages)}
-    counted = or_(
-        Episode.close_reason.is_(None),
-        Episode.close_reason.not_in([reason.value for reason in NOT_COUNTED_REASONS]),
-    )
-    reached = union_all(
-        select(StageChange.episode_id.label("episode_id"), StageChange.to_stage.label("stage"))
-        .join(Episode, Episode.id == StageChange.episode_id)
-        .where(counted),
-        select(Episode.id.label("episode_id"), Episode.stage.label("stage")).where(counted),
-    ).subquery()
-    furthest = (
-        select(
-            reached.c.episode_id,
-            func.max(case(position, value=reached.c.stage, else_=-1)).label("furthest"),
-        )
-        .group_by(reached.c.episode_id)
-        .subquery()
-    )
+    furthest = reports.furthest_stages(pipeline)
     opened = reports.day_of(Episode.opened_at)
     stage_codes = [stage.value for stage in pipeline.stages]
     for row in db.session.execute(
