@@ -124,3 +124,13 @@ def test_the_stored_weights_are_the_fit_of_the_repositorys_examples() -> None:
     from intake.triage.rules import reader_train
 
     assert reader_train.build() == reader.model_bytes()
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Please help my son", "Please help my daughter, she is not well", "help me tonight please"],
+)
+def test_a_short_plea_is_left_to_the_rules(message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A few words give the reader too few letters to weigh: the rules' result stands."""
+    inquiry = {"message": message, "language": "en"}
+    assert score(inquiry).priority == _rules_only(inquiry, monkeypatch)

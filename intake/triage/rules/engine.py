@@ -38,7 +38,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.19.0"
+ENGINE_VERSION = "1.20.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -665,12 +665,12 @@ def reader_may_raise(concepts: set[str]) -> bool:
     return bool(concepts & READER_EXPOSED) and bool(concepts & READER_IMPAIRED)
 
 
-def reader_bars(concepts: set[str]) -> tuple[float, float] | None:
+def reader_bars(concepts: set[str], words: int) -> tuple[float, float] | None:
     """The second reader's bars (P0, P0 or P1) for a message with these concepts, or None
     when it may not raise at all (no word of risk found)."""
     if reader_may_raise(concepts):
         return reader.EMERGENCY_AT, reader.URGENT_AT
-    if concepts & READER_WEAK:
+    if concepts & READER_WEAK and words >= reader.MIN_WORDS_WEAK:
         return reader.EMERGENCY_AT_WEAK, reader.URGENT_AT_WEAK
     return None
 
@@ -682,8 +682,9 @@ def _second_reading(message: str, priority: Priority, concepts: set[str]) -> Fla
     one left routine that reads like the urgent ones to P1. If the reader cannot run, the
     rules' result stands as it is (it is never lost to an error of the second opinion).
     """
-    bars = reader_bars(concepts)
-    if priority == Priority.P0 or bars is None:
+    words = len(message.split())
+    bars = reader_bars(concepts, words)
+    if priority == Priority.P0 or bars is None or words < reader.MIN_WORDS:
         return None
     try:
         reading = reader.read(clip(message))

@@ -45,6 +45,13 @@ URGENT_AT = 0.6
 #: reader must be much surer.
 EMERGENCY_AT_WEAK = 0.7
 URGENT_AT_WEAK = 0.9
+#: A message of fewer words is left to the rules: a handful of letter groups weigh too much
+#: once a short text is normalised ("Please help my son" read 0.76 P0), and what short
+#: messages say plainly the rules read well.
+MIN_WORDS = 8
+#: With only a weaker word the letters must come from a real account of what is happening,
+#: not from "please help my daughter, she is not well".
+MIN_WORDS_WEAK = 20
 
 MODEL_PACKAGE = "intake.triage.rules"
 MODEL_PATH = ("reader", "model.json.gz")
