@@ -406,6 +406,16 @@ def report(title: str, path: Result, bare: Result) -> None:
         print("  (some requests failed: the figures above are not a fair comparison)")
 
 
+def empty_redis(url: str) -> None:
+    """Empty the bench's own Redis database when a run ends (every bench here gives it one)."""
+    try:
+        import redis
+
+        redis.Redis.from_url(url).flushdb()
+    except Exception as exc:  # nothing to clean if it is down
+        print(f"(could not empty {url}: {type(exc).__name__})")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=int, default=10, help="duration of each measurement")
@@ -486,12 +496,7 @@ def main(argv: list[str] | None = None) -> int:
                 form,
                 form_bare,
             )
-    try:
-        import redis
-
-        redis.Redis.from_url(args.redis).flushdb()
-    except Exception as exc:  # the bench's own Redis db; nothing to clean if it is down
-        print(f"(could not empty {args.redis}: {type(exc).__name__})")
+    empty_redis(args.redis)
     return 0
 
 

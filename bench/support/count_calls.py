@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "bench" / "support"))
 from write_path import (  # noqa: E402  (the bench's own helpers)
     create_bench_table,
+    empty_redis,
     in_process_api_post,
     issue_api_key,
     migrated_environment,
@@ -71,12 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  bare insert: {bare_calls / args.requests:,.0f}")
         if args.top:
             api_stats.sort_stats("cumulative").print_stats(args.top)
-    try:
-        import redis
-
-        redis.Redis.from_url(args.redis).flushdb()
-    except Exception as exc:  # the bench's own Redis db; nothing to clean if it is down
-        print(f"(could not empty {args.redis}: {type(exc).__name__})")
+    empty_redis(args.redis)
     return 0
 
 

@@ -26,6 +26,7 @@ from write_path import (  # noqa: E402  (the bench's own helpers)
     CSRF_INPUT,
     FORM_TOKEN,
     MESSAGES,
+    empty_redis,
     in_process_api_post,
     issue_api_key,
     migrated_environment,
@@ -83,12 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(statements)} statements per {label}:")
             for statement in statements:
                 print(f"  {statement}")
-    try:
-        import redis
-
-        redis.Redis.from_url(args.redis).flushdb()
-    except Exception as exc:  # the bench's own Redis db; nothing to clean if it is down
-        print(f"(could not empty {args.redis}: {type(exc).__name__})")
+    empty_redis(args.redis)
     return 0
 
 
