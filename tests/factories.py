@@ -19,12 +19,13 @@ from typing import Any
 import factory
 from argon2 import PasswordHasher
 from factory.alchemy import SQLAlchemyModelFactory
+from sqlalchemy import select
 
 from config import TestingConfig
 from intake.auth.models import User
 from intake.auth.permissions import Role
 from intake.core.types import utcnow
-from intake.crm.models import Person
+from intake.crm.models import Episode, EpisodeInquiry, Person
 from intake.crm.services import email_index, phone_index
 from intake.extensions import db
 from intake.messaging.models import Alert
@@ -140,3 +141,12 @@ def accepted_inquiry(**fields: Any) -> int:
     data, errors = validate_inquiry(inquiry_payload(**fields))
     assert data is not None, errors
     return accept_inquiry(data, source="test").inquiry.id
+
+
+def episode_of(inquiry_id: int) -> Episode:
+    """The episode an accepted inquiry opened or joined."""
+    return db.session.scalars(
+        select(Episode)
+        .join(EpisodeInquiry, EpisodeInquiry.episode_id == Episode.id)
+        .where(EpisodeInquiry.inquiry_id == inquiry_id)
+    ).one()

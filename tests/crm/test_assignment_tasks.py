@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 
 from intake.auth.models import User
 from intake.auth.permissions import Role
@@ -18,19 +18,11 @@ from intake.core.types import utcnow
 from intake.crm import use_cases
 from intake.crm.assignment import ADMISSIONS_ROTATION, take_turn
 from intake.crm.errors import AssignmentRefusedError, TaskRefusedError
-from intake.crm.models import AssignmentRotation, Episode, EpisodeInquiry
+from intake.crm.models import AssignmentRotation
 from intake.extensions import db
 from intake.messaging.models import OnCallShift
 from tests.conftest import audit_tags
-from tests.factories import UserFactory, accepted_inquiry
-
-
-def _episode_of(inquiry_id: int) -> Episode:
-    return db.session.scalars(
-        select(Episode)
-        .join(EpisodeInquiry, EpisodeInquiry.episode_id == Episode.id)
-        .where(EpisodeInquiry.inquiry_id == inquiry_id)
-    ).one()
+from tests.factories import UserFactory, accepted_inquiry, episode_of
 
 
 def _on_shift(user: User) -> None:
@@ -45,7 +37,7 @@ def _on_shift(user: User) -> None:
 def _owners(count: int, prefix: str = "rr") -> list[int | None]:
     """Owners of ``count`` new episodes (one new person each)."""
     return [
-        _episode_of(accepted_inquiry(email=f"{prefix}{n}@example.net")).owner_id
+        episode_of(accepted_inquiry(email=f"{prefix}{n}@example.net")).owner_id
         for n in range(count)
     ]
 
@@ -94,7 +86,7 @@ def test_an_episode_is_reassigned_by_hand_and_audited(app: Flask) -> None:
         inactive = UserFactory(roles={Role.ADMISSIONS}, active=False)
         actor = UserFactory(roles={Role.ADMIN})
         db.session.commit()
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         with pytest.raises(AssignmentRefusedError, match="not_eligible"):
             use_cases.reassign(episode, inactive.id, actor.id)
         use_cases.reassign(episode, other.id, actor.id)
@@ -169,7 +161,7 @@ def test_a_task_is_created_for_the_owner_and_completed(app: Flask) -> None:
     with app.app_context():
         owner = UserFactory(roles={Role.ADMISSIONS})
         db.session.commit()
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         assert episode.owner_id == owner.id
         task = use_cases.add_task(
             episode, "callback", utcnow() + timedelta(hours=2), owner.id, note="after 6pm"
@@ -186,7 +178,7 @@ def test_a_task_is_created_for_the_owner_and_completed(app: Flask) -> None:
 def test_a_task_due_in_the_past_is_refused_with_a_clear_message(app: Flask) -> None:
     with app.app_context():
         actor = UserFactory().id
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         db.session.commit()
         with pytest.raises(TaskRefusedError, match="due_in_past") as refused:
             use_cases.add_task(episode, "call", utcnow() - timedelta(hours=1), actor)

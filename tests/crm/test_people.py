@@ -15,7 +15,6 @@ from intake.crm.models import (
     Contact,
     DuplicateCandidate,
     Episode,
-    EpisodeInquiry,
     Person,
     PersonMerge,
 )
@@ -24,19 +23,11 @@ from intake.crm.vocabulary import Stage
 from intake.extensions import db
 from intake.public.models import Inquiry
 from tests.conftest import audit_tags
-from tests.factories import PersonFactory, UserFactory, accepted_inquiry
+from tests.factories import PersonFactory, UserFactory, accepted_inquiry, episode_of
 
 
 def _person_of(inquiry_id: int) -> Person:
     return db.session.get(Inquiry, inquiry_id).person
-
-
-def _episode_of(inquiry_id: int) -> Episode:
-    return db.session.scalars(
-        select(Episode)
-        .join(EpisodeInquiry, EpisodeInquiry.episode_id == Episode.id)
-        .where(EpisodeInquiry.inquiry_id == inquiry_id)
-    ).one()
 
 
 def _candidates() -> list[DuplicateCandidate]:
@@ -137,7 +128,7 @@ def test_a_merge_moves_everything_and_an_unmerge_puts_exactly_that_back(app: Fla
         first = accepted_inquiry(email="m@example.net", name="Noor Haddad")
         second = accepted_inquiry(email="m@example.net", name="Noor Hadad", for_whom="someone_else")
         keep, source = _person_of(first), _person_of(second)
-        source_episode = _episode_of(second)
+        source_episode = episode_of(second)
         merge = use_cases.merge_people(source.id, keep.id, actor)
         assert merge.moved == {
             "episodes": [source_episode.id],
@@ -198,7 +189,7 @@ def test_two_people_with_open_admissions_cannot_be_merged(app: Flask) -> None:
         first = accepted_inquiry(email="adm1@example.net", name="Eva")
         second = accepted_inquiry(email="adm2@example.net", name="Eva")
         for inquiry_id in (first, second):
-            _episode_of(inquiry_id).stage = Stage.ADMITTED.value
+            episode_of(inquiry_id).stage = Stage.ADMITTED.value
         with pytest.raises(MergeRefusedError, match="two_admissions") as refused:
             use_cases.merge_people(_person_of(second).id, _person_of(first).id, actor)
         assert _person_of(second).merged_into_id is None

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from intake.crm import use_cases
 from intake.crm.episodes import stage_spans
 from intake.crm.errors import CloseRefusedError, MoveRefusedError
-from intake.crm.models import Episode, EpisodeInquiry, StageChange
+from intake.crm.models import Episode, StageChange
 from intake.crm.pipeline import (
     DEFAULT_TABLE,
     PipelineConfigError,
@@ -30,15 +30,7 @@ from intake.public.models import Inquiry
 from intake.triage import use_cases as triage_use_cases
 from intake.triage.services import case_for
 from tests.conftest import audit_tags
-from tests.factories import UserFactory, accepted_inquiry
-
-
-def _episode_of(inquiry_id: int) -> Episode:
-    return db.session.scalars(
-        select(Episode)
-        .join(EpisodeInquiry, EpisodeInquiry.episode_id == Episode.id)
-        .where(EpisodeInquiry.inquiry_id == inquiry_id)
-    ).one()
+from tests.factories import UserFactory, accepted_inquiry, episode_of
 
 
 def _history(episode: Episode) -> list[tuple[str | None, str]]:
@@ -115,7 +107,7 @@ def test_the_app_uses_the_configured_table(app: Flask, staff: dict) -> None:
         previous = app.extensions["crm.pipeline"]
         app.extensions["crm.pipeline"] = pipeline_from(table)
         try:
-            episode = _episode_of(accepted_inquiry())
+            episode = episode_of(accepted_inquiry())
             use_cases.move(episode, "offer", next(iter(staff.values())))
             assert episode.stage == "offer"
         finally:
@@ -129,9 +121,9 @@ def test_an_inquiry_opens_an_episode_at_new_and_a_second_one_joins_it(app: Flask
     with app.app_context():
         first = accepted_inquiry(email="one@example.net", name="Ana Ruiz")
         second = accepted_inquiry(email="one@example.net", name="Ana Ruiz", message="again")
-        episode = _episode_of(first)
+        episode = episode_of(first)
         assert episode.stage == "new"
-        assert _episode_of(second).id == episode.id
+        assert episode_of(second).id == episode.id
         assert _history(episode) == [(None, "new")]
         assert audit_tags(app, target_type="episode", target_id=str(episode.id)) == [
             "crm:episode:opened",
@@ -148,7 +140,7 @@ def test_staff_move_an_episode_along_the_table_and_each_move_is_history_and_audi
         case = case_for(inquiry_id)
         assert case is not None
         triage_use_cases.record_contact_attempt(case, actor, "phone", "reached", None)
-        episode = _episode_of(inquiry_id)
+        episode = episode_of(inquiry_id)
         for stage in ("pre_assessment", "clinical_review", "offer", "admitted"):
             use_cases.move(episode, stage, actor)
         assert episode.stage == "admitted"
@@ -177,7 +169,7 @@ def test_contacted_is_reached_by_the_first_contact_that_reaches_the_person(
         case = case_for(inquiry_id)
         assert case is not None
         triage_use_cases.record_contact_attempt(case, actor, "phone", "no_answer", None)
-        episode = _episode_of(inquiry_id)
+        episode = episode_of(inquiry_id)
         assert episode.stage == "new"
         triage_use_cases.record_contact_attempt(case, actor, "phone", "reached", None)
         assert episode.stage == "contacted"
@@ -193,7 +185,7 @@ def test_contacted_is_reached_by_the_first_contact_that_reaches_the_person(
 
 def test_contacted_cannot_be_clicked(app: Flask, staff: dict) -> None:
     with app.app_context():
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         with pytest.raises(MoveRefusedError, match="automatic_stage") as refused:
             use_cases.move(episode, "contacted", next(iter(staff.values())))
         assert episode.stage == "new"
@@ -208,7 +200,7 @@ def test_a_move_the_table_forbids_is_refused_and_changes_nothing(
     app: Flask, staff: dict, target: str
 ) -> None:
     with app.app_context():
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         with pytest.raises(MoveRefusedError) as refused:
             use_cases.move(episode, target, next(iter(staff.values())))
         assert episode.stage == "new"
@@ -231,7 +223,7 @@ def test_closing_needs_a_known_reason_and_a_referral_when_referred_elsewhere(
 ) -> None:
     actor = next(iter(staff.values()))
     with app.app_context():
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         with pytest.raises(CloseRefusedError, match="referral_missing"):
             use_cases.close(episode, "referred_elsewhere", actor)
         with pytest.raises(CloseRefusedError, match="unknown_reason"):
@@ -250,7 +242,7 @@ def test_closing_needs_a_known_reason_and_a_referral_when_referred_elsewhere(
 def test_an_admitted_episode_cannot_be_closed_it_is_discharged(app: Flask, staff: dict) -> None:
     actor = next(iter(staff.values()))
     with app.app_context():
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         episode.stage = Stage.ADMITTED.value
         with pytest.raises(CloseRefusedError, match="not_closable"):
             use_cases.close(episode, "cost", actor)
@@ -260,25 +252,25 @@ def test_a_readmission_is_a_new_episode_under_the_same_person(app: Flask, staff:
     actor = next(iter(staff.values()))
     with app.app_context():
         first = accepted_inquiry(email="back@example.net", name="Luc")
-        episode = _episode_of(first)
+        episode = episode_of(first)
         episode.stage = Stage.ADMITTED.value
         use_cases.move(episode, "discharged", actor)
         second = accepted_inquiry(email="back@example.net", name="Luc", message="again")
-        readmission = _episode_of(second)
+        readmission = episode_of(second)
         assert readmission.id != episode.id
         assert readmission.person_id == episode.person_id
         assert readmission.stage == "new"
         person = db.session.get(Inquiry, second).person
         use_cases.close(readmission, "not_real", actor)
         third = accepted_inquiry(email="back@example.net", name="Luc", message="third")
-        assert _episode_of(third).id not in {episode.id, readmission.id}
+        assert episode_of(third).id not in {episode.id, readmission.id}
         assert db.session.get(Inquiry, third).person is person
 
 
 def test_two_staff_moving_one_episode_at_once_one_is_refused(app: Flask) -> None:
     with app.app_context():
         actor = UserFactory().id
-        episode = _episode_of(accepted_inquiry())
+        episode = episode_of(accepted_inquiry())
         db.session.commit()
         # Another worker moved it first: the version this session read is stale.
         db.session.execute(

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from intake.auth.permissions import Role
 from intake.core.types import utcnow
 from intake.crm import charts, reports, rollup, use_cases
-from intake.crm.models import Episode, EpisodeInquiry, ReportDay
+from intake.crm.models import ReportDay
 from intake.crm.vocabulary import CloseReason, Stage, TaskKind
 from intake.extensions import db
 from intake.public.models import Inquiry
@@ -31,7 +31,7 @@ from intake.triage import use_cases as triage_use_cases
 from intake.triage.models import TriageCase
 from intake.vocabulary import ContactChannel, ContactOutcome
 from tests.conftest import ROLE_EMAILS, AuthActions, audit_tags
-from tests.factories import accepted_inquiry
+from tests.factories import accepted_inquiry, episode_of
 
 
 def _ranges(today: date) -> list[reports.ReportRange]:
@@ -68,14 +68,6 @@ def _stages(figures: dict[str, Any]) -> dict[str, int]:
     return dict(figures["funnel"]["stages"])
 
 
-def _episode_of(inquiry_id: int) -> Episode:
-    return db.session.scalars(
-        select(Episode)
-        .join(EpisodeInquiry, EpisodeInquiry.episode_id == Episode.id)
-        .where(EpisodeInquiry.inquiry_id == inquiry_id)
-    ).one()
-
-
 def test_rollup_figures_equal_the_direct_queries_after_every_kind_of_change(
     app: Flask, staff: dict[Role, int]
 ) -> None:
@@ -107,7 +99,7 @@ def test_rollup_figures_equal_the_direct_queries_after_every_kind_of_change(
         assert _stages(figures)[Stage.CONTACTED.value] == 1
 
         # A stage move by hand.
-        use_cases.move(_episode_of(first), Stage.PRE_ASSESSMENT.value, actor)
+        use_cases.move(episode_of(first), Stage.PRE_ASSESSMENT.value, actor)
         figures = changed_and_equal()
         assert _stages(figures)[Stage.PRE_ASSESSMENT.value] == 1
 
@@ -122,13 +114,13 @@ def test_rollup_figures_equal_the_direct_queries_after_every_kind_of_change(
         _all_equal(app)
 
         # A close as a duplicate leaves the episode out of the funnel.
-        use_cases.close(_episode_of(second), CloseReason.DUPLICATE.value, actor)
+        use_cases.close(episode_of(second), CloseReason.DUPLICATE.value, actor)
         figures = changed_and_equal()
         assert figures["funnel"]["left_out"] == {CloseReason.DUPLICATE.value: 1}
 
         # Open work is today's, read directly beside the days: a task added, then done.
         task = use_cases.add_task(
-            _episode_of(third), TaskKind.CALL.value, utcnow() + timedelta(hours=2), actor
+            episode_of(third), TaskKind.CALL.value, utcnow() + timedelta(hours=2), actor
         )
         use_cases.refresh_reports()
         figures = _all_equal(app)
