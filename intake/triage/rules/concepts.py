@@ -51,7 +51,7 @@ CONCEPTS: tuple[str, ...] = (
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
     "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
     "denial", "recovery", "armed", "aggression", "sent_goodbye", "no_reply", "work_question",
-    "pro_role", "long_apology",
+    "pro_role", "long_apology", "general_question",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -110,7 +110,7 @@ _NEVER_NEGATED = frozenset(
     {"benzo", "depressant", "contact", "about", "time_now", "quantity", "wish", "child", "driving",
      "not_here", "better", "burden", "hiding", "lethal_place", "last_dose", "from_now",
      "as_we_speak", "found", "denial", "recovery", "sent_goodbye", "no_reply", "work_question",
-     "pro_role", "long_apology"}
+     "pro_role", "long_apology", "general_question"}
 )  # fmt: skip
 # Words that only place or date another concept ("last", "from today", "tried"): whether they
 # are said of someone else is read from the concept they go with, so the (costly) check is
@@ -208,6 +208,9 @@ class ConceptLexicon:
     short_names: frozenset[str] = frozenset()  # five-letter names allowed a typo ("xanex")
     # lang -> little words of that language that are concept words elsewhere ("falls")
     function_words: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    # Correctly spelt words of the five languages one typo from a concept word ("consulter" /
+    # "convulser"): a real word is never read as a misspelling (1.22.0).
+    real_words: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -295,18 +298,80 @@ def build_forms(files: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
                 if form_key != key and " " not in form_key:
                     found.setdefault(key, set()).add(form_key)
         forms[lang] = {w: sorted(f) for w, f in sorted(found.items())}
-    return {"words_digest": words_digest(files), "forms": forms}
+    return {
+        "words_digest": words_digest(files),
+        "forms": forms,
+        "real_words": _real_words_near(factory, files, forms),
+    }
 
 
-def _forms(files: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, list[str]]]:
+def _fuzzy_targets(files: Mapping[str, Mapping[str, Any]]) -> set[str]:
+    """The listed words a typo may be matched to (the concepts of ``_FUZZY_CONCEPTS``)."""
+    return {
+        w
+        for words in _words(files).values()
+        for w, c in words.items()
+        if len(w) >= FUZZY_MIN_WORD and not w.endswith("*") and c <= _FUZZY_CONCEPTS
+    }
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _real_words_near(
+    factory: Any, files: Mapping[str, Mapping[str, Any]], forms: Mapping[str, Any]
+) -> list[str]:
+    """Dictionary words (simplemma, all five languages) within one typo of a fuzzy target
+    that are not forms of a concept word themselves: "consulter" is French, not a misspelt
+    "convulser". Computed with the word forms, so scoring only looks the token up."""
+    from rapidfuzz.distance import Levenshtein
+    from rapidfuzz.process import extract
+
+    targets = _fuzzy_targets(files)
+    own = set(targets)
+    for by_word in forms.values():
+        for word, word_forms in by_word.items():
+            own.add(word)
+            own.update(word_forms)
+    vocabulary: dict[tuple[str, int], set[str]] = {}
+    for lang in LANGUAGES:
+        for form, lemma in factory.get_dictionary(lang).items():
+            for raw in (form, lemma):
+                word = fold(str(raw)).lower()
+                if len(word) >= FUZZY_MIN_WORD and word.isalpha() and word not in own:
+                    vocabulary.setdefault((word[0], len(word)), set()).add(word)
+    near: set[str] = set()
+    for target in targets:
+        for length in range(len(target) - 2, len(target) + 3):
+            bucket = vocabulary.get((target[0], length))
+            if not bucket:
+                continue
+            limit = 2 if length >= 9 else 1
+            for word, _dist, _i in extract(
+                target, list(bucket), scorer=Levenshtein.distance, score_cutoff=limit, limit=None
+            ):
+                # A word sharing the first half of the target is more likely another form of
+                # it ("ahorcaran" / "ahorcarse") or a typo the dictionary holds: still read.
+                if _common_prefix(word, target) * 2 < len(target):
+                    near.add(word)
+    return sorted(near)
+
+
+def _forms(files: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """The built word forms and real words (``concepts/_forms.json``), rebuilt if stale."""
     try:
-        data = json.loads(_read(FORMS_FILE).decode("utf-8"))
+        data: dict[str, Any] = json.loads(_read(FORMS_FILE).decode("utf-8"))
     except (FileNotFoundError, ValueError):
         data = {}
-    if data.get("words_digest") != words_digest(files):
+    if data.get("words_digest") != words_digest(files) or "real_words" not in data:
         data = build_forms(files)  # a word list was edited without rebuilding: slow, correct
-    forms: dict[str, dict[str, list[str]]] = data["forms"]
-    return forms
+    return data
 
 
 def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()) -> ConceptLexicon:
@@ -316,7 +381,8 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
     ``fuzzy`` list allows to be misspelt, the only ones matched with a typo below six letters.
     """
     files = _load_files()
-    forms = _forms(files)
+    built = _forms(files)
+    forms: dict[str, dict[str, list[str]]] = built["forms"]
     exact: dict[str, set[str]] = {}
     stems: dict[str, set[str]] = {}
     listed: set[str] = set()
@@ -377,6 +443,7 @@ def load_concepts(drug_words: Mapping[str, str], fuzzy_names: Iterable[str] = ()
         digest=concepts_digest(),
         short_names=frozenset(n for n in fuzzy_names if len(n) < FUZZY_MIN_WORD),
         function_words=function_words,
+        real_words=frozenset(built["real_words"]),
     )
 
 
@@ -413,7 +480,7 @@ class ConceptReader:
             if len(self._fuzzy_seen) < _FUZZY_SEEN_MAX:
                 self._fuzzy_seen[token] = found
             return found
-        if budget[0] <= 0:
+        if budget[0] <= 0 or token in self.lex.real_words:
             return frozenset()
         budget[0] -= 1
         result = self._fuzzy(token)
@@ -628,7 +695,7 @@ def decide(
     # A professional's work or training question (1.12.0): "I'm a nurse, we see overdoses;
     # do you run courses?" names patients in general, as an essay does.
     found = {h.concept for s in segments for h in s.hits}
-    about = about or {"work_question", "pro_role"} <= found
+    about = about or {"work_question", "pro_role"} <= found or "general_question" in found
     # A farewell standing alone after a sentence ("... vodka. bye") closes that sentence
     # (as FAREWELL-END, which only the safety net reads); a polite sign-off with other words
     # ("thanks, bye") or after a request ("I would like an appointment. Bye") does not.

@@ -38,7 +38,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.21.0"
+ENGINE_VERSION = "1.22.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -282,6 +282,17 @@ def _text_rules(ctx: _Context) -> None:
             if kind in sig:
                 sig[kind] = [h for h in sig[kind] if not _inside(h, dated)]
 
+    # "I was suicidal when I was 19, that's twenty years behind me": thoughts or a wish to be
+    # dead dated long ago, with nothing in the sentence that reaches now, are history (the
+    # ASQ asks about the past weeks). "For years", "still", "again" keep them current (1.22.0).
+    for kind in ("suicidal_thoughts", "death_wish"):
+        if kind in sig:
+            sig[kind] = [
+                h
+                for h in sig[kind]
+                if h.tier == "now" or not _scanner().told_long_ago(text, h.start, h.end)
+            ]
+
     # "I don't want to live like this" beside a clear "no thoughts of harming myself": a way
     # of life, not life itself (1.11.0). Without the "no" it stays a death wish.
     for kind in ("suicidal_thoughts", "death_wish"):
@@ -439,10 +450,13 @@ def _concept_rules(ctx: _Context) -> None:
     )
     # "What are the warning signs that a friend might be thinking about suicide?"
     ctx.asking = "support" in found and "maybe" in found
-    if "work_question" in found and (ctx.for_whom == ForWhom.PROFESSIONAL or "pro_role" in found):
+    if "general_question" in found or (
+        "work_question" in found and (ctx.for_whom == ForWhom.PROFESSIONAL or "pro_role" in found)
+    ):
         # A nurse, a pharmacist or an addiction worker asking about jobs or training
-        # (1.12.0): the overdoses, seizures and crises they name are their patients' in
-        # general, as in an essay. A plan, an attempt or danger to someone now still stands.
+        # (1.12.0), or anyone asking "a general question, not about a particular case"
+        # (1.22.0): the overdoses, seizures and crises they name are people's in general, as
+        # in an essay. A plan, an attempt, danger to someone now or their own use still stands.
         ctx.about = ctx.asking = True
     ctx.flags.extend(
         decide(

@@ -66,7 +66,9 @@ SIGNALS: tuple[str, ...] = (
     "personal_use",  # says they use it ("I take", "every night"): a question is then personal
     "avoided_stop",  # a stop refused or feared ("I don't want to stop it suddenly"): no stop
 )
-TIME_TIERS: tuple[str, ...] = ("now", "recent", "old", "imminent")
+# "ongoing": a duration that runs up to now ("for years", "seit Jahren"); it keeps thoughts told
+# beside an old date current (engine.py, 1.22.0).
+TIME_TIERS: tuple[str, ...] = ("now", "recent", "old", "imminent", "ongoing")
 
 # "or" in the five languages: a negation carries across a short list ("no A or B").
 _OR = r"(?:or|nor|ni|o|u|oder|noch|ou|ne)"

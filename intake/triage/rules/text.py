@@ -183,6 +183,21 @@ class Scanner:
             return True
         return index.search(regex, sentence_start, end) is not None
 
+    def told_long_ago(self, findings: TextFindings, start: int, end: int) -> bool:
+        """Whether the words at ``start:end`` are dated long ago and nothing in their sentence
+        reaches now: no time of now, of the last months or of tonight, and no duration that
+        runs up to now ("for years", "seit Jahren", "still", "again")."""
+        if findings.index is None:
+            return False
+        bounds = self._sentence(findings.bounds, start, len(findings.text))
+        if self._tier(findings.text, findings.index, start, end, bounds) != "old":
+            return False
+        cues = self.lex.time_cues
+        return not any(
+            findings.index.search(cues[tier], *bounds)
+            for tier in ("now", "recent", "imminent", "ongoing")
+        )
+
     def _imminent(self, index: TextIndex, bounds: tuple[int, int]) -> str | None:
         # "I want to die tonight", "ahora mismo": thoughts with a time now are acute.
         return "now" if index.search(self.lex.time_cues["imminent"], *bounds) else None
