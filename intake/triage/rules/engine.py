@@ -450,7 +450,10 @@ def _concept_rules(ctx: _Context) -> None:
     )
     # "What are the warning signs that a friend might be thinking about suicide?"
     ctx.asking = "support" in found and "maybe" in found
-    if "general_question" in found or (
+    # "A general question" beside the writer's own use ("I take", "I have just taken") is
+    # about them after all.
+    general = "general_question" in found and not ctx.text.signals.get("personal_use")
+    if general or (
         "work_question" in found and (ctx.for_whom == ForWhom.PROFESSIONAL or "pro_role" in found)
     ):
         # A nurse, a pharmacist or an addiction worker asking about jobs or training

@@ -1,0 +1,187 @@
+"""The concepts changed in engine 1.22.0 (routine look-alikes), in the five languages.
+
+Every message is written for the test: the point is that the concept is read, not a phrase,
+and that each look-alike's danger twin still raises. See docs/triage.md ("Engine 1.22.0").
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.triage_rules.scoring import P0, URGENT, result_of
+
+ROUTINE = ("P2", "P3")
+ALL_NO = {
+    "screen": {
+        "wish_dead": "no",
+        "better_off_dead": "no",
+        "thoughts_killing_self": "no",
+        "ever_tried": "no",
+    }
+}
+
+
+def routine(message: str, language: str, **form: object) -> bool:
+    return str(result_of(message, language, **{**ALL_NO, **form}).priority) in ROUTINE
+
+
+def urgent(message: str, language: str, **form: object) -> bool:
+    return result_of(message, language, **{**ALL_NO, **form}).priority in URGENT
+
+
+# "I'd rather die than ..." compares with something disliked; compared with living on it is a
+# death wish.
+@pytest.mark.parametrize(
+    ("language", "idiom", "wish"),
+    [
+        ("en", "I'd rather die than sit through another group meeting, but I need help with wine.",
+               "I'd rather die than go on like this, every night the same bottle."),
+        ("es", "Prefiero morirme antes que pedirle dinero a mi cuñado, pero necesito ayuda.",
+               "Prefiero morir antes que seguir así con la bebida."),
+        ("de", "Lieber tot als noch einmal in diese Kurklinik, aber ich brauche Hilfe.",
+               "Ich würde lieber sterben als so weiterzuleben."),
+        ("fr", "Je préfère mourir que retourner chez ce médecin, mais il me faut de l'aide.",
+               "Je préférerais mourir plutôt que de continuer comme ça."),
+        ("it", "Preferirei morire piuttosto che tornare da quel medico, ma mi serve aiuto.",
+               "Preferirei morire piuttosto che vivere così ancora."),
+    ],
+)  # fmt: skip
+def test_rather_die_than(language: str, idiom: str, wish: str) -> None:
+    assert routine(idiom, language)
+    assert urgent(wish, language)
+
+
+# A pet's seizure is no seizure of the person; the person's own, seen by the dog, is.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Our old dog had a bad seizure on Sunday and since then I've been drinking more."),
+        ("es", "A nuestra perra le dio una crisis epiléptica anoche y desde entonces bebo más."),
+        ("de", "Unsere Katze hatte am Wochenende einen epileptischen Anfall, seitdem trinke ich mehr."),
+        ("fr", "Notre chat a fait une crise d'épilepsie dimanche et depuis je bois davantage."),
+        ("it", "Il nostro cane ha avuto una brutta crisi epilettica domenica e da allora bevo di più."),
+    ],
+)  # fmt: skip
+def test_a_pets_seizure_is_routine(language: str, message: str) -> None:
+    assert routine(message, language, substances=["alcohol"])
+
+
+def test_a_seizure_the_dog_saw_is_still_a_seizure() -> None:
+    message = "The dog was barking because I had a seizure on the kitchen floor an hour ago."
+    assert result_of(message, "en").priority is P0
+
+
+# Thoughts dated long ago with nothing of now are history; "for years", "still", "again" keep
+# them current.
+@pytest.mark.parametrize(
+    ("language", "history", "current"),
+    [
+        ("en", "I was suicidal when I was 17, that's long behind me. Now it's only the beer.",
+               "I've wanted to die for years and the beer makes it worse."),
+        ("es", "Cuando tenía 18 años pensé en suicidarme, pero eso ya pasó. Ahora es el alcohol.",
+               "Hace años que quiero morirme y el alcohol lo empeora."),
+        ("de", "Mit 17 hatte ich Suizidgedanken, das ist lange vorbei. Jetzt ist es der Wein.",
+               "Ich will seit Jahren nicht mehr leben und trinke jeden Abend."),
+        ("fr", "À 16 ans j'avais des idées suicidaires, c'est loin. Maintenant c'est le vin.",
+               "Depuis des années je veux mourir et le vin n'arrange rien."),
+        ("it", "A diciott'anni volevo morire, ma è passato. Ora è solo il vino.",
+               "Da anni voglio morire e il vino peggiora tutto."),
+    ],
+)  # fmt: skip
+def test_thoughts_told_as_history(language: str, history: str, current: str) -> None:
+    assert routine(history, language)
+    assert urgent(current, language)
+
+
+# A general question about mixing, or a first-aid course, is a subject; the writer's own
+# taking beside it is not.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "A general question, not about a particular case: what happens if someone mixes "
+               "diazepam with methadone? It's for our staff training."),
+        ("es", "Pregunta general, no es un caso concreto: ¿qué pasa si alguien mezcla alprazolam "
+               "con alcohol?"),
+        ("de", "Eine allgemeine Frage, kein konkreter Fall: Was passiert, wenn jemand Tavor und "
+               "Alkohol mischt?"),
+        ("fr", "Question générale, pas un cas précis : que se passe-t-il si quelqu'un mélange "
+               "Xanax et alcool ?"),
+        ("it", "Domanda generale, nessun caso specifico: cosa succede se qualcuno mescola Xanax "
+               "e alcol?"),
+        ("en", "Do you run a first aid course on recognising an overdose? We are a rowing club."),
+        ("de", "Wir möchten einen Erste-Hilfe-Kurs zum Erkennen einer Überdosis für den Verein."),
+    ],
+)  # fmt: skip
+def test_a_general_question_is_a_subject(language: str, message: str) -> None:
+    assert routine(message, language)
+
+
+def test_own_taking_beside_a_general_question_still_counts() -> None:
+    message = (
+        "General question: what happens if someone mixes Xanax and vodka? "
+        "I have just taken six with half a bottle."
+    )
+    assert urgent(message, "en")
+
+
+# Idioms met in the development set: shaking like a leaf, finishing with the drink, dying of
+# laughter after a hangover, a "coffee overdose", not knowing what to answer.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I was shaking like a leaf before I pressed send. I drink every evening."),
+        ("en", "I want to end it once and for all - with the booze, I mean. Three weeks dry."),
+        ("es", "Qué resaca la de ayer, casi me muero jajaja. ¿Atienden a gente que bebe mucho?"),
+        ("es", "Mi jefe dice que se va a matar a cafés antes de la auditoría; yo bebo demasiado."),
+        ("de", "Mein Kollege witzelt über seine Kaffee-Überdosis. Ich trinke jeden Abend Wein."),
+        ("de", "Ich zittere wie Espenlaub, wenn ich daran denke anzurufen. Ich trinke zu viel."),
+        ("fr", "Je veux en finir une bonne fois pour toutes avec l'alcool ! Sobre depuis un mois."),
+        ("it", "Voglio farla finita una volta per tutte con l'alcol! Sobrio da un mese."),
+        ("it", "Mia figlia mi ha chiesto dello Xanax e non sapevo cosa rispondere."),
+    ],
+)  # fmt: skip
+def test_idioms_stay_routine(language: str, message: str) -> None:
+    assert routine(message, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I want to end it once and for all, tonight, with the pills I saved."),
+        ("fr", "Je veux en finir une bonne fois pour toutes, ce soir."),
+        ("it", "Voglio farla finita una volta per tutte, stanotte."),
+        ("it", "Mio padre non risponde e respira piano dopo le pastiglie."),
+    ],
+)  # fmt: skip
+def test_their_danger_twins_raise(language: str, message: str) -> None:
+    assert urgent(message, language)
+
+
+# Denials told before the noun, after it, or as a short answer after a comma.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Not once have I thought of ending my life. I just want to drink less."),
+        ("en", "Suicide has never crossed my mind; it's the whisky I worry about."),
+        ("es", "El suicidio nunca se me ha pasado por la cabeza. Solo quiero beber menos."),
+        ("es", "Pensamientos suicidas, ninguno. Sobredosis, nunca. Solo bebo demasiado."),
+        ("de", "Selbstmord war nie ein Thema für mich. Ich trinke nur zu viel."),
+        ("fr", "Jamais je n'ai pensé à mettre fin à mes jours. Je veux juste boire moins."),
+        ("fr", "Le suicide ne m'a jamais traversé l'esprit, c'est le vin le problème."),
+        ("it", "Il suicidio non mi è mai passato per la testa, è il vino il problema."),
+    ],
+)  # fmt: skip
+def test_denials_stay_routine(language: str, message: str) -> None:
+    assert routine(message, language)
+
+
+# A correctly spelt word of one of the five languages is never read as a typo of a danger word
+# ("consulter" is French, not a misspelt "convulser"); a real typo still is.
+def test_a_real_word_is_no_typo() -> None:
+    message = "Mon frère boit beaucoup. Comment l'amener à vous consulter ?"
+    assert routine(message, "fr", for_whom="someone_else")
+
+
+def test_a_swiss_seizure_this_morning_is_p0() -> None:
+    message = "Mis Rivotril isch sit vier Täg fertig. Hüt Morge han i en Chrampfafall gha."
+    assert result_of(message, "de").priority is P0
