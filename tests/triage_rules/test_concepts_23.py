@@ -185,3 +185,69 @@ def test_a_real_word_is_no_typo() -> None:
 def test_a_swiss_seizure_this_morning_is_p0() -> None:
     message = "Mis Rivotril isch sit vier Täg fertig. Hüt Morge han i en Chrampfafall gha."
     assert result_of(message, "de").priority is P0
+
+
+# Engine 1.23.0 (blind round 25, fixed by concept).
+
+
+# "Nobody is in danger" answers what the safety net asks of drink, children and violence in
+# one sentence; it does not answer the writer's own body or a real combination.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "My partner drinks a lot; he never drives after he's had a few and the kids are "
+               "at university. Nobody is in danger, I just want advice."),
+        ("es", "Mi padre bebe mucho, nunca coge el coche cuando ha bebido y mis hijos ya son "
+               "mayores. Nadie corre peligro, solo quiero consejo."),
+        ("de", "Mein Mann trinkt viel, fährt aber nie, wenn er getrunken hat, die Kinder sind "
+               "erwachsen. Niemand ist in Gefahr, ich möchte nur Rat."),
+        ("fr", "Ma femme boit beaucoup ; elle ne conduit jamais quand elle a bu, les enfants "
+               "sont grands. Personne n'est en danger, je veux juste des conseils."),
+        ("it", "Mio marito beve molto, non guida mai quando ha bevuto e i figli sono grandi. "
+               "Nessuno è in pericolo, vorrei solo un consiglio."),
+    ],
+)  # fmt: skip
+def test_nobody_in_danger_answers_the_safety_net(language: str, message: str) -> None:
+    assert routine(message, language, for_whom="someone_else", substances=["alcohol"])
+
+
+def test_nobody_in_danger_does_not_answer_a_real_combination() -> None:
+    message = (
+        "Nobody is in danger, I think, but my husband is passed out drunk and not waking up "
+        "and the baby is alone with him."
+    )
+    assert result_of(message, "en", for_whom="someone_else").priority is P0
+
+
+# A short answer after the noun with only a space: "ideas de suicidio ninguna".
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("es", "Fumo porros a diario. Ideas de suicidio ninguna, solo quiero dejarlo."),
+        ("en", "I smoke weed all day. Suicidal thoughts none, I just want to stop."),
+        ("fr", "Je fume tous les jours. Idées suicidaires aucune, je veux juste arrêter."),
+        ("it", "Fumo ogni giorno. Pensieri suicidi nessuno, voglio solo smettere."),
+    ],
+)  # fmt: skip
+def test_a_short_answer_after_the_noun_negates(language: str, message: str) -> None:
+    assert routine(message, language, substances=["cannabis"])
+
+
+# An overdose years ago treated in hospital, with no word of trying or wanting to die, is
+# overdose history (P2); told recently, or with intent, it stays urgent.
+@pytest.mark.parametrize(
+    ("language", "history", "attempt"),
+    [
+        ("en", "In 2011 I overdosed on heroin and woke up in intensive care. Clean since 2012; "
+               "now it's the wine.",
+               "In 2011 I took all my pills because I wanted to die and woke up in intensive "
+               "care."),
+        ("es", "En 2012 tuve una sobredosis de heroína y desperté en la UCI. Ahora es el vino.",
+               "Hace dos semanas me tomé todas las pastillas y me encontraron a tiempo."),
+    ],
+)  # fmt: skip
+def test_an_overdose_years_ago_treated_in_hospital(
+    language: str, history: str, attempt: str
+) -> None:
+    assert routine(history, language, substances=["alcohol"])
+    assert urgent(attempt, language, substances=["alcohol"])

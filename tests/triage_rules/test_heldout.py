@@ -109,6 +109,9 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 24: scored once at first sight on 1.20.0 (P0 25/25, P1 25/25, routine
     # raised 4/25), then fixed by concept (1.21.0).
     "round-24": (blind_round("round24"), 75, 15),
+    # Blind round 25: scored once at first sight on 1.22.0 (P0 25/25, P1 25/25, routine
+    # raised 3/25), then fixed by concept (1.23.0).
+    "round-25": (blind_round("round25"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

@@ -35,6 +35,10 @@ class Combination:
     # ("the time has come, rehab tomorrow, I'll tell my wife") is a plan to recover: the row's
     # words in a sentence that tells a stop or help sought do not count (1.11.0).
     not_quitting: bool = False
+    # A dated row whose words are all dated years ago, told without trying or intent, takes
+    # this code instead of the row's history code (1.23.0: an overdose in 2013 treated in
+    # hospital is overdose history, not a past suicide attempt).
+    old_code: str | None = None
 
 
 def _c(*groups: str) -> tuple[frozenset[str], ...]:
@@ -128,6 +132,7 @@ COMBINATIONS: tuple[Combination, ...] = (
         "message",
         "recent_attempt",
         dated=True,  # in the past 3 months or now: P0; older or undated: past_attempt (P1)
+        old_code="overdose_history",  # years ago, with no trying or intent: P2
     ),
     # --- P0: an overdose told as what was taken ------------------------------------------
     Combination(

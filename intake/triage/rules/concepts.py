@@ -51,7 +51,7 @@ CONCEPTS: tuple[str, ...] = (
     "violence", "alone_with", "tried", "without", "from_now", "last_dose", "delirium_now",
     "as_we_speak", "discarded", "unwell", "saved", "found", "resolved", "threat", "rescued",
     "denial", "recovery", "armed", "aggression", "sent_goodbye", "no_reply", "work_question",
-    "pro_role", "long_apology", "general_question",
+    "pro_role", "long_apology", "general_question", "no_danger",
 )  # fmt: skip
 _SEIZURE_KINDS = ("seizure_convulse", "seizure_mark", "seizure_fall", "seizure_stiff")
 
@@ -67,7 +67,7 @@ _FUZZY_CONCEPTS = frozenset(
 # Concepts read only on demand, never scanned (1.11.0): DENIAL ("no thoughts of harming
 # myself") starts on the most frequent words ("no", "pas", "non") and matters only when a wish
 # not to live is said of a way of life.
-_LAZY = frozenset({"denial"})
+_LAZY = frozenset({"denial", "no_danger"})
 _FUZZY_SEEN_MAX = 50_000
 # A sentence longer than this is read in pieces, so that words far apart in a text without
 # full stops do not make a combination.
@@ -680,6 +680,13 @@ def _quotes(hits: Iterable[CHit], limit: int = 4) -> str:
     return "; ".join(seen)
 
 
+def says_nobody_in_danger(lex: ConceptLexicon, original: str) -> bool:
+    """Whether the message says that nobody is in danger (NO_DANGER, read on the words as
+    written: the scanner blanks these phrases as idioms)."""
+    regex = lex.phrases.get("no_danger")
+    return regex is not None and regex.regex.search(fold(original).lower()) is not None
+
+
 def decide(
     segments: list[_Segment],
     *,
@@ -687,15 +694,20 @@ def decide(
     findings: Any,
     benzo: bool,
     someone_else: bool,
+    nobody_in_danger: bool = False,
 ) -> list[Flag]:
-    """Apply the combination table and the safety net to the concepts found."""
+    """Apply the combination table and the safety net to the concepts found.
+
+    ``nobody_in_danger``: the writer says that nobody is in danger, which answers what the
+    safety net would ask of drink, children and violence meeting in a sentence (1.23.0).
+    """
     text: str = findings.text
     about = any(h.concept == "about" for s in segments for h in s.hits)
     about = about or bool(findings.signals.get("hypothetical"))
     # A professional's work or training question (1.12.0): "I'm a nurse, we see overdoses;
     # do you run courses?" names patients in general, as an essay does.
     found = {h.concept for s in segments for h in s.hits}
-    about = about or {"work_question", "pro_role"} <= found or "general_question" in found
+    about = about or {"work_question", "pro_role"} <= found
     # A farewell standing alone after a sentence ("... vodka. bye") closes that sentence
     # (as FAREWELL-END, which only the safety net reads); a polite sign-off with other words
     # ("thanks, bye") or after a request ("I would like an appointment. Bye") does not.
@@ -872,6 +884,12 @@ def decide(
                         when != "possible_risk_old" and any("time_now" in g for g in row.needs)
                     ):
                         continue
+                elif (
+                    row.old_code
+                    and not present & {"tried", "intent", "intent_past", "death_wish"}
+                    and _tiers(core, scanner, findings) == {"old"}
+                ):
+                    code = row.old_code
                 else:
                     code = _dated(code, core, scanner, findings)
                     if not code:
@@ -913,7 +931,7 @@ def decide(
                         if len(both) >= 2:
                             fams = both
                             break
-            if len(fams) >= 2:
+            if len(fams) >= 2 and not (nobody_in_danger and set(fams) <= _OTHERS_FAMILIES):
                 hits = [h for fam_hits in fams.values() for h in fam_hits]
                 hits.sort(key=lambda h: h.start)
                 if _dated("possible_risk_old", hits, scanner, findings) == "old":
@@ -924,6 +942,9 @@ def decide(
 
 
 _NET = spec("possible_risk")
+# The families a "nobody is in danger" answers: what someone drinks, children, violence; not
+# the writer's own body or a wish to die.
+_OTHERS_FAMILIES = frozenset({"substance", "child_at_risk", "violence"})
 
 
 # Past-time cues that are no date: "once", "already", "ever" also say "already now".

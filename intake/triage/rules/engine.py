@@ -29,6 +29,7 @@ from .concepts import (
     denies_harm,
     living_like_this,
     load_concepts,
+    says_nobody_in_danger,
     told_as_history,
 )
 from .fastscan import reserve_slots
@@ -38,7 +39,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.22.0"
+ENGINE_VERSION = "1.23.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -329,6 +330,16 @@ def _text_rules(ctx: _Context) -> None:
     now_attempt = [h for h in sig.get("attempt_now", []) if h.tier in (None, "now")]
     add("attempt_in_progress", now_attempt)
     attempts = [*sig.get("attempt", []), *sig.get("attempt_now", [])]
+    # "Back in 2013 I overdosed on oxy and spent a night in the ICU": an overdose years ago,
+    # with no word of wanting to die in the message, is overdose history (P2, as TRIAGE.md
+    # says), not a past suicide attempt (1.23.0).
+    if not (sig.get("suicidal_thoughts") or sig.get("death_wish") or sig.get("suicidal_plan")):
+        overdose_words = sig.get("overdose", [])
+        attempts = [
+            h
+            for h in attempts
+            if not (h.kind == "attempt_now" and h.tier == "old" and _holds(h, overdose_words))
+        ]
     add("recent_attempt", [h for h in attempts if h.tier in ("now", "recent")])
     add(
         "past_attempt",
@@ -468,6 +479,7 @@ def _concept_rules(ctx: _Context) -> None:
             findings=ctx.text,
             benzo=ctx.benzo,
             someone_else=ctx.someone_else,
+            nobody_in_danger=says_nobody_in_danger(reader.lex, ctx.message),
         )
     )
     # Derived concepts (unrousable, no_wake, ...) are in the segments now. A word of danger
@@ -526,6 +538,11 @@ def _told_long_ago(text: TextFindings, hit: Hit) -> bool:
 
 def _inside(hit: Hit, spans: list[Hit]) -> bool:
     return any(span.start <= hit.start < span.end for span in spans)
+
+
+def _holds(hit: Hit, words: list[Hit]) -> bool:
+    """Whether one of ``words`` lies within ``hit``'s span."""
+    return any(hit.start <= w.start < hit.end for w in words)
 
 
 def _combo_flag(
