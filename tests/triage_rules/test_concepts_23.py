@@ -251,3 +251,39 @@ def test_an_overdose_years_ago_treated_in_hospital(
 ) -> None:
     assert routine(history, language, substances=["alcohol"])
     assert urgent(attempt, language, substances=["alcohol"])
+
+
+# Engine 1.24.0: misuse told as a habit, and more idioms of breathing, suicide and falling.
+@pytest.mark.parametrize(
+    ("language", "message", "substances"),
+    [
+        ("en", "No thoughts of harm. These days I take more than I'm prescribed and get edgy "
+               "when the bottle is nearly empty.", ["opioids"]),
+        ("en", "I can't breathe with this workload and the wine is my only escape.", ["alcohol"]),
+        ("en", "Taking a month off for rehab would be career suicide. Do you do evenings?",
+               ["alcohol"]),
+        ("en", "I'm falling apart, drinking every night. No thoughts of harming myself.",
+               ["alcohol"]),
+        ("en", "He was dead drunk at our daughter's wedding, I want him to get help.", ["alcohol"]),
+        ("es", "Un mes de ingreso sería un suicidio laboral. ¿Tienen terapia de tarde?",
+               ["alcohol"]),
+        ("de", "Ich falle auseinander und trinke jeden Abend. Keine Suizidgedanken.", ["alcohol"]),
+        ("fr", "J'ai failli faire une crise cardiaque en voyant vos tarifs. Combien ?", ["alcohol"]),
+        ("it", "Sto cadendo a pezzi e bevo ogni sera. Nessun pensiero di farmi del male.",
+               ["alcohol"]),
+    ],
+)  # fmt: skip
+def test_habits_and_idioms_of_1_24(language: str, message: str, substances: list[str]) -> None:
+    assert routine(message, language, substances=substances)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I can't breathe, my chest is tight after the pills and vodka."),
+        ("en", "I've just taken the whole bottle of oxy now, more than I should, I'm scared."),
+        ("fr", "Mon fils fait une crise, il tremble de partout depuis qu'il a arrêté le Xanax."),
+    ],
+)  # fmt: skip
+def test_their_danger_twins_of_1_24(language: str, message: str) -> None:
+    assert urgent(message, language)

@@ -181,6 +181,7 @@ COMBINATIONS: tuple[Combination, ...] = (
         "sentence",
         "possible_risk",
         dated=True,
+        not_habit=True,  # "now I take a bit more than I should": misuse told, no event (1.24.0)
     ),
     # --- P0: physical danger signs now ---------------------------------------------------
     Combination(
