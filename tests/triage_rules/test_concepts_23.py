@@ -287,3 +287,60 @@ def test_habits_and_idioms_of_1_24(language: str, message: str, substances: list
 )  # fmt: skip
 def test_their_danger_twins_of_1_24(language: str, message: str) -> None:
     assert urgent(message, language)
+
+
+# Engine 1.24.0, from the second development set.
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        # A professional's referral question with what everyone knows about stopping suddenly.
+        ("en", "Practice nurse here: we know stopping diazepam suddenly can cause seizures, so we "
+               "never do it. What are your referral criteria?",
+         {"for_whom": "professional", "substances": ["diazepam"]}),
+        ("es", "Soy enfermera. Sabemos que no se puede retirar el lorazepam de golpe. ¿Cómo "
+               "derivamos pacientes?", {"for_whom": "professional", "substances": ["lorazepam"]}),
+        ("it", "Sono infermiera in una RSA: sappiamo che sospendere le benzodiazepine di colpo può "
+               "dare convulsioni. Come funziona l'invio al vostro programma?",
+         {"for_whom": "professional", "substances": ["other_benzodiazepine"]}),
+        # Panic attacks told with their symptoms.
+        ("de", "Seit einem Jahr Panikattacken, beim ersten Mal dachte ich, ich sterbe, keine Luft. "
+               "Ich trinke vor Meetings ein Glas Sekt.", {"substances": ["alcohol"]}),
+        ("it", "Ho attacchi di panico: la prima volta pensavo di morire, mi mancava l'aria. Bevo "
+               "un bicchiere prima delle riunioni.", {"substances": ["alcohol"]}),
+        # A drunk drive years ago is history; an age is no number of pills.
+        ("de", "Mein Bruder ist 2011 betrunken mit dem Auto verunglückt, seitdem fährt er nie nach "
+               "dem Trinken. Ich bin 58 und trinke zu viel.", {"substances": ["alcohol"]}),
+        # Blackouts, slow self-harm idioms, workload breathing, a wife's "bringt mich um".
+        ("fr", "Mon fils boit le week-end jusqu'à ne se souvenir de rien. Il y a quatre ans il est "
+               "tombé dans l'escalier. Que proposez-vous ?",
+         {"for_whom": "someone_else", "substances": ["alcohol"]}),
+        ("fr", "J'étouffe avec cette charge de travail et je bois trois bières le soir.",
+         {"substances": ["alcohol"]}),
+        ("de", "Meine Frau sagt, sie bringe mich um, wenn ich so weitermache. Keine Gedanken, mir "
+               "etwas anzutun.", {"substances": ["alcohol"]}),
+        ("it", "Bevo da sola ogni sera. Non ho nessun pensiero di farmi del male o di "
+               "suicidarmi.", {"substances": ["alcohol"]}),
+        # Tapered off long ago, and wants no more pills for sleep.
+        ("de", "Ich habe 2016 Tavor langsam ausgeschlichen und nehme seitdem nichts mehr. Ich möchte "
+               "keine Tabletten mehr, nur besser schlafen.", {"substances": ["lorazepam"]}),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_24(language: str, message: str, form: dict[str, object]) -> None:
+    assert routine(message, language, **form)
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        ("de", "Er ist gerade betrunken und will jetzt mit den Kindern ins Auto steigen.",
+         {"for_whom": "someone_else"}),
+        ("de", "Ich weiß, dass ich heute Nacht alle Tabletten nehmen werde. Alles ist vorbereitet.",
+         {}),
+        ("it", "Non ho nessun pensiero di smettere: stanotte prendo tutte le pastiglie con il vino.",
+         {}),
+        ("de", "Seit drei Tagen kein Tavor mehr, ich zittere am ganzen Körper.",
+         {"substances": ["lorazepam"]}),
+    ],
+)  # fmt: skip
+def test_danger_twins_of_1_24(language: str, message: str, form: dict[str, object]) -> None:
+    assert urgent(message, language, **form)

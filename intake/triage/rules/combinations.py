@@ -250,6 +250,9 @@ COMBINATIONS: tuple[Combination, ...] = (
         _c("intoxicated", "driving", "child|time_now"),
         "message",
         "someone_in_danger",
+        # "2009 bsoffen mit'm Auto gegen an Baum": a drunk drive years ago is history; last
+        # week's stays at least P1 (1.24.0).
+        dated=True,
     ),
     Combination(
         "a weapon, a threat to kill or an assault, and someone hiding from it",

@@ -8,6 +8,7 @@ with P2 as the floor for anyone asking for help and P3 only for information-only
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -15,6 +16,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from intake.vocabulary import BENZODIAZEPINES, RISK_ITEMS, SUBSTANCES, ForWhom
@@ -55,10 +57,24 @@ def _build() -> tuple[CompiledLexicon, ConceptLexicon]:
     return lexicon, load_concepts(lexicon.drug_words, lexicon.fuzzy_names)
 
 
+# The modules whose code shapes what is compiled: an edit to one of them makes a new cache
+# entry even when nobody raised ENGINE_VERSION (a stale negation regex is read otherwise).
+_COMPILER_MODULES = ("lexicon.py", "concepts.py", "fastscan.py", "normalise.py")
+
+
+def _compiler_digest() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _COMPILER_MODULES:
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()[:10]
+
+
 @cache
 def _compiled_once() -> tuple[CompiledLexicon, Scanner, ConceptReader]:
     # From the per-user cache when this rule set was compiled before (cache.py).
-    lexicon, concepts = load_or_build(f"{ENGINE_VERSION}-{lexicon_digest()}", _build)
+    key = f"{ENGINE_VERSION}-{lexicon_digest()}-{_compiler_digest()}"
+    lexicon, concepts = load_or_build(key, _build)
     reserve_slots(_highest_slot(lexicon, concepts))
     return lexicon, Scanner(lexicon), ConceptReader(concepts)
 
@@ -439,6 +455,16 @@ def _text_rules(ctx: _Context) -> None:
         # feared is no stop, whoever takes the drug. Running out or a prescriber away is read
         # by the concept rows and still raises.
         stops = [h for h in stops if not _inside(h, sig.get("avoided_stop", []))]
+        # "Tapered off Tavor in 2017 and take nothing since ... I want no more pills": when
+        # every benzodiazepine named is one taken long ago and the form says no daily use, an
+        # undated "no more pills" is no stop now (1.24.0).
+        named = text.mentions.get("benzodiazepine", [])
+        if (
+            named
+            and all(_inside(h, sig.get("past_use", [])) for h in named)
+            and not ctx.risk.get("daily_benzo_use", False)
+        ):
+            stops = [h for h in stops if h.tier is not None]
         add("abrupt_stop", stops)
 
 

@@ -482,7 +482,10 @@ def load() -> CompiledLexicon:
     thought = "|".join(gather("negated_thoughts")) or "(?!x)x"
     negation = re.compile(
         rf"(?<!\w)(?:{cues})(?:(?:\W+\w+){{0,2}}|(?:\W+\w+){{1,4}}\W+{_OR}"
-        rf"|(?:\W+\w+){{0,2}}\W+(?:{thought})(?:\W+\w+){{0,4}})\W*$"
+        rf"|(?:\W+\w+){{0,2}}\W+(?:{thought})(?:\W+\w+){{0,4}}"
+        # ... and on over "or" to the next item: "nessun pensiero di farmi del male o di
+        # suicidarmi", "no thoughts of hurting myself or of ending it" (1.24.0).
+        rf"|(?:\W+\w+){{0,2}}\W+(?:{thought})(?:\W+\w+){{0,5}}\W+{_OR}(?:\W+\w+){{0,1}})\W*$"
     )
     class_words_regex = {
         "benzodiazepine": fast(re.compile(_alternation([terms["benzo"]]))),
