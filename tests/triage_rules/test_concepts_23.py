@@ -344,3 +344,43 @@ def test_look_alikes_of_1_24(language: str, message: str, form: dict[str, object
 )  # fmt: skip
 def test_danger_twins_of_1_24(language: str, message: str, form: dict[str, object]) -> None:
     assert urgent(message, language, **form)
+
+
+# Engine 1.25.0 (blind round 26, fixed by concept).
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        # Opioids and drink told with a date years ago make no combination with today's pill.
+        ("es", "En 2010 tuve una sobredosis de heroína, luego metadona, y desde 2013 estoy limpio. "
+               "Ahora me han recetado Valium para la ansiedad, lo tomo poco.",
+         {"substances": ["diazepam"]}),
+        ("fr", "J'ai fait une cure pour l'alcool en 2011 et je ne bois plus depuis. Je prends du "
+               "Lexomil le soir et je voudrais diminuer doucement.",
+         {"substances": ["other_benzodiazepine"]}),
+        # "Personne est en danger" without its "n'", as spoken in Québec.
+        ("fr", "Ma blonde boit pas mal la fin de semaine. Personne est en danger, a conduit pas "
+               "quand a boit.", {"for_whom": "someone_else", "substances": ["alcohol"]}),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_25(language: str, message: str, form: dict[str, object]) -> None:
+    assert routine(message, language, **form)
+
+
+# Hoping not to see the morning is a wish not to wake (ASQ 1): at least P1.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "Every night I go to bed hoping I don't see the morning. I'd never do anything."),
+        ("es", "Cada noche me acuesto y ojalá no ver el amanecer. Nunca haría nada."),
+        ("de", "Jeden Abend hoffe ich, den Morgen nicht mehr zu erleben. Ich würde nie etwas tun."),
+        ("fr", "Chaque soir j'espère ne pas voir le lendemain. Je ne ferais jamais rien."),
+        ("it", "Ogni sera spero di non vedere l'alba. Non farei mai niente."),
+    ],
+)  # fmt: skip
+def test_hoping_not_to_see_the_morning(language: str, message: str) -> None:
+    assert urgent(message, language)
+
+
+def test_todays_heroin_with_todays_valium_still_combines() -> None:
+    message = "Tomo Valium y anoche me metí heroína otra vez."
+    assert urgent(message, "es", substances=["diazepam", "opioids"])

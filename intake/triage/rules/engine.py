@@ -41,7 +41,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.24.0"
+ENGINE_VERSION = "1.25.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -419,8 +419,10 @@ def _text_rules(ctx: _Context) -> None:
         for h in text.mentions.get("benzodiazepine", [])
         if not _inside(h, past) and not _told_long_ago(text, h)
     ]
-    opioid_hits = text.mentions.get("opioid", [])
-    alcohol_hits = text.mentions.get("alcohol", [])
+    # The same for opioids and drink told as history ("heroin in 2009, clean since 2012", "a
+    # cure for alcohol in 2012, not a drop since"): no combination with today's Valium (1.25.0).
+    opioid_hits = [h for h in text.mentions.get("opioid", []) if not _told_long_ago(text, h)]
+    alcohol_hits = [h for h in text.mentions.get("alcohol", []) if not _told_long_ago(text, h)]
     benzo_listed = sorted(ctx.substances & BENZO_CODES)
     if (benzo_hits or benzo_listed) and (opioid_hits or "opioids" in ctx.substances):
         ctx.add(
