@@ -9,7 +9,7 @@ a duplicate candidate, with its reasons, for staff to merge or set aside.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.batch import InsertBatch
+from intake.core.prepared import prepared
 from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
 from intake.crm.episodes import (
@@ -140,7 +141,12 @@ def _people_with_open_episode(
     # On the session's connection: plain rows, without the ORM's per-execution setup (about
     # half of this query's Python cost; it runs on every inquiry). The session's transaction
     # is the same; nothing pending needs flushing for it (the intake path adds none before).
-    rows = db.session.connection().execute(query, params).all()
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Compiled once, run on the driver's connection (see intake.core.prepared).
+        rows: Sequence[Sequence[Any]] = prepared(query, connection.dialect).rows(connection, params)
+    else:
+        rows = connection.execute(query, params).all()
     return [
         (
             _Candidate(int(row[0]), row[1], row[2], row[3], row[4]),
