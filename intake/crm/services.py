@@ -126,18 +126,19 @@ class _Candidate:
 
 
 def _people_with_open_episode(
-    email: str | None, phone: str | None
+    email_idx: str | None, phone_idx: str | None
 ) -> list[tuple[_Candidate, OpenEpisode | None]]:
-    """:func:`find_people`, each with the episode going on (``open_episode_of``), in one query:
-    the intake path then needs no second round trip to find the episode it joins."""
-    if not email and not phone:
+    """:func:`find_people` by blind index, each with the episode going on
+    (``open_episode_of``), in one query: the intake path then needs no second round trip to
+    find the episode it joins."""
+    if not email_idx and not phone_idx:
         return []
     params = {}
-    if email:
-        params["email_index"] = email_index(email)
-    if phone:
-        params["phone_index"] = phone_index(phone)
-    query = _people_with_open_episode_query(bool(email), bool(phone), ended_stages())
+    if email_idx:
+        params["email_index"] = email_idx
+    if phone_idx:
+        params["phone_index"] = phone_idx
+    query = _people_with_open_episode_query(bool(email_idx), bool(phone_idx), ended_stages())
     # On the session's connection: plain rows, without the ORM's per-execution setup (about
     # half of this query's Python cost; it runs on every inquiry). The session's transaction
     # is the same; nothing pending needs flushing for it (the intake path adds none before).
@@ -221,9 +222,9 @@ def match_or_create_person(
 
     A link never overwrites what is stored; missing contact details are filled in.
     """
-    found = _people_with_open_episode(email, phone)
     email_idx = email_index(email) if email else None
     phone_idx = phone_index(phone) if phone else None
+    found = _people_with_open_episode(email_idx, phone_idx)
     wanted = normalise_name(name)
     for found_row, open_episode in found:
         same_email = bool(email_idx) and found_row.email_index == email_idx
