@@ -46,6 +46,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
+from intake.core.prepared import prepared
+
 
 @dataclass(frozen=True)
 class Ref:
@@ -191,7 +193,11 @@ def _write_in_one(
     for _fragment, fragment_params in fragments:
         params.update(fragment_params)
     statement, returned = _statement(shape, notify, tuple(fragment for fragment, _ in fragments))
-    result = session.execute(statement, params).one()
+    if session.autoflush:  # as session.execute() would (the use case writes under no_autoflush)
+        session.flush()
+    # Compiled once per shape and run on the driver's connection (see intake.core.prepared).
+    connection = session.connection()
+    (result,) = prepared(statement, connection.dialect).rows(connection, params)
     return {number: int(result[position]) for position, number in enumerate(returned)}
 
 

@@ -355,7 +355,8 @@ class ReferralSource(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"), unique=True)
-    channel: Mapped[str] = mapped_column(String(12), index=True)
+    # Not indexed: sources are read by inquiry, never looked up by channel (migration 0022).
+    channel: Mapped[str] = mapped_column(String(12))
     api_source: Mapped[str | None] = mapped_column(String(80))
     landing_page: Mapped[str | None] = mapped_column(String(300))
     utm_source: Mapped[str | None] = mapped_column(String(100))

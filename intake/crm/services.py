@@ -9,7 +9,7 @@ a duplicate candidate, with its reasons, for staff to merge or set aside.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.batch import InsertBatch
+from intake.core.prepared import prepared
 from intake.crm.assignment import assign_new
 from intake.crm.duplicates import Likeness, likeness, normalise_name, propose_for_new
 from intake.crm.episodes import (
@@ -125,22 +126,28 @@ class _Candidate:
 
 
 def _people_with_open_episode(
-    email: str | None, phone: str | None
+    email_idx: str | None, phone_idx: str | None
 ) -> list[tuple[_Candidate, OpenEpisode | None]]:
-    """:func:`find_people`, each with the episode going on (``open_episode_of``), in one query:
-    the intake path then needs no second round trip to find the episode it joins."""
-    if not email and not phone:
+    """:func:`find_people` by blind index, each with the episode going on
+    (``open_episode_of``), in one query: the intake path then needs no second round trip to
+    find the episode it joins."""
+    if not email_idx and not phone_idx:
         return []
     params = {}
-    if email:
-        params["email_index"] = email_index(email)
-    if phone:
-        params["phone_index"] = phone_index(phone)
-    query = _people_with_open_episode_query(bool(email), bool(phone), ended_stages())
+    if email_idx:
+        params["email_index"] = email_idx
+    if phone_idx:
+        params["phone_index"] = phone_idx
+    query = _people_with_open_episode_query(bool(email_idx), bool(phone_idx), ended_stages())
     # On the session's connection: plain rows, without the ORM's per-execution setup (about
     # half of this query's Python cost; it runs on every inquiry). The session's transaction
     # is the same; nothing pending needs flushing for it (the intake path adds none before).
-    rows = db.session.connection().execute(query, params).all()
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # Compiled once, run on the driver's connection (see intake.core.prepared).
+        rows: Sequence[Sequence[Any]] = prepared(query, connection.dialect).rows(connection, params)
+    else:
+        rows = connection.execute(query, params).all()
     return [
         (
             _Candidate(int(row[0]), row[1], row[2], row[3], row[4]),
@@ -215,9 +222,9 @@ def match_or_create_person(
 
     A link never overwrites what is stored; missing contact details are filled in.
     """
-    found = _people_with_open_episode(email, phone)
     email_idx = email_index(email) if email else None
     phone_idx = phone_index(phone) if phone else None
+    found = _people_with_open_episode(email_idx, phone_idx)
     wanted = normalise_name(name)
     for found_row, open_episode in found:
         same_email = bool(email_idx) and found_row.email_index == email_idx

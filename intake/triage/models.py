@@ -26,7 +26,8 @@ class TriageResult(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     inquiry_id: Mapped[int] = mapped_column(ForeignKey("inquiries.id"))
-    priority: Mapped[str] = mapped_column(String(2), index=True)
+    # Not indexed: nothing selects results by priority (the queue and reports read the case's).
+    priority: Mapped[str] = mapped_column(String(2))
     ruleset: Mapped[str] = mapped_column(String(40))
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Null for the automatic rules; the staff member for a manual raise or lowering.
@@ -45,7 +46,8 @@ class TriageFlag(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     result_id: Mapped[int] = mapped_column(ForeignKey("triage_results.id"), index=True)
-    code: Mapped[str] = mapped_column(String(60), index=True)
+    # Not indexed: flags are read by their result, never looked up by code (migration 0022).
+    code: Mapped[str] = mapped_column(String(60))
     priority: Mapped[str] = mapped_column(String(2))
     reason: Mapped[str] = mapped_column(String(500))
     # Evidence quotes the person's own words, so it is encrypted like them.

@@ -19,6 +19,16 @@ How:
   and the non-overlapping rule are the same). ``pos``/``endpos`` keep ``re`` semantics (the
   look-behind still sees the text before ``pos``; ``endpos`` ends the text for the regex).
 
+A regex whose prefixes cannot be listed as a whole may still be an alternation of which only a
+few alternatives cannot (the idioms: one of them begins with "up to six words", ``(\\S+\\s+){0,6}``,
+and made the whole 68,000-character alternation run at every character of every message). For
+such a regex (``(?<!\\w)(?:A|B|...)(?!\\w)``, no back-references) ``_split_plan`` lists the
+prefixes of the alternatives that have them and compiles the others alone, with the same head
+and tail. A match of the whole regex starts where one of its alternatives matches: at a listed
+prefix, or where the small regex of the others matches (found with its own ``search``). The
+whole regex's own ``match`` is called at those positions only, in order, resuming after each
+match, so the matches (groups included) are exactly those of its ``finditer``.
+
 A pure speed-up: the regexes themselves are unchanged, and a regex the analysis does not
 understand falls back to the plain scan.
 """
@@ -242,6 +252,108 @@ class PrefixTable:
         return found
 
 
+# The shape of a bounded alternation (``lexicon._alternation``), for ``_split_plan``.
+_HEAD = r"(?<!\w)(?:"
+_TAIL = r")(?!\w)"
+# Group references would change meaning when the alternatives are compiled apart.
+_GROUP_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+_MAX_PLANS = 256
+
+
+class _SplitPlan:
+    """Where a regex without prefixes of its own can match: the prefixes of its alternatives
+    that have some, and a regex of the others (same head and tail) to search for the rest."""
+
+    __slots__ = ("prefixes", "rest")
+
+    def __init__(self, prefixes: tuple[frozenset[str], ...], rest: re.Pattern[str]) -> None:
+        self.prefixes = prefixes
+        self.rest = rest
+
+
+def _top_alternatives(body: str) -> list[str] | None:
+    """``body`` cut at its top-level ``|`` (None when its parentheses do not balance)."""
+    alternatives: list[str] = []
+    depth = start = i = 0
+    n = len(body)
+    while i < n:
+        c = body[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a character set: no group or "|" inside, "]" first is a literal
+            j = i + 1
+            if j < n and body[j] == "^":
+                j += 1
+            if j < n and body[j] == "]":
+                j += 1
+            while j < n and body[j] != "]":
+                j += 2 if body[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif c == "|" and depth == 0:
+            alternatives.append(body[start:i])
+            start = i + 1
+        i += 1
+    if depth != 0:
+        return None
+    alternatives.append(body[start:])
+    return alternatives
+
+
+def _make_plan(fr: FastRegex) -> _SplitPlan | None:
+    source = fr.source
+    if not (source.startswith(_HEAD) and source.endswith(_TAIL)):
+        return None
+    if _GROUP_REFERENCE.search(source):
+        return None
+    alternatives = _top_alternatives(source[len(_HEAD) : -len(_TAIL)])
+    if alternatives is None or len(alternatives) < 2:
+        return None
+    if _HEAD + "|".join(alternatives) + _TAIL != source:  # pragma: no cover - defensive
+        return None
+    by_len: list[set[str]] = [set() for _ in range(K)]
+    rest: list[str] = []
+    for alternative in alternatives:
+        try:
+            found = prefixes(_HEAD + alternative + _TAIL)
+        except re.error:  # pragma: no cover - a piece that does not parse alone
+            return None
+        if found is None:
+            rest.append(alternative)
+        else:
+            for keys, more in zip(by_len, found, strict=True):
+                keys |= more
+    if not rest or len(rest) == len(alternatives):
+        return None
+    try:
+        others = re.compile(_HEAD + "|".join(rest) + _TAIL, fr.regex.flags)
+    except re.error:  # pragma: no cover - defensive
+        return None
+    return _SplitPlan(tuple(frozenset(keys) for keys in by_len), others)
+
+
+_PLANS: dict[str, _SplitPlan | None] = {}
+
+
+def _split_plan(fr: FastRegex) -> _SplitPlan | None:
+    """The plan of a regex without prefixes (made once per process and regex; None: scan it
+    plainly)."""
+    try:
+        return _PLANS[fr.source]
+    except KeyError:
+        plan = _make_plan(fr)
+        if len(_PLANS) < _MAX_PLANS:
+            _PLANS[fr.source] = plan
+        return plan
+
+
 # An exhausted iterator stays exhausted: one serves every "no match" answer.
 _NO_MATCHES: Iterator[re.Match[str]] = iter(())
 
@@ -353,6 +465,9 @@ class TextIndex:
     ) -> Iterator[re.Match[str]]:
         """The same matches, in the same order, as ``fr.regex.finditer(text, pos, endpos)``."""
         if fr.prefixes is None:
+            plan = _split_plan(fr)
+            if plan is not None:
+                return self._split_matches(fr, plan, pos, endpos)
             text = self.text
             end = len(text) if endpos is None else min(endpos, len(text))
             return fr.regex.finditer(text, pos, end)
@@ -390,6 +505,57 @@ class TextIndex:
             if m is not None:
                 yield m
                 # Lexicon patterns never match the empty string (see ``prefixes``).
+                last = m.end()
+
+    def _split_candidates(self, fr: FastRegex, plan: _SplitPlan) -> list[int]:
+        """Sorted word starts whose first characters begin an alternative of ``plan``."""
+        found = self._cache.get(fr.slot)
+        if found is None:
+            found = []
+            by_len = plan.prefixes
+            for key, positions in self._by_key.items():
+                for n in range(min(K, len(key))):
+                    if key[: n + 1] in by_len[n]:
+                        found.extend(positions)
+                        break
+            found.sort()
+            self._cache[fr.slot] = found
+        return found
+
+    def _split_matches(
+        self, fr: FastRegex, plan: _SplitPlan, pos: int, endpos: int | None
+    ) -> Iterator[re.Match[str]]:
+        text = self.text
+        end = len(text)
+        if endpos is not None and endpos < end:
+            end = endpos
+        cands = self._split_candidates(fr, plan)
+        match = fr.regex.match
+        search_rest = plan.rest.search
+        i = bisect.bisect_left(cands, pos)
+        count = len(cands)
+        last = pos
+        rest = search_rest(text, pos, end)
+        while True:
+            while i < count and cands[i] < last:
+                i += 1
+            if rest is not None and rest.start() < last:
+                rest = search_rest(text, last, end)
+            a = cands[i] if i < count and cands[i] < end else -1
+            b = rest.start() if rest is not None else -1
+            if a < 0 and b < 0:
+                return
+            p = a if b < 0 or (0 <= a < b) else b
+            if p == a:
+                i += 1
+            if p == b:
+                rest = search_rest(text, p + 1, end)
+            m = match(text, p, end)
+            if m is not None:
+                if m.end() == p:  # an empty match: re's own rules for what follows it
+                    yield from fr.regex.finditer(text, p, end)
+                    return
+                yield m
                 last = m.end()
 
     def search(
