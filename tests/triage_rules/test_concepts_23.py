@@ -57,9 +57,11 @@ def test_rather_die_than(language: str, idiom: str, wish: str) -> None:
     [
         ("en", "Our old dog had a bad seizure on Sunday and since then I've been drinking more."),
         ("es", "A nuestra perra le dio una crisis epiléptica anoche y desde entonces bebo más."),
-        ("de", "Unsere Katze hatte am Wochenende einen epileptischen Anfall, seitdem trinke ich mehr."),
+        ("de", "Unsere Katze hatte am Wochenende einen epileptischen Anfall, seitdem trinke "
+               "ich mehr."),
         ("fr", "Notre chat a fait une crise d'épilepsie dimanche et depuis je bois davantage."),
-        ("it", "Il nostro cane ha avuto una brutta crisi epilettica domenica e da allora bevo di più."),
+        ("it", "Il nostro cane ha avuto una brutta crisi epilettica domenica e da allora bevo "
+               "di più."),
     ],
 )  # fmt: skip
 def test_a_pets_seizure_is_routine(language: str, message: str) -> None:
@@ -268,7 +270,8 @@ def test_an_overdose_years_ago_treated_in_hospital(
         ("es", "Un mes de ingreso sería un suicidio laboral. ¿Tienen terapia de tarde?",
                ["alcohol"]),
         ("de", "Ich falle auseinander und trinke jeden Abend. Keine Suizidgedanken.", ["alcohol"]),
-        ("fr", "J'ai failli faire une crise cardiaque en voyant vos tarifs. Combien ?", ["alcohol"]),
+        ("fr", "J'ai failli faire une crise cardiaque en voyant vos tarifs. Combien ?",
+         ["alcohol"]),
         ("it", "Sto cadendo a pezzi e bevo ogni sera. Nessun pensiero di farmi del male.",
                ["alcohol"]),
     ],
@@ -321,7 +324,8 @@ def test_their_danger_twins_of_1_24(language: str, message: str) -> None:
         ("it", "Bevo da sola ogni sera. Non ho nessun pensiero di farmi del male o di "
                "suicidarmi.", {"substances": ["alcohol"]}),
         # Tapered off long ago, and wants no more pills for sleep.
-        ("de", "Ich habe 2016 Tavor langsam ausgeschlichen und nehme seitdem nichts mehr. Ich möchte "
+        ("de", "Ich habe 2016 Tavor langsam ausgeschlichen und nehme seitdem nichts mehr. "
+               "Ich möchte "
                "keine Tabletten mehr, nur besser schlafen.", {"substances": ["lorazepam"]}),
     ],
 )  # fmt: skip
@@ -336,7 +340,8 @@ def test_look_alikes_of_1_24(language: str, message: str, form: dict[str, object
          {"for_whom": "someone_else"}),
         ("de", "Ich weiß, dass ich heute Nacht alle Tabletten nehmen werde. Alles ist vorbereitet.",
          {}),
-        ("it", "Non ho nessun pensiero di smettere: stanotte prendo tutte le pastiglie con il vino.",
+        ("it", "Non ho nessun pensiero di smettere: stanotte prendo tutte le pastiglie con il "
+               "vino.",
          {}),
         ("de", "Seit drei Tagen kein Tavor mehr, ich zittere am ganzen Körper.",
          {"substances": ["lorazepam"]}),
