@@ -389,3 +389,57 @@ def test_hoping_not_to_see_the_morning(language: str, message: str) -> None:
 def test_todays_heroin_with_todays_valium_still_combines() -> None:
     message = "Tomo Valium y anoche me metí heroína otra vez."
     assert urgent(message, "es", substances=["diazepam", "opioids"])
+
+
+# Engine 1.26.0, from the third development set.
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        # A question answered no, a word or two after the noun.
+        ("de", "Jedes Wochenende voll, aber ick will ja nich sterben. Überdosis jemals? Nö. "
+               "Benzos? Nee.", {"substances": ["alcohol"]}),
+        ("es", "Curro mucho y salgo de fiesta. ¿Pensamientos de matarme? Ni en pedo, tengo "
+               "una hija.", {"substances": ["stimulants"]}),
+        # A relative's withdrawal history with its date is family history.
+        ("en", "My husband drinks most evenings; nobody is in danger. His father had a withdrawal "
+               "seizure in 1987 when he quit alone.",
+         {"for_whom": "someone_else", "substances": ["alcohol"]}),
+        ("it", "Mio marito beve la sera. Suo padre ebbe una crisi convulsiva da astinenza nel "
+               "1988.", {"for_whom": "someone_else", "substances": ["alcohol"]}),
+        # Delirium tremens of an uncle in the eighties: an old date by its decade.
+        ("fr", "Peut-on mourir d'un sevrage d'alcool ? Mon oncle a eu un delirium tremens dans "
+               "les années 80. Je bois trois bières par soir.", {"substances": ["alcohol"]}),
+        # A news story about someone who mixed, and the writer takes no pills.
+        ("en", "I read a news story about a woman who died after mixing diazepam with gin. I take "
+               "no pills at all, but I drink too much gin.", {"substances": ["alcohol"]}),
+        # Falls risk, a police officer's referral question, a taper with the doctor in 2013.
+        ("fr", "Mon père prend du lorazépam comme prescrit; son médecin veut diminuer à cause du "
+               "risque de chutes. Il ne boit plus depuis 2005.",
+         {"for_whom": "someone_else", "substances": ["lorazepam"]}),
+        ("de", "Polizei Hamburg: wie läuft bei Ihnen die Aufnahme, wenn wir Menschen nach einer "
+               "Überdosis vermitteln wollen?", {"for_whom": "professional"}),
+        ("de", "2012 habe ich Xanax genommen, 2013 mit der Ärztin abgesetzt. Heute nur Wein.",
+         {"substances": ["alcohol"]}),
+        # One who uses, asks in general, and will not stop suddenly.
+        ("it", "È vero che si può morire se si smette di colpo il Tavor? Prendo lorazepam come "
+               "prescritto, zero alcol. Non smetto da sola.", {"substances": ["lorazepam"]}),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_26(language: str, message: str, form: dict[str, object]) -> None:
+    assert routine(message, language, **form)
+
+
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        ("fr", "Il vient de partir avec les enfants dans la voiture, il boit depuis midi et "
+               "n'articule plus.", {"for_whom": "someone_else"}),
+        ("fr", "J'ai arrêté l'alcool dimanche et j'ai fait une convulsion à matin à la job.", {}),
+        ("en", "My uncle had a seizure this morning after he stopped drinking, he's confused.",
+         {"for_whom": "someone_else"}),
+        ("it", "Prendo Tavor ogni sera. Se smetto di colpo si muore? Domani smetto di colpo.",
+         {"substances": ["lorazepam"]}),
+    ],
+)  # fmt: skip
+def test_danger_twins_of_1_26(language: str, message: str, form: dict[str, object]) -> None:
+    assert urgent(message, language, **form)

@@ -77,7 +77,7 @@ _SENTENCE_END = re.compile(r"[.!?;\n]+(?:\s|$)|\n")
 _CLAUSE = re.compile(r"[,;:.()!?]")
 # Negations for the concepts whose meaning *is* the negation ("not wake up", "nöd wach").
 _NEGATION = re.compile(
-    r"(?<![a-z])(?:not|no|never|cannot|cant|wont|dont|doesnt|isnt|nicht|nod|ned|kein\w*|nie"
+    r"(?<![a-z])(?:not|no|never|cannot|cant|wont|dont|doesnt|isnt|nicht|nich|nod|ned|kein\w*|nie"
     r"|pas|plus|jamais|non|nada|nunca|niente|mai|ni|nothing|nobody|ka|koa|koan|kei|keini|nid|nit"
     r"|nae|\w+nae|manco|didnt|isnt|wasnt|arent|werent|couldnt|wouldnt|shouldnt|hasnt|havent"
     r"|hadnt|aint|wouldn|couldn)(?![a-z])"
@@ -86,7 +86,7 @@ _NEGATION = re.compile(
     # be woken").
     r"|n't(?![a-z])"
 )
-_NEG_WORDS = r"(?:not|no|never|nicht|kein\w*|nie|pas|jamais|non|nunca|mai|nada|niente)"
+_NEG_WORDS = r"(?:not|no|never|nicht|nich|ned|nit|kein\w*|nie|pas|jamais|non|nunca|mai|nada|niente)"
 _GAP = rf"((?!{_NEG_WORDS}(?!\w))\S+ ){{"
 # Concepts about dying: a negation further back in the clause still counts ("I have never
 # once thought about suicide", "nunca he pensado en quitarme la vida").

@@ -41,7 +41,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.25.0"
+ENGINE_VERSION = "1.26.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -411,7 +411,8 @@ def _text_rules(ctx: _Context) -> None:
     # combination; a mention outside such a phrase still is.
     # A general question ("is it dangerous to mix Xanax and alcohol? for a school project")
     # is no combination either, unless the message also says the person uses ("I take...").
-    past = sig.get("past_use", [])
+    # A benzodiazepine in a story about someone else (a news item, a film) is theirs (1.26.0).
+    past = [*sig.get("past_use", []), *sig.get("story", [])]
     if not sig.get("personal_use"):
         past = [*past, *sig.get("hypothetical", [])]
     benzo_hits = [
@@ -451,7 +452,10 @@ def _text_rules(ctx: _Context) -> None:
         stops = [*sig.get("abrupt_stop", [])]
         stops += [h for h in sig.get("stopped", []) if h.tier in ("now", "recent")]
         # A general question ("is it dangerous to stop benzos suddenly?") is no plan.
-        if not sig.get("personal_use"):
+        # One who uses and asks in general, and says they will not stop suddenly ("can you
+        # die from stopping Ativan cold turkey? I am NOT stopping on my own"), plans no stop
+        # either (1.26.0).
+        if not sig.get("personal_use") or sig.get("avoided_stop"):
             stops = [h for h in stops if not _inside(h, sig.get("hypothetical", []))]
         # "I don't want to stop it suddenly, I want a slow taper" (1.12.0): a stop refused or
         # feared is no stop, whoever takes the drug. Running out or a prescriber away is read
@@ -463,10 +467,10 @@ def _text_rules(ctx: _Context) -> None:
         named = text.mentions.get("benzodiazepine", [])
         if (
             named
-            and all(_inside(h, sig.get("past_use", [])) for h in named)
+            and all(_inside(h, [*sig.get("past_use", []), *sig.get("story", [])]) for h in named)
             and not ctx.risk.get("daily_benzo_use", False)
         ):
-            stops = [h for h in stops if h.tier is not None]
+            stops = [h for h in stops if h.tier in ("now", "recent")]
         add("abrupt_stop", stops)
 
 

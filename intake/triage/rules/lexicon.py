@@ -65,6 +65,7 @@ SIGNALS: tuple[str, ...] = (
     "hypothetical",  # a general question ("is it dangerous to stop benzos suddenly?")
     "personal_use",  # says they use it ("I take", "every night"): a question is then personal
     "avoided_stop",  # a stop refused or feared ("I don't want to stop it suddenly"): no stop
+    "story",  # a story about someone else read or seen ("the news story of a woman who mixed")
 )
 # "ongoing": a duration that runs up to now ("for years", "seit Jahren"); it keeps thoughts told
 # beside an old date current (engine.py, 1.22.0).
