@@ -443,3 +443,32 @@ def test_look_alikes_of_1_26(language: str, message: str, form: dict[str, object
 )  # fmt: skip
 def test_danger_twins_of_1_26(language: str, message: str, form: dict[str, object]) -> None:
     assert urgent(message, language, **form)
+
+
+# Engine 1.27.0 (blind round 27, fixed by concept).
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        ("fr", "Ma femme dit que je vais finir par me tuer à la bière. Aucune idée noire.",
+         {"substances": ["alcohol"]}),
+        ("en", "My wife says I'll kill myself with the drink. No dark thoughts, I just want to cut "
+               "down.", {"substances": ["alcohol"]}),
+        ("it", "Coordino un servizio sociale: vorremmo un corso sulle dipendenze da alcol e "
+               "benzodiazepine con crediti formativi. Costi?", {"for_whom": "professional"}),
+        ("de", "Wir suchen eine Fortbildung zu Abhängigkeit von Alkohol und Benzodiazepinen für "
+               "unser Team. Gibt es Fortbildungspunkte?", {"for_whom": "professional"}),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_27(language: str, message: str, form: dict[str, object]) -> None:
+    assert routine(message, language, **form)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("en", "I want to kill myself with alcohol and pills tonight."),
+        ("fr", "Je vais me tuer à la bière et aux cachets ce soir."),
+    ],
+)  # fmt: skip
+def test_danger_twins_of_1_27(language: str, message: str) -> None:
+    assert result_of(message, language).priority is P0

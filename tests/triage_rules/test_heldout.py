@@ -115,6 +115,9 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 26: scored once at first sight on 1.24.0 (P0 25/25, P1 24/25, routine
     # raised 3/25), then fixed by concept (1.25.0).
     "round-26": (blind_round("round26"), 75, 15),
+    # Blind round 27: scored once at first sight on 1.26.0 (P0 25/25, P1 25/25, routine
+    # raised 2/25), then fixed by concept (1.27.0).
+    "round-27": (blind_round("round27"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
