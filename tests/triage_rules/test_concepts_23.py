@@ -472,3 +472,22 @@ def test_look_alikes_of_1_27(language: str, message: str, form: dict[str, object
 )  # fmt: skip
 def test_danger_twins_of_1_27(language: str, message: str) -> None:
     assert result_of(message, language).priority is P0
+
+
+# Engine 1.28.0 (blind round 29, fixed by concept).
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        # A speaker asked for an evening for parents on overdose and suicide among the young.
+        ("it", "Organizziamo una serata per genitori su alcol e rischio di suicidio tra i ragazzi. "
+               "Avete un relatore? Quanto costa?", {"for_whom": "professional"}),
+        ("en", "Our parish is planning an evening for parents on overdose and suicide among "
+               "teenagers. Could one of your doctors be a speaker?", {"for_whom": "professional"}),
+        # Taking told as a habit, beside an overdose twenty years ago.
+        ("fr", "Overdose d'héroïne en 2003, c'est de l'histoire ancienne. Depuis deux ans je prends "
+               "du Néo-Codion presque tous les jours et j'ai du mal à m'en passer. Aucune pensée "
+               "noire.", {"substances": ["opioids"]}),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_28(language: str, message: str, form: dict[str, object]) -> None:
+    assert routine(message, language, **form)

@@ -118,6 +118,12 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 27: scored once at first sight on 1.26.0 (P0 25/25, P1 25/25, routine
     # raised 2/25), then fixed by concept (1.27.0).
     "round-27": (blind_round("round27"), 75, 15),
+    # Blind round 28: scored once at first sight on 1.27.0 (P0 25/25, P1 25/25, routine
+    # raised 0/25); nothing to fix, kept as a regression round.
+    "round-28": (blind_round("round28"), 75, 15),
+    # Blind round 29: scored once at first sight on 1.27.1 (P0 25/25, P1 25/25, routine
+    # raised 2/25), then fixed by concept (1.28.0).
+    "round-29": (blind_round("round29"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):

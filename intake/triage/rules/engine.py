@@ -41,7 +41,7 @@ from .normalise import clip
 from .screens import DEFAULT_SCREENS, Screen, unknown
 from .text import Hit, Scanner, TextFindings
 
-ENGINE_VERSION = "1.27.1"
+ENGINE_VERSION = "1.28.0"
 
 #: Version of the rules that produced a result: the engine version plus a hash of every
 #: lexicon file, so editing a lexicon changes the version without anyone remembering to.
@@ -517,11 +517,14 @@ def _concept_rules(ctx: _Context) -> None:
     # Derived concepts (unrousable, no_wake, ...) are in the segments now. A word of danger
     # told as history ("an overdose in 2001, clean for twenty years") opens no door for the
     # second reader (1.17.0).
+    # Taking told as a habit ("I take Néo-Codion almost every day") is the use they ask help
+    # for, not something taken now: it opens the reader's door only as a weaker word (1.28.0).
     ctx.concepts = {
         h.concept
         for s in segments
         for h in s.hits
-        if h.concept not in READER_STRONG or not told_as_history(h, scanner, ctx.text)
+        if (h.concept not in READER_STRONG or not told_as_history(h, scanner, ctx.text))
+        and not (h.concept == "ingestion" and any(x.concept == "habit" for x in s.hits))
     }
 
 
