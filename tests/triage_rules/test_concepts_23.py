@@ -484,9 +484,9 @@ def test_danger_twins_of_1_27(language: str, message: str) -> None:
         ("en", "Our parish is planning an evening for parents on overdose and suicide among "
                "teenagers. Could one of your doctors be a speaker?", {"for_whom": "professional"}),
         # Taking told as a habit, beside an overdose twenty years ago.
-        ("fr", "Overdose d'héroïne en 2003, c'est de l'histoire ancienne. Depuis deux ans je prends "
-               "du Néo-Codion presque tous les jours et j'ai du mal à m'en passer. Aucune pensée "
-               "noire.", {"substances": ["opioids"]}),
+        ("fr", "Overdose d'héroïne en 2003, c'est de l'histoire ancienne. Depuis deux ans je "
+               "prends du Néo-Codion presque tous les jours et j'ai du mal à m'en passer. Aucune "
+               "pensée noire.", {"substances": ["opioids"]}),
     ],
 )  # fmt: skip
 def test_look_alikes_of_1_28(language: str, message: str, form: dict[str, object]) -> None:
