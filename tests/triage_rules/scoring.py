@@ -9,6 +9,16 @@ P0 = Priority.P0
 P1 = Priority.P1
 P2 = Priority.P2
 URGENT = (P0, P1)
+ROUTINE = ("P2", "P3")
+# Every screen answer "no": the free text alone must raise the priority.
+ALL_NO = {
+    "screen": {
+        "wish_dead": "no",
+        "better_off_dead": "no",
+        "thoughts_killing_self": "no",
+        "ever_tried": "no",
+    }
+}
 
 
 def result_of(message: str, language: str, **form: object) -> TriageOutcome:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.triage_rules.scoring import P0, P1, URGENT, result_of
-
-ROUTINE = ("P2", "P3")
+from tests.triage_rules.scoring import P0, P1, ROUTINE, URGENT, result_of
 
 
 # VIOLENCE with now (or as they write): an assault happening is someone in danger now (P0).

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.triage_rules.scoring import P0, URGENT, result_of
-
-ROUTINE = ("P2", "P3")
+from tests.triage_rules.scoring import P0, ROUTINE, URGENT, result_of
 
 
 # A plan told by its logistics: a supply of pills or a drug put by (SAVED), who will find them

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.triage_rules.scoring import P0, URGENT, result_of
-
-ROUTINE = ("P2", "P3")
+from tests.triage_rules.scoring import P0, ROUTINE, URGENT, result_of
 
 
 # RESOLVED: a decision told as settled, or the calm after it, the moment come, with a time now

@@ -8,17 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.triage_rules.scoring import P0, URGENT, result_of
-
-ROUTINE = ("P2", "P3")
-ALL_NO = {
-    "screen": {
-        "wish_dead": "no",
-        "better_off_dead": "no",
-        "thoughts_killing_self": "no",
-        "ever_tried": "no",
-    }
-}
+from tests.triage_rules.scoring import ALL_NO, P0, ROUTINE, URGENT, result_of
 
 
 def routine(message: str, language: str, **form: object) -> bool:
