@@ -481,3 +481,36 @@ def test_danger_twins_of_1_27(language: str, message: str) -> None:
 )  # fmt: skip
 def test_look_alikes_of_1_28(language: str, message: str, form: dict[str, object]) -> None:
     assert routine(message, language, **form)
+
+
+# Engine 1.29.0 (blind round 30, fixed by concept).
+@pytest.mark.parametrize(
+    ("language", "message", "form"),
+    [
+        # What reaches now is read in the thoughts' own clause.
+        ("de", "2012 hatte ich eine schwere Phase und damals Gedanken ans Sterben, war dann in "
+               "Therapie und bin seit Jahren stabil. Heute trinke ich zu viel Wein.",
+         {"substances": ["alcohol"]}),
+        # A Swiss school-leaving thesis is a subject.
+        ("de", "Ich schreibe meine Maturaarbeit über Mischkonsum von Xanax und Alkohol bei "
+               "Jugendlichen. Darf ich jemanden interviewen?", {}),
+        # A list of problem kinds is no mixing.
+        ("it", "Siamo un'azienda: vorremmo un programma per i collaboratori con problemi di alcol "
+               "e farmaci. Costi?", {"for_whom": "professional"}),
+        ("en", "We are a haulage firm looking for support for staff with problems with alcohol "
+               "and pills. What does it cost?", {"for_whom": "professional"}),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_29(language: str, message: str, form: dict[str, object]) -> None:
+    assert routine(message, language, **form)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("de", "2012 hatte ich Gedanken ans Sterben, und seit Jahren kommen sie immer wieder."),
+        ("en", "I have problems with alcohol and pills: tonight I took twenty with vodka."),
+    ],
+)  # fmt: skip
+def test_danger_twins_of_1_29(language: str, message: str) -> None:
+    assert urgent(message, language)

@@ -124,6 +124,9 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 29: scored once at first sight on 1.27.1 (P0 25/25, P1 25/25, routine
     # raised 2/25), then fixed by concept (1.28.0).
     "round-29": (blind_round("round29"), 75, 15),
+    # Blind round 30: scored once at first sight on 1.28.0 (P0 25/25, P1 25/25, routine
+    # raised 3/25), then fixed by concept (1.29.0).
+    "round-30": (blind_round("round30"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
