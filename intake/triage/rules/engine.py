@@ -307,7 +307,7 @@ def _text_rules(ctx: _Context) -> None:
             sig[kind] = [
                 h
                 for h in sig[kind]
-                if h.tier == "now" or not _scanner().told_long_ago(text, h.start, h.end)
+                if h.tier == "now" or not _scanner().only_long_ago(text, h.start, h.end)
             ]
 
     # "I don't want to live like this" beside a clear "no thoughts of harming myself": a way
@@ -412,7 +412,9 @@ def _text_rules(ctx: _Context) -> None:
     # A general question ("is it dangerous to mix Xanax and alcohol? for a school project")
     # is no combination either, unless the message also says the person uses ("I take...").
     # A benzodiazepine in a story about someone else (a news item, a film) is theirs (1.26.0).
-    past = [*sig.get("past_use", []), *sig.get("story", [])]
+    # Spans that tell a benzodiazepine of another time or another person: no use of it now.
+    then_or_theirs = [*sig.get("past_use", []), *sig.get("story", [])]
+    past = then_or_theirs
     if not sig.get("personal_use"):
         past = [*past, *sig.get("hypothetical", [])]
     benzo_hits = [
@@ -467,7 +469,7 @@ def _text_rules(ctx: _Context) -> None:
         named = text.mentions.get("benzodiazepine", [])
         if (
             named
-            and all(_inside(h, [*sig.get("past_use", []), *sig.get("story", [])]) for h in named)
+            and all(_inside(h, then_or_theirs) for h in named)
             and not ctx.risk.get("daily_benzo_use", False)
         ):
             stops = [h for h in stops if h.tier in ("now", "recent")]

@@ -183,10 +183,14 @@ class Scanner:
             return True
         return index.search(regex, sentence_start, end) is not None
 
-    def told_long_ago(self, findings: TextFindings, start: int, end: int) -> bool:
+    def only_long_ago(self, findings: TextFindings, start: int, end: int) -> bool:
         """Whether the words at ``start:end`` are dated long ago and nothing in their sentence
         reaches now: no time of now, of the last months or of tonight, and no duration that
-        runs up to now ("for years", "seit Jahren", "still", "again")."""
+        runs up to now ("for years", "seit Jahren", "still", "again").
+
+        Stricter than a nearest time cue of "old" (engine ``_told_long_ago``, used for the
+        drug mentions): thoughts of dying are history only when nothing else dates them now.
+        """
         if findings.index is None:
             return False
         bounds = self._sentence(findings.bounds, start, len(findings.text))
