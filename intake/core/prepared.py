@@ -31,7 +31,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 class PreparedSQL:
     """``statement`` compiled for ``dialect`` (PostgreSQL; named parameters), ready to run."""
 
-    __slots__ = ("fixed", "processors", "results", "sql")
+    __slots__ = ("fixed", "processors", "results", "sql", "tuples_ok")
 
     def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
         if dialect.paramstyle != "pyformat":  # pragma: no cover - PostgreSQL drivers only
@@ -61,6 +61,9 @@ class PreparedSQL:
             if convert is not None:
                 results.append((position, convert))
         self.results = tuple(results)
+        from psycopg import pq  # here, not at the top: SQLite deployments never load psycopg
+
+        self.tuples_ok = pq.ExecStatus.TUPLES_OK
         self.sql: str = state.statement
         self.fixed = fixed
         self.processors = {name: p for name, p in processors.items() if name in required}
@@ -81,7 +84,12 @@ class PreparedSQL:
             if dispatch.before_cursor_execute:
                 dispatch.before_cursor_execute(connection, cursor, self.sql, values, None, False)
             cursor.execute(self.sql, values)
-            found = cursor.fetchall() if cursor.description is not None else []
+            # Whether the statement returned rows, read off the result's status: psycopg's
+            # ``description`` builds a Column object per column on every call.
+            result = cursor.pgresult
+            found = (
+                cursor.fetchall() if result is not None and result.status == self.tuples_ok else []
+            )
         except Exception as error:
             dialect = connection.dialect
             dbapi_error = dialect.loaded_dbapi.Error

@@ -29,6 +29,15 @@ prefix, or where the small regex of the others matches (found with its own ``sea
 whole regex's own ``match`` is called at those positions only, in order, resuming after each
 match, so the matches (groups included) are exactly those of its ``finditer``.
 
+At a candidate position the whole alternation need not be tried either. A lexicon regex is an
+alternation of hundreds of patterns, most beginning with a group (``(took|taken) all``), which
+the regex engine enters before it can fail; that was most of the scan's time. ``Narrow``
+(made with the lexicon, kept in its cache) cuts a big alternation into its leaves in order and
+lists each leaf's prefixes and compiles it alone; at a position whose text starts with a given
+key, only the leaves that key admits are tried, in their order. Leaves that cannot match there
+change nothing, so the match has the same span; its numbered groups are the leaf's, which is
+why callers of the scan read spans, never groups.
+
 A pure speed-up: the regexes themselves are unchanged, and a regex the analysis does not
 understand falls back to the plain scan.
 """
@@ -162,7 +171,7 @@ class FastRegex:
     occur in it. Pickled, it keeps its source, prefixes and slot, never the compiled code.
     """
 
-    __slots__ = ("_regex", "prefixes", "slot", "source")
+    __slots__ = ("_regex", "narrow", "prefixes", "slot", "source")
 
     def __init__(
         self,
@@ -170,12 +179,16 @@ class FastRegex:
         prefixes: tuple[frozenset[str], ...] | None,
         slot: int | None = None,
         regex: re.Pattern[str] | None = None,
+        narrow: Narrow | None = None,
     ) -> None:
         self.source = source
         # by length 1..K; None when unknown (then the plain regex scan is used)
         self.prefixes = prefixes
         self.slot = next(_SLOTS) if slot is None else slot
         self._regex = regex
+        # A big alternation's leaves by prefix, to try only those that can start at a
+        # position (None: the whole regex is tried)
+        self.narrow = narrow
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -188,7 +201,7 @@ class FastRegex:
         return self.source
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (FastRegex, (self.source, self.prefixes, self.slot, self.regex))
+        return (FastRegex, (self.source, self.prefixes, self.slot, self.regex, self.narrow))
 
 
 def reserve_slots(highest: int) -> None:
@@ -218,7 +231,7 @@ def prefixes(regex: re.Pattern[str] | str) -> tuple[frozenset[str], ...] | None:
 
 
 def fast(regex: re.Pattern[str]) -> FastRegex:
-    return FastRegex(regex.pattern, prefixes(regex), regex=regex)
+    return FastRegex(regex.pattern, prefixes(regex), regex=regex, narrow=narrow_plan(regex))
 
 
 class PrefixTable:
@@ -358,6 +371,156 @@ def _split_plan(fr: FastRegex) -> _SplitPlan | None:
         return plan
 
 
+# Narrowing (see ``Narrow``): alternations with fewer leaves are as quick whole.
+_NARROW_MIN_LEAVES = 8
+# Text keys one Narrow remembers the leaves of (hostile input cannot grow it past this; beyond
+# it they are looked up again).
+_MAX_NARROW_KEYS = 20_000
+# A lookahead on the first characters, as ``lexicon._alternation`` puts before each bucket.
+_BUCKET_LOOKAHEAD = re.compile(r"\(\?=[^()\[\]\\|]{1,8}\)")
+
+
+def _closing(source: str, opening: int) -> int:
+    """Where the group opened at ``source[opening]`` closes (-1 if it does not)."""
+    depth = 0
+    i, n = opening, len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "[":  # a character set: no group inside (as in _top_alternatives)
+            j = i + 1
+            if j < n and source[j] == "^":
+                j += 1
+            if j < n and source[j] == "]":
+                j += 1
+            while j < n and source[j] != "]":
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+            continue
+        if c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return -1
+
+
+def _leaves(alternative: str, outer: str = "") -> list[str]:
+    """An alternative cut into the alternatives it is made of, each standalone, in order.
+
+    ``(?=a)(?:A|B)`` is tried as ``(?=a)(?:A)`` then ``(?=a)(?:B)`` (the same attempts in the
+    same order), and ``(?:A|B)`` as ``A`` then ``B``; anything else is a leaf as it stands."""
+    lookahead = _BUCKET_LOOKAHEAD.match(alternative)
+    head = lookahead.group() if lookahead else ""
+    group = alternative[len(head) :]
+    if group.startswith("(?:") and _closing(group, 0) == len(group) - 1:
+        inner = _top_alternatives(group[3:-1])
+        if (inner is not None and len(inner) > 1) or head:
+            out: list[str] = []
+            for piece in inner or [group[3:-1]]:
+                out.extend(_leaves(piece, outer + head))
+            return out
+    return [f"{outer}(?:{alternative})" if outer else alternative]
+
+
+class Narrow:
+    """A big lexicon alternation cut into its leaves, each with the prefixes it can start with.
+
+    ``regex.match`` at one position tries every alternative in turn; in a lexicon alternation
+    most of them begin with a group (``(took|taken) all``...), which the regex engine must
+    enter before it can fail. At a position whose text starts with ``key``, only the leaves
+    whose prefixes admit ``key`` can match: :meth:`at` lists them, in their order, each
+    compiled alone with the alternation's head and tail, and :meth:`match` tries them in turn.
+    An alternation tries its alternatives in order and the first that leads to a whole match
+    wins; leaves that cannot match at the position change nothing, so the match has the same
+    span as the whole regex's (its numbered groups are the leaf's: callers read spans).
+
+    Made and compiled when the lexicon is compiled (``fast``) and kept in its cache (compiled
+    code included, see ``cache.py``), so a process compiles nothing for it.
+    """
+
+    __slots__ = ("_by_key", "anywhere", "compiled", "tables")
+
+    def __init__(
+        self,
+        compiled: tuple[re.Pattern[str], ...],
+        tables: tuple[dict[str, tuple[int, ...]], ...],
+        anywhere: tuple[int, ...],
+    ) -> None:
+        self.compiled = compiled  # each leaf with the head and tail, in order
+        self.tables = tables  # by prefix length: prefix -> the leaves it can start
+        self.anywhere = anywhere  # leaves whose prefixes cannot be listed
+        self._by_key: dict[tuple[str, bool], tuple[re.Pattern[str], ...]] = {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Narrow, (self.compiled, self.tables, self.anywhere))
+
+    def at(self, key: str, anywhere: bool = True) -> tuple[re.Pattern[str], ...]:
+        """The leaves that can match where the text starts with ``key``, in order (none:
+        nothing can). ``anywhere`` False leaves out the leaves without prefixes, for a position
+        where the caller knows they do not match."""
+        found = self._by_key.get((key, anywhere))
+        if found is None:
+            chosen: set[int] = set(self.anywhere) if anywhere else set()
+            tables = self.tables
+            for n in range(min(K, len(key))):
+                chosen.update(tables[n].get(key[: n + 1], ()))
+            compiled = self.compiled
+            found = tuple(compiled[i] for i in sorted(chosen))
+            if len(self._by_key) < _MAX_NARROW_KEYS:
+                self._by_key[(key, anywhere)] = found
+        return found
+
+    @staticmethod
+    def match(
+        leaves: tuple[re.Pattern[str], ...], text: str, pos: int, endpos: int
+    ) -> re.Match[str] | None:
+        """The whole alternation's match at ``pos`` (same span), from :meth:`at`'s leaves."""
+        for leaf in leaves:
+            m = leaf.match(text, pos, endpos)
+            if m is not None:
+                return m
+        return None
+
+
+def narrow_plan(regex: re.Pattern[str]) -> Narrow | None:
+    """The :class:`Narrow` of a lexicon alternation (``(?<!\\w)(?:A|B|...)(?!\\w)``, no group
+    references) of at least ``_NARROW_MIN_LEAVES`` leaves; None for any other regex."""
+    source = regex.pattern
+    if not (source.startswith(_HEAD) and source.endswith(_TAIL)):
+        return None
+    if _GROUP_REFERENCE.search(source):
+        return None
+    alternatives = _top_alternatives(source[len(_HEAD) : -len(_TAIL)])
+    if alternatives is None:
+        return None
+    leaves = [leaf for alternative in alternatives for leaf in _leaves(alternative)]
+    if len(leaves) < _NARROW_MIN_LEAVES:
+        return None
+    tables: list[dict[str, list[int]]] = [{} for _ in range(K)]
+    anywhere: list[int] = []
+    for number, leaf in enumerate(leaves):
+        try:
+            found = prefixes(_HEAD + leaf + _TAIL)
+        except re.error:  # pragma: no cover - a piece that does not parse alone
+            return None
+        if found is None:
+            anywhere.append(number)
+            continue
+        for table, keys in zip(tables, found, strict=True):
+            for key in keys:
+                table.setdefault(key, []).append(number)
+    return Narrow(
+        tuple(re.compile(_HEAD + leaf + _TAIL, regex.flags) for leaf in leaves),
+        tuple({key: tuple(numbers) for key, numbers in table.items()} for table in tables),
+        tuple(anywhere),
+    )
+
+
 # An exhausted iterator stays exhausted: one serves every "no match" answer.
 _NO_MATCHES: Iterator[re.Match[str]] = iter(())
 
@@ -467,7 +630,8 @@ class TextIndex:
     def finditer(
         self, fr: FastRegex, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
-        """The same matches, in the same order, as ``fr.regex.finditer(text, pos, endpos)``."""
+        """The same matches, in the same order, as ``fr.regex.finditer(text, pos, endpos)``
+        (the same spans; a narrowed regex's groups are numbered as in its smaller regex)."""
         if fr.prefixes is None:
             plan = _split_plan(fr)
             if plan is not None:
@@ -497,19 +661,36 @@ class TextIndex:
         end = len(text)
         if endpos is not None and endpos < end:
             end = endpos
-        match = (fr._regex or fr.regex).match
         last = pos
+        narrow = fr.narrow
         # From the first candidate at or after ``pos`` (all of them for a whole-text scan).
-        for p in cands[bisect.bisect_left(cands, pos) :] if pos else cands:
+        todo = cands[bisect.bisect_left(cands, pos) :] if pos else cands
+        if narrow is None:
+            match = (fr._regex or fr.regex).match
+            for p in todo:
+                if p >= end:
+                    break
+                if p < last:
+                    continue
+                m = match(text, p, end)
+                if m is not None:
+                    yield m
+                    # Lexicon patterns never match the empty string (see ``prefixes``).
+                    last = m.end()
+            return
+        # Only the leaves that can start here are tried (same spans, see Narrow).
+        keyed, at = self._keyed, narrow.at
+        for p in todo:
             if p >= end:
                 break
             if p < last:
                 continue
-            m = match(text, p, end)
-            if m is not None:
-                yield m
-                # Lexicon patterns never match the empty string (see ``prefixes``).
-                last = m.end()
+            for leaf in at(keyed[p : p + K]):
+                m = leaf.match(text, p, end)
+                if m is not None:
+                    yield m
+                    last = m.end()
+                    break
 
     def _split_candidates(self, fr: FastRegex, plan: _SplitPlan) -> list[int]:
         """Sorted word starts whose first characters begin an alternative of ``plan``."""
@@ -535,6 +716,7 @@ class TextIndex:
             end = endpos
         cands = self._split_candidates(fr, plan)
         match = fr.regex.match
+        narrow, keyed = fr.narrow, self._keyed
         search_rest = plan.rest.search
         i = bisect.bisect_left(cands, pos)
         count = len(cands)
@@ -559,7 +741,13 @@ class TextIndex:
                 i += 1
             if p == b:
                 rest = search_rest(text, p + 1, end)
-            m = match(text, p, end)
+                m = match(text, p, end)
+            elif narrow is not None:
+                # No alternative without prefixes matches here (the next match of theirs is
+                # at ``b``): only the leaves that can start here are tried (see Narrow).
+                m = narrow.match(narrow.at(keyed[p : p + K], anywhere=False), text, p, end)
+            else:
+                m = match(text, p, end)
             if m is not None:
                 if m.end() == p:  # an empty match: re's own rules for what follows it
                     yield from fr.regex.finditer(text, p, end)
