@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import Select, func, inspect, select
 
@@ -49,8 +49,8 @@ def record(
         for key, value in (detail or {}).items()
         if isinstance(value, _ALLOWED_DETAIL_TYPES)
     }
-    if actor_id is None and has_request_context() and current_user.is_authenticated:
-        actor_id = current_user.id
+    if actor_id is None and has_request_context():
+        actor_id = _signed_in_user_id()
     event = AuditEvent(
         tag=tag.value,
         actor_id=actor_id,
@@ -65,6 +65,15 @@ def record(
         event.user_agent = (request.user_agent.string or "")[:200] or None
     hold(db.session(), event)
     return event
+
+
+def _signed_in_user_id() -> int | None:
+    """The signed-in user's id, or None. A request whose session names nobody (an API client, a
+    public form) has nobody to load: Flask-Login's loading (session protection, loaders) is
+    skipped there, as it would find no one. The app issues no remember-me cookies."""
+    if "_login_user" not in g and "_user_id" not in session:
+        return None
+    return current_user.id if current_user.is_authenticated else None
 
 
 def record_view(

@@ -259,9 +259,22 @@ def json_row(table: Table, values: dict[str, Any], dialect: Dialect) -> dict[str
     applied first (a :class:`TypeDecorator` encrypts, for example), times in ISO 8601 with
     their offset."""
     record: dict[str, Any] = {}
+    converters = _converters(table, dialect)
     for name, value in values.items():
-        column_type = table.c[name].type
-        if isinstance(column_type, TypeDecorator):
-            value = column_type.process_bind_param(value, dialect)
+        convert = converters[name]
+        if convert is not None:
+            value = convert(value, dialect)
         record[name] = value.isoformat() if isinstance(value, datetime) else value
     return record
+
+
+@lru_cache(maxsize=64)
+def _converters(table: Table, dialect: Dialect) -> dict[str, Callable[[Any, Dialect], Any] | None]:
+    """Each column's own conversion for :func:`json_row` (a :class:`TypeDecorator`'s
+    ``process_bind_param``, None for the others), looked up once per table."""
+    return {
+        column.key: column.type.process_bind_param
+        if isinstance(column.type, TypeDecorator)
+        else None
+        for column in table.columns
+    }

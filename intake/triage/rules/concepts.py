@@ -453,6 +453,9 @@ class ConceptReader:
     def __init__(self, lex: ConceptLexicon) -> None:
         self.lex = lex
         self._fuzzy_seen: dict[str, frozenset[str]] = {}
+        # The phrases read on every message, in the lexicon's order (the lazy ones are read
+        # only when a rule asks).
+        self._eager_phrases = [(c, rx) for c, rx in lex.phrases.items() if c not in _LAZY]
 
     # -- recognition ----------------------------------------------------------------------
 
@@ -574,11 +577,11 @@ class ConceptReader:
                 continue
             for concept in self._word_concepts(m.group(), budget):
                 raw.append((concept, m.start(), m.end()))
-        for concept, regex in self.lex.phrases.items():
-            if concept in _LAZY:
-                continue
-            for m in index.finditer(regex):
-                raw.append((concept, m.start(), m.end()))
+        can_start = index.can_start
+        for concept, regex in self._eager_phrases:
+            if can_start(regex):  # most phrases cannot start anywhere in a given message
+                for m in index.finditer(regex):
+                    raw.append((concept, m.start(), m.end()))
         for signal, concepts in _SIGNAL_CONCEPTS.items():
             for hit in findings.signals.get(signal, ()):
                 for concept in concepts:

@@ -627,6 +627,10 @@ class TextIndex:
             self._cache[fr.slot] = found
         return found
 
+    def can_start(self, fr: FastRegex) -> bool:
+        """Whether a match of ``fr`` may start anywhere in the text (False: it has none)."""
+        return fr.prefixes is None or fr.slot in self._lists
+
     def finditer(
         self, fr: FastRegex, pos: int = 0, endpos: int | None = None
     ) -> Iterator[re.Match[str]]:
