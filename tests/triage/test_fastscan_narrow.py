@@ -5,12 +5,14 @@
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import re
 from pathlib import Path
 
 import pytest
 
+from intake.triage.rules.cache import _dumps
 from intake.triage.rules.engine import _concept_reader, compiled_lexicon
 from intake.triage.rules.fastscan import FastRegex, PrefixTable, TextIndex, fast, narrow_plan
 from intake.triage.rules.normalise import normalise
@@ -112,3 +114,21 @@ def test_a_position_no_leaf_can_start_tries_nothing() -> None:
     assert len(only_c) == 1
     assert fr.narrow.match(only_c, "cs", 0, 2) is not None
     assert fr.narrow.match(only_c, "a", 0, 1) is None  # the other leaves are not in it
+
+
+def test_a_narrow_survives_the_lexicon_cache_and_compiles_its_leaves_on_first_use() -> None:
+    source = (
+        r"(?<!\w)(?:(?=t)(?:(?:take)|(?:took\s+all)|(?:to))|"
+        r"(?=a)(?:(?:all)|(?:at)|(?:an)|(?:as)|(?:ate)))(?!\w)"
+    )
+    fr = pickle.loads(_dumps(fast(re.compile(source))))  # noqa: S301  (our own bytes)
+    narrow = fr.narrow
+    assert narrow is not None
+    assert narrow._compiled == [None] * len(narrow.sources)  # nothing compiled at load
+    text = "i took all at once"
+    index = TextIndex(text, PrefixTable([fr]))
+    assert [m.group() for m in index.finditer(fr)] == ["took all", "at"]
+    used = [number for number, leaf in enumerate(narrow._compiled) if leaf is not None]
+    assert 0 < len(used) < len(narrow.sources)  # only the leaves this text could start
+    narrow.compile_all()
+    assert all(leaf is not None for leaf in narrow._compiled)

@@ -34,7 +34,7 @@ from .concepts import (
     says_nobody_in_danger,
     told_as_history,
 )
-from .fastscan import reserve_slots
+from .fastscan import FastRegex, reserve_slots
 from .lexicon import CompiledLexicon, lexicon_digest, load
 from .model import Flag, Priority, TriageOutcome
 from .normalise import clip
@@ -79,12 +79,26 @@ def _compiled_once() -> tuple[CompiledLexicon, Scanner, ConceptReader]:
     return lexicon, Scanner(lexicon), ConceptReader(concepts)
 
 
-def _highest_slot(lexicon: CompiledLexicon, concepts: ConceptLexicon) -> int:
+def _regexes(lexicon: CompiledLexicon, concepts: ConceptLexicon) -> list[FastRegex]:
+    """Every indexed regex of the rules."""
     regexes = [fr for group in lexicon.signals.values() for _gate, fr in group]
     regexes += [*lexicon.gate_terms.values(), *lexicon.time_cues.values()]
     regexes += [*lexicon.class_words_regex.values(), lexicon.alcohol]
     regexes += [lexicon.third_party, lexicon.idioms, *concepts.phrases.values()]
-    return max((fr.slot for fr in regexes), default=0)
+    return regexes
+
+
+def _highest_slot(lexicon: CompiledLexicon, concepts: ConceptLexicon) -> int:
+    return max((fr.slot for fr in _regexes(lexicon, concepts)), default=0)
+
+
+def _compile_leaves() -> None:
+    """Compile every narrowed regex's leaves (``fastscan.Narrow``), which are otherwise compiled
+    on first use: a web process does it while it waits for its first inquiry."""
+    lexicon, _, reader_ = _compiled_once()
+    for fr in _regexes(lexicon, reader_.lex):
+        if fr.narrow is not None:
+            fr.narrow.compile_all()
 
 
 def compiled_lexicon() -> CompiledLexicon:
@@ -109,11 +123,13 @@ def _concept_reader() -> ConceptReader:
 
 
 def warm_up() -> None:
-    """Compile the lexicons now, in a background thread, without holding up the caller."""
+    """Compile the lexicons now, in a background thread, without holding up the caller (the
+    narrowed regexes' leaves last: a message that comes first compiles those it needs)."""
 
     def both() -> None:
         compiled_lexicon()
         reader.model()
+        _compile_leaves()
 
     threading.Thread(target=both, name="triage-lexicon-warm-up", daemon=True).start()
 

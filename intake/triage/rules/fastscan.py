@@ -33,10 +33,10 @@ At a candidate position the whole alternation need not be tried either. A lexico
 alternation of hundreds of patterns, most beginning with a group (``(took|taken) all``), which
 the regex engine enters before it can fail; that was most of the scan's time. ``Narrow``
 (made with the lexicon, kept in its cache) cuts a big alternation into its leaves in order and
-lists each leaf's prefixes and compiles it alone; at a position whose text starts with a given
-key, only the leaves that key admits are tried, in their order. Leaves that cannot match there
-change nothing, so the match has the same span; its numbered groups are the leaf's, which is
-why callers of the scan read spans, never groups.
+lists each leaf's prefixes; each leaf is compiled alone, on first use. At a position whose text
+starts with a given key, only the leaves that key admits are tried, in their order. Leaves that
+cannot match there change nothing, so the match has the same span; its numbered groups are the
+leaf's, which is why callers of the scan read spans, never groups.
 
 A pure speed-up: the regexes themselves are unchanged, and a regex the analysis does not
 understand falls back to the plain scan.
@@ -439,25 +439,41 @@ class Narrow:
     wins; leaves that cannot match at the position change nothing, so the match has the same
     span as the whole regex's (its numbered groups are the leaf's: callers read spans).
 
-    Made and compiled when the lexicon is compiled (``fast``) and kept in its cache (compiled
-    code included, see ``cache.py``), so a process compiles nothing for it.
+    Made when the lexicon is compiled (``fast``) and kept in its cache. A leaf is compiled the
+    first time a text can start it (most of the six thousand never are in a given process,
+    and compiling them all would cost every process about 50 MB and a fifth of a second).
     """
 
-    __slots__ = ("_by_key", "anywhere", "compiled", "tables")
+    __slots__ = ("_by_key", "_compiled", "anywhere", "flags", "sources", "tables")
 
     def __init__(
         self,
-        compiled: tuple[re.Pattern[str], ...],
+        sources: tuple[str, ...],
         tables: tuple[dict[str, tuple[int, ...]], ...],
         anywhere: tuple[int, ...],
+        flags: int,
     ) -> None:
-        self.compiled = compiled  # each leaf with the head and tail, in order
+        self.sources = sources  # each leaf with the head and tail, in order
         self.tables = tables  # by prefix length: prefix -> the leaves it can start
         self.anywhere = anywhere  # leaves whose prefixes cannot be listed
+        self.flags = flags
+        self._compiled: list[re.Pattern[str] | None] = [None] * len(sources)
         self._by_key: dict[tuple[str, bool], tuple[re.Pattern[str], ...]] = {}
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Narrow, (self.compiled, self.tables, self.anywhere))
+        return (Narrow, (self.sources, self.tables, self.anywhere, self.flags))
+
+    def leaf(self, number: int) -> re.Pattern[str]:
+        """Leaf ``number``, compiled on first use."""
+        found = self._compiled[number]
+        if found is None:
+            found = self._compiled[number] = re.compile(self.sources[number], self.flags)
+        return found
+
+    def compile_all(self) -> None:
+        """Compile every leaf now (a process warming up)."""
+        for number in range(len(self.sources)):
+            self.leaf(number)
 
     def at(self, key: str, anywhere: bool = True) -> tuple[re.Pattern[str], ...]:
         """The leaves that can match where the text starts with ``key``, in order (none:
@@ -469,8 +485,7 @@ class Narrow:
             tables = self.tables
             for n in range(min(K, len(key))):
                 chosen.update(tables[n].get(key[: n + 1], ()))
-            compiled = self.compiled
-            found = tuple(compiled[i] for i in sorted(chosen))
+            found = tuple(self.leaf(number) for number in sorted(chosen))
             if len(self._by_key) < _MAX_NARROW_KEYS:
                 self._by_key[(key, anywhere)] = found
         return found
@@ -515,9 +530,10 @@ def narrow_plan(regex: re.Pattern[str]) -> Narrow | None:
             for key in keys:
                 table.setdefault(key, []).append(number)
     return Narrow(
-        tuple(re.compile(_HEAD + leaf + _TAIL, regex.flags) for leaf in leaves),
+        tuple(_HEAD + leaf + _TAIL for leaf in leaves),
         tuple({key: tuple(numbers) for key, numbers in table.items()} for table in tables),
         tuple(anywhere),
+        regex.flags,
     )
 
 
