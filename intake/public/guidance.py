@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 
 from intake.helplines import CountryHelp, help_for
@@ -124,10 +124,14 @@ def build_guidance(
     level = LEVELS.get(priority, GuidanceLevel.ROUTINE)
     open_now = is_open(now, timezone)
     opening = next_opening(now, timezone)
-    with force_locale(language):
-        message = _message(
-            level, open_now, opening, timezone, language, bool(flag_codes & BENZO_FLAGS)
-        )
+    benzo = bool(flag_codes & BENZO_FLAGS)
+    if str(get_locale()) == language:
+        # The request already speaks it (the API answers in the inquiry's language): forcing
+        # the locale would only load the same translations again.
+        message = _message(level, open_now, opening, timezone, language, benzo)
+    else:
+        with force_locale(language):
+            message = _message(level, open_now, opening, timezone, language, benzo)
     return Guidance(
         level=level,
         country_help=help_for(country, language),
