@@ -288,49 +288,63 @@ class _SplitPlan:
         self.rest = rest
 
 
-def _top_alternatives(body: str) -> list[str] | None:
-    """``body`` cut at its top-level ``|`` (None when its parentheses do not balance)."""
-    alternatives: list[str] = []
-    depth = start = i = 0
-    n = len(body)
+def _group_marks(source: str, start: int = 0) -> Iterator[tuple[int, str]]:
+    """Where ``(``, ``)`` and ``|`` stand in ``source`` from ``start``, outside escapes and
+    character sets (inside a set, ``]`` first is a literal)."""
+    i, n = start, len(source)
     while i < n:
-        c = body[i]
+        c = source[i]
         if c == "\\":
             i += 2
             continue
-        if c == "[":  # a character set: no group or "|" inside, "]" first is a literal
+        if c == "[":
             j = i + 1
-            if j < n and body[j] == "^":
+            if j < n and source[j] == "^":
                 j += 1
-            if j < n and body[j] == "]":
+            if j < n and source[j] == "]":
                 j += 1
-            while j < n and body[j] != "]":
-                j += 2 if body[j] == "\\" else 1
+            while j < n and source[j] != "]":
+                j += 2 if source[j] == "\\" else 1
             i = j + 1
             continue
+        if c in "()|":
+            yield i, c
+        i += 1
+
+
+def _top_alternatives(body: str) -> list[str] | None:
+    """``body`` cut at its top-level ``|`` (None when its parentheses do not balance)."""
+    alternatives: list[str] = []
+    depth = start = 0
+    for i, c in _group_marks(body):
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth < 0:
                 return None
-        elif c == "|" and depth == 0:
+        elif depth == 0:
             alternatives.append(body[start:i])
             start = i + 1
-        i += 1
     if depth != 0:
         return None
     alternatives.append(body[start:])
     return alternatives
 
 
-def _make_plan(fr: FastRegex) -> _SplitPlan | None:
-    source = fr.source
+def _lexicon_alternatives(source: str) -> list[str] | None:
+    """The top-level alternatives of a regex of the lexicons' shape (``(?<!\\w)(?:A|B|...)
+    (?!\\w)``) without group references, which may be tried apart; None for any other."""
     if not (source.startswith(_HEAD) and source.endswith(_TAIL)):
         return None
     if _GROUP_REFERENCE.search(source):
         return None
-    alternatives = _top_alternatives(source[len(_HEAD) : -len(_TAIL)])
+    return _top_alternatives(source[len(_HEAD) : -len(_TAIL)])
+
+
+def _make_plan(fr: FastRegex) -> _SplitPlan | None:
+    source = fr.source
+    alternatives = _lexicon_alternatives(source)
     if alternatives is None or len(alternatives) < 2:
         return None
     if _HEAD + "|".join(alternatives) + _TAIL != source:  # pragma: no cover - defensive
@@ -383,29 +397,13 @@ _BUCKET_LOOKAHEAD = re.compile(r"\(\?=[^()\[\]\\|]{1,8}\)")
 def _closing(source: str, opening: int) -> int:
     """Where the group opened at ``source[opening]`` closes (-1 if it does not)."""
     depth = 0
-    i, n = opening, len(source)
-    while i < n:
-        c = source[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "[":  # a character set: no group inside (as in _top_alternatives)
-            j = i + 1
-            if j < n and source[j] == "^":
-                j += 1
-            if j < n and source[j] == "]":
-                j += 1
-            while j < n and source[j] != "]":
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
-            continue
+    for i, c in _group_marks(source, opening):
         if c == "(":
             depth += 1
         elif c == ")":
             depth -= 1
             if depth == 0:
                 return i
-        i += 1
     return -1
 
 
@@ -505,12 +503,7 @@ class Narrow:
 def narrow_plan(regex: re.Pattern[str]) -> Narrow | None:
     """The :class:`Narrow` of a lexicon alternation (``(?<!\\w)(?:A|B|...)(?!\\w)``, no group
     references) of at least ``_NARROW_MIN_LEAVES`` leaves; None for any other regex."""
-    source = regex.pattern
-    if not (source.startswith(_HEAD) and source.endswith(_TAIL)):
-        return None
-    if _GROUP_REFERENCE.search(source):
-        return None
-    alternatives = _top_alternatives(source[len(_HEAD) : -len(_TAIL)])
+    alternatives = _lexicon_alternatives(regex.pattern)
     if alternatives is None:
         return None
     leaves = [leaf for alternative in alternatives for leaf in _leaves(alternative)]
