@@ -342,6 +342,15 @@ def _lexicon_alternatives(source: str) -> list[str] | None:
     return _top_alternatives(source[len(_HEAD) : -len(_TAIL)])
 
 
+def _prefixes_of_each(pieces: list[str]) -> list[tuple[frozenset[str], ...] | None] | None:
+    """:func:`prefixes` of each piece of an alternation, with the alternation's head and tail
+    (None when a piece does not parse alone)."""
+    try:
+        return [prefixes(_HEAD + piece + _TAIL) for piece in pieces]
+    except re.error:  # pragma: no cover - never seen: every piece is a whole alternative
+        return None
+
+
 def _make_plan(fr: FastRegex) -> _SplitPlan | None:
     source = fr.source
     alternatives = _lexicon_alternatives(source)
@@ -349,13 +358,12 @@ def _make_plan(fr: FastRegex) -> _SplitPlan | None:
         return None
     if _HEAD + "|".join(alternatives) + _TAIL != source:  # pragma: no cover - defensive
         return None
+    each = _prefixes_of_each(alternatives)
+    if each is None:  # pragma: no cover - a piece that does not parse alone
+        return None
     by_len: list[set[str]] = [set() for _ in range(K)]
     rest: list[str] = []
-    for alternative in alternatives:
-        try:
-            found = prefixes(_HEAD + alternative + _TAIL)
-        except re.error:  # pragma: no cover - a piece that does not parse alone
-            return None
+    for alternative, found in zip(alternatives, each, strict=True):
         if found is None:
             rest.append(alternative)
         else:
@@ -509,13 +517,12 @@ def narrow_plan(regex: re.Pattern[str]) -> Narrow | None:
     leaves = [leaf for alternative in alternatives for leaf in _leaves(alternative)]
     if len(leaves) < _NARROW_MIN_LEAVES:
         return None
+    each = _prefixes_of_each(leaves)
+    if each is None:  # pragma: no cover - a piece that does not parse alone
+        return None
     tables: list[dict[str, list[int]]] = [{} for _ in range(K)]
     anywhere: list[int] = []
-    for number, leaf in enumerate(leaves):
-        try:
-            found = prefixes(_HEAD + leaf + _TAIL)
-        except re.error:  # pragma: no cover - a piece that does not parse alone
-            return None
+    for number, found in enumerate(each):
         if found is None:
             anywhere.append(number)
             continue
