@@ -274,6 +274,13 @@ def hold(session: Session, audit_event: AuditEvent) -> None:
     session.info.setdefault(_PENDING, []).append((transaction, audit_event))
 
 
+def has_waiting_rows(session: Session) -> bool:
+    """Whether audit rows wait for ``session``'s commit (held back, or not flushed yet)."""
+    return bool(session.info.get(_PENDING)) or any(
+        isinstance(obj, AuditEvent) for obj in session.new
+    )
+
+
 @sa_event.listens_for(Session, "before_commit")
 def _insert_on_commit(session: Session) -> None:
     if session.in_nested_transaction():

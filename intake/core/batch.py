@@ -127,15 +127,19 @@ class InsertBatch:
         rows' ids, to publish them after the commit for example)."""
         self._after_write.append(callback)
 
-    def write(self, session: Session) -> dict[int, int]:
+    def write(self, session: Session, *, only_write: bool = False) -> dict[int, int]:
         """Insert every row in the caller's transaction; return ``{row number: id}`` for the
-        rows added with ``returning=True``. The batch is empty afterwards."""
+        rows added with ``returning=True``. The batch is empty afterwards.
+
+        ``only_write`` says nothing else will be written before the commit: on a connection
+        whose transaction begins at its first write (:mod:`intake.core.first_write`), the
+        batch's one statement then runs alone, atomic by itself, with no BEGIN or COMMIT."""
         rows, self.rows = self.rows, []
         notify, self._notify = self._notify, None
         callbacks, self._after_write = self._after_write, []
         fragments, self._fragments = self._fragments, []
         if fragments or (rows and session.get_bind().dialect.name == "postgresql"):
-            ids = _write_in_one(session, rows, notify, fragments)
+            ids = _write_in_one(session, rows, notify, fragments, only_write)
         else:
             ids = self._insert(session, rows) if rows else {}
         for callback in callbacks:
@@ -168,6 +172,7 @@ def _write_in_one(
     rows: list[_Row],
     notify: tuple[str, tuple[int, ...]] | None,
     fragments: list[tuple[Fragment, dict[str, Any]]],
+    only_write: bool = False,
 ) -> dict[int, int]:
     shape: _Shape = tuple(
         (
@@ -197,7 +202,9 @@ def _write_in_one(
         session.flush()
     # Compiled once per shape and run on the driver's connection (see intake.core.prepared).
     connection = session.connection()
-    (result,) = prepared(statement, connection.dialect).rows(connection, params)
+    (result,) = prepared(statement, connection.dialect).rows(
+        connection, params, outside_transaction=only_write
+    )
     return {number: int(result[position]) for position, number in enumerate(returned)}
 
 

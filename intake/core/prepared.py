@@ -27,6 +27,8 @@ from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from intake.core.first_write import open_transaction
+
 # Where a pool connection keeps its cursor for prepared statements (``PoolProxiedConnection.info``
 # lives as long as the driver connection).
 _CURSOR = "intake.prepared.cursor"
@@ -72,9 +74,21 @@ class PreparedSQL:
         self.fixed = fixed
         self.processors = {name: p for name, p in processors.items() if name in required}
 
-    def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    def rows(
+        self,
+        connection: Connection,
+        params: Mapping[str, Any],
+        *,
+        outside_transaction: bool = False,
+    ) -> list[tuple[Any, ...]]:
         """Run it on ``connection`` (the session's, in its transaction) with ``params`` (one
-        value per required parameter) and return every row."""
+        value per required parameter) and return every row.
+
+        ``outside_transaction`` says the statement may run before the transaction of a
+        connection that begins at its first write (:mod:`intake.core.first_write`): a read, or
+        the unit's one and only write. Otherwise that transaction begins first."""
+        if not outside_transaction:
+            open_transaction(connection)
         values = dict(self.fixed)
         processors = self.processors
         for name, value in params.items():

@@ -145,7 +145,11 @@ def _people_with_open_episode(
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         # Compiled once, run on the driver's connection (see intake.core.prepared).
-        rows: Sequence[Sequence[Any]] = prepared(query, connection.dialect).rows(connection, params)
+        # A read: it may run before the transaction of a connection that begins at its first
+        # write (the intake use case's; intake.core.first_write).
+        rows: Sequence[Sequence[Any]] = prepared(query, connection.dialect).rows(
+            connection, params, outside_transaction=True
+        )
     else:
         rows = connection.execute(query, params).all()
     return [

@@ -24,6 +24,7 @@ from datetime import datetime
 from flask import current_app
 from sqlalchemy import or_, select, update
 
+from intake.core.first_write import OUTSIDE_TRANSACTION, begin_at_first_write
 from intake.core.types import utcnow
 from intake.extensions import db
 from intake.public.models import ApiKey
@@ -89,10 +90,14 @@ def _live_key(prefix: str) -> VerifiedKey | None:
     entry = cache.get(prefix)
     if entry is not None and entry.expires > now:
         return entry.key
-    row = db.session.execute(
-        select(ApiKey.id, ApiKey.source, ApiKey.secret_hash).where(
-            ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)
-        )
+    # Usually the request's first statement: its transaction may begin at its first write (an
+    # inquiry's only write then runs alone; intake.core.first_write), and this read before it.
+    session = db.session()
+    begin_at_first_write(session)
+    row = session.execute(
+        select(ApiKey.id, ApiKey.source, ApiKey.secret_hash)
+        .where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
+        .execution_options(**{OUTSIDE_TRANSACTION: True})
     ).one_or_none()
     if row is None:
         cache.pop(prefix, None)

@@ -20,6 +20,7 @@ from sqlalchemy import Integer, Table, bindparam, func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from intake.core.first_write import OUTSIDE_TRANSACTION
 from intake.extensions import db
 
 if TYPE_CHECKING:
@@ -86,9 +87,9 @@ def find_submission(submission_key: str | None, payload_hash: str | None) -> Sto
     if submission_key is None:
         return None
     row = db.session.execute(
-        select(Inquiry.id, Inquiry.reference, Inquiry.submission_body_hash).where(
-            Inquiry.submission_key == submission_key
-        )
+        select(Inquiry.id, Inquiry.reference, Inquiry.submission_body_hash)
+        .where(Inquiry.submission_key == submission_key)
+        .execution_options(**{OUTSIDE_TRANSACTION: True})  # a read (intake.core.first_write)
     ).one_or_none()
     if row is None:
         return None
@@ -174,8 +175,11 @@ class _InquiryIds:
 
 _INQUIRIES = cast(Table, Inquiry.__table__)
 _inquiry_ids = _InquiryIds()
-_NEXT_IDS = select(func.nextval(func.pg_get_serial_sequence("inquiries", "id"))).select_from(
-    func.generate_series(1, bindparam("count", type_=Integer))
+_NEXT_IDS = (
+    select(func.nextval(func.pg_get_serial_sequence("inquiries", "id")))
+    .select_from(func.generate_series(1, bindparam("count", type_=Integer)))
+    # nextval is never rolled back: no need to begin the use case's transaction for it.
+    .execution_options(**{OUTSIDE_TRANSACTION: True})
 )
 # Built once; the columns come from the parameters, so SQLAlchemy compiles it once.
 _INSERT_INQUIRY = insert(_INQUIRIES).returning(_INQUIRIES.c.id)

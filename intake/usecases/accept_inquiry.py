@@ -25,6 +25,7 @@ from intake.audit.chain import add_recorded_to_batch
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.batch import InsertBatch
+from intake.core.first_write import begin_at_first_write, nothing_else_to_write
 from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.crm.referrals import Origin
@@ -136,6 +137,9 @@ def accept_inquiry(
     reasons = [code for code in AUTOMATION_REASONS if code in set(automation_reasons)]
     for attempt in (1, 2):
         try:
+            # Reads before the first write run outside the transaction; usually the only write
+            # is the batch, one statement that needs no BEGIN or COMMIT (on PostgreSQL).
+            begin_at_first_write(db.session())
             existing = _existing(submission_key, payload_hash)
             if existing is not None:
                 return existing
@@ -163,7 +167,7 @@ def accept_inquiry(
                 )
                 record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
                 add_recorded_to_batch(session, batch)
-                batch.write(session)
+                batch.write(session, only_write=nothing_else_to_write(session))
             session.commit()
             return accepted
         except IntegrityError:
