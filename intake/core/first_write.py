@@ -12,7 +12,7 @@ flush, a query, a ``SELECT ... FOR UPDATE``) opens the transaction first unless 
 execution option :data:`OUTSIDE_TRANSACTION` (a plain read; ``nextval``, which no rollback
 undoes anyway), and so does a :class:`~intake.core.prepared.PreparedSQL` unless its caller says
 ``outside_transaction=True``. The one write that may run alone is the last one, when the
-caller knows nothing else will follow it before the commit (:func:`nothing_else_to_write`).
+caller knows nothing else will follow it before the commit (:func:`nothing_to_flush`).
 
 READ COMMITTED gives each statement its own snapshot whether or not a transaction is open, so a
 read before the ``BEGIN`` sees what it would have seen inside it; it takes no lock either way.
@@ -64,13 +64,11 @@ def open_transaction(connection: Connection) -> None:
         driver.autocommit = False
 
 
-def nothing_else_to_write(session: Session) -> bool:
-    """Whether ``session`` holds nothing its commit would write (no new, changed or deleted
-    objects, no audit rows waiting): the statement about to run would then be the unit's only
-    write."""
-    from intake.audit.chain import has_waiting_rows  # audit builds on core, not the reverse
-
-    return not (session.new or session.dirty or session.deleted or has_waiting_rows(session))
+def nothing_to_flush(session: Session) -> bool:
+    """Whether ``session``'s unit of work holds nothing to write (no new, changed or deleted
+    objects). A caller whose commit writes anything else as well (audit rows held back, say)
+    checks that too before it calls a statement the unit's only write."""
+    return not (session.new or session.dirty or session.deleted)
 
 
 def _open_before_statement(

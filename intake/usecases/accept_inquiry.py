@@ -21,11 +21,11 @@ from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 
-from intake.audit.chain import add_recorded_to_batch
+from intake.audit.chain import add_recorded_to_batch, has_waiting_rows
 from intake.audit.services import record
 from intake.audit.tags import AuditTag
 from intake.core.batch import InsertBatch
-from intake.core.first_write import begin_at_first_write, nothing_else_to_write
+from intake.core.first_write import begin_at_first_write, nothing_to_flush
 from intake.core.types import utcnow
 from intake.crm.models import Person
 from intake.crm.referrals import Origin
@@ -167,7 +167,9 @@ def accept_inquiry(
                 )
                 record_first_outcome(accepted.inquiry.id, scored.received_at, scored.outcome, batch)
                 add_recorded_to_batch(session, batch)
-                batch.write(session, only_write=nothing_else_to_write(session))
+                # The batch is the only write when the commit has nothing else to write.
+                only_write = nothing_to_flush(session) and not has_waiting_rows(session)
+                batch.write(session, only_write=only_write)
             session.commit()
             return accepted
         except IntegrityError:

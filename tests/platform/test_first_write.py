@@ -36,6 +36,7 @@ from intake.public.api_keys import create_api_key
 from intake.public.models import Inquiry
 from intake.triage.models import TriageResult
 from tests.conftest import base_overrides, temporary_database
+from tests.factories import inquiry_payload
 
 pytestmark = pytest.mark.live
 
@@ -93,7 +94,7 @@ class Statements:
 
 
 def _post(application: Flask, key: str, **fields: Any) -> dict[str, Any]:
-    body = {"message": "I need help", "consent": True, **fields}
+    body = inquiry_payload(**fields)
     response = application.test_client().post(
         API,
         data=json.dumps(body),
