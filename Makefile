@@ -68,20 +68,28 @@ format: install-test ## Apply ruff's formatting and safe fixes
 typecheck: install-test ## mypy on intake/ and workers/
 	$(BIN)/mypy
 
+# Each run keeps its own coverage data: `make test` runs the two side by side.
 test-sqlite: install-test translations ## The suite on SQLite with the embedded broker
-	$(BIN)/python -m pytest --cov --cov-branch --cov-report=term:skip-covered -p no:cacheprovider
+	COVERAGE_FILE=.coverage.sqlite \
+		$(BIN)/python -m pytest --cov --cov-branch --cov-report=term:skip-covered -p no:cacheprovider
 
 test-postgres: install-test translations ## The suite on PostgreSQL and Redis (skipped if neither runs, unless CI)
 	@if $(BIN)/python -m tests.services_up "$(TEST_POSTGRES_URL)" "$(TEST_REDIS_URL)"; then \
+		COVERAGE_FILE=.coverage.postgres \
 		TEST_DATABASE_URL="$(TEST_POSTGRES_URL)" TEST_REDIS_URL="$(TEST_REDIS_URL)" \
 		$(BIN)/python -m pytest --cov --cov-branch --cov-report=term:skip-covered -p no:cacheprovider; \
 	elif [ -n "$$CI" ]; then echo "PostgreSQL or Redis is not reachable in CI"; exit 1; \
 	else echo "PostgreSQL/Redis not running here: skipped the PostgreSQL run"; fi
 
-test: lint typecheck test-sqlite test-postgres ## Install what the tests need and run everything
+# The two runs side by side: one run keeps about one core busy (its workers and browsers wait
+# on each other), so together they take little longer than the longer one. Each one's output
+# is printed whole when it ends (--output-sync), and either one failing fails the target.
+test: lint typecheck ## Install what the tests need and run everything (SQLite and PostgreSQL side by side)
+	@echo "The suite on SQLite and on PostgreSQL, side by side: each prints its report when it ends."
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 bench: install-test ## Run the benchmarks in bench/ (ratios printed side by side)
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean: ## Remove the virtual environment and local data
-	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache .coverage
+	rm -rf $(VENV) instance .pytest_cache .mypy_cache .ruff_cache .coverage .coverage.*

@@ -17,7 +17,10 @@ both alike. Each pair prints both rates, p50 and p99 and the ratio. No threshold
 measures, it does not judge. Celery messages go to Redis db 12, which is emptied afterwards.
 
     .venv/bin/python bench/write_path.py [--seconds 10] [--rounds 5] [--connections 8]
-        [--postgres URL] [--redis URL]
+        [--postgres URL] [--redis URL] [--score-once]
+
+``--score-once`` is a diagnosis, never the measure of the goal: the server scores each distinct
+inquiry once (``bench_app.py``), so the ratio shows what the write path costs beside triage.
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from inquiry_throughput import postgres_database  # noqa: E402  (one way to make a bench database)
 
 BIN = Path(sys.executable).parent
+# Read by bench_app.py: score each distinct inquiry once (``--score-once``).
+SCORE_ONCE = "BENCH_SCORE_ONCE"
 CSRF_INPUT = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 FORM_TOKEN = re.compile(r'<input[^>]*name="form_token"[^>]*value="([^"]+)"')
 MESSAGES = (
@@ -429,6 +434,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/12")
+    parser.add_argument(
+        "--score-once",
+        action="store_true",
+        help="diagnosis, not the goal: the server scores each distinct inquiry once and reuses "
+        "the outcome, so the ratio shows what the rest of the write path costs beside triage",
+    )
     args = parser.parse_args(argv)
     use_wrk = shutil.which("wrk") is not None
     api_body = json.dumps(
@@ -443,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     with migrated_environment(args.postgres, args.redis) as (database_url, env):
         create_bench_table(database_url)
         key = issue_api_key(env)
+        if args.score_once:
+            env = {**env, SCORE_ONCE: "1"}
+            print("DIAGNOSIS (--score-once): triage scores each distinct inquiry once")
         with gunicorn(env, args.workers) as port:
             print(
                 f"gunicorn {args.workers} workers, PostgreSQL, {args.connections} connections, "
