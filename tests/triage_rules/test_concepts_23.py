@@ -514,3 +514,34 @@ def test_look_alikes_of_1_29(language: str, message: str, form: dict[str, object
 )  # fmt: skip
 def test_danger_twins_of_1_29(language: str, message: str) -> None:
     assert urgent(message, language)
+
+
+# Engine 1.30.0 (blind round 31, fixed by concept): a wish to die told of someone else, or at the
+# end of a German clause, is the same wish.
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("es", "Mi hermano nos dijo que se quiere morir. No sabemos qué hacer."),
+        ("es", "Mi pareja dice que desea estar muerta desde que perdió el trabajo."),
+        ("fr", "Mon fils a dit à son prof qu'il veut mourir."),
+        ("fr", "Ils veulent mourir tous les deux, c'est ce qu'ils écrivent."),
+        ("de", "Mein Mann sagt, dass er tot sein will."),
+        ("de", "Sie schreibt, dass sie nur noch sterben möchte."),
+    ],
+)  # fmt: skip
+def test_a_wish_to_die_told_of_someone_else_is_urgent(language: str, message: str) -> None:
+    assert urgent(message, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        # Idioms and denials of the same words stay routine.
+        ("es", "Mi madre se quiere morir de vergüenza cada vez que mi padre bebe en público."),
+        ("es", "Mi hijo no quiere morir, quiere dejar el alcohol y no sabe cómo."),
+        ("fr", "Il ne veut pas mourir, il veut arrêter l'alcool. Quels sont vos tarifs ?"),
+        ("de", "Er sagt, dass er nicht sterben will, aber er trinkt jeden Tag zu viel."),
+    ],
+)  # fmt: skip
+def test_look_alikes_of_1_30(language: str, message: str) -> None:
+    assert routine(message, language)

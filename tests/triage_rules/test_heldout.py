@@ -127,6 +127,12 @@ ROUNDS: dict[str, tuple[list[Case], int, int]] = {
     # Blind round 30: scored once at first sight on 1.28.0 (P0 25/25, P1 25/25, routine
     # raised 3/25), then fixed by concept (1.29.0).
     "round-30": (blind_round("round30"), 75, 15),
+    # Blind round 31: scored once at first sight on 1.29.0 (P0 25/25, P1 24/25, routine
+    # raised 0/25), then fixed by concept (1.30.0).
+    "round-31": (blind_round("round31"), 75, 15),
+    # Blind round 32: scored once at first sight on 1.30.0 (P0 25/25, P1 25/25, routine
+    # raised 2/25, within the budget); kept as a regression round.
+    "round-32": (blind_round("round32"), 75, 15),
 }
 
 #: Labels of a blind round that contradict TRIAGE.md (docs/triage.md, "Disputed labels"):
